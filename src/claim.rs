@@ -1,0 +1,558 @@
+//! Claim lines: from validated sessions to coded, grouped, rounded and capped lines, with a
+//! decision per encounter.
+//!
+//! The steps (each rule's source is in the module it comes from):
+//! 1. check each encounter (ids, references, time: [`Encounter::timing`]);
+//! 2. set aside what cannot be coded (out of scope, modality not covered, no covered code);
+//! 3. choose among candidate codes ([`selection`](crate::selection)), by the minutes of the
+//!    encounters that would share the line under `day` aggregation;
+//! 4. derive modifiers and place of service, and group encounters into lines keyed by
+//!    (patient, provider, date of service, code, modifiers, place of service), so group
+//!    and individual time are never merged (DOMAIN.md §2, NY OPWDD);
+//! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
+//! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
+//! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter.
+//!
+//! Grouping is by hashing and sorting: the work grows as n log n in the number of
+//! encounters, never pairwise.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use crate::codes::Code;
+use crate::error::{RequestError, RequestErrorKind};
+use crate::findings::{Finding, Rule};
+use crate::modifiers::{Modifier, RequiredModifiers, required_modifiers};
+use crate::policy::Policy;
+use crate::request::{Encounter, Modality, Patient, Provider, Timing};
+use crate::response::{Alternative, Decision, Line, PlaceOfService, Response, SCHEMA_VERSION};
+use crate::selection::{self, Candidates};
+use crate::session::Session;
+use crate::units::{Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units};
+
+/// An encounter that could not be read, with the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rejected {
+    pub index: usize,
+    pub id: Option<String>,
+    pub field: String,
+    pub problem: String,
+}
+
+/// One entry of the request's encounter list.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Item<'a> {
+    Parsed(&'a Encounter),
+    Rejected(&'a Rejected),
+}
+
+/// An encounter that passed every check and has candidate codes.
+struct Prepared<'a> {
+    item: usize,
+    enc: &'a Encounter,
+    provider: &'a Provider,
+    session: Session,
+    pos: PlaceOfService,
+    candidates: Vec<Code>,
+    code: Code,
+}
+
+type LineKey<'a> = (&'a str, &'a str, NaiveDate, Code, Vec<Modifier>, PlaceOfService);
+
+struct LineAcc<'a> {
+    key: LineKey<'a>,
+    minutes: u32,
+    session_units: u32,
+    members: Vec<usize>,
+    units: u32,
+    units_note: String,
+}
+
+struct Output {
+    decisions: Vec<Decision>,
+    findings: Vec<(usize, Finding)>,
+}
+
+impl Output {
+    fn finding(&mut self, item: usize, rule: Rule, message: impl Into<String>) {
+        let encounter = self.decisions[item].encounter.clone();
+        self.findings
+            .push((item, Finding::new(rule, Some(&encounter), message)));
+    }
+}
+
+fn check_unique<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    what: &str,
+) -> Result<HashSet<&'a str>, RequestError> {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        if !seen.insert(id) {
+            return Err(RequestError::new(
+                RequestErrorKind::InvalidRequest,
+                Some(format!("{what}[{i}].id")),
+                format!("two {what} share this id"),
+            ));
+        }
+    }
+    Ok(seen)
+}
+
+/// Evaluates `items` under `policy`.
+pub(crate) fn evaluate(
+    policy: &Policy,
+    patients: &[Patient],
+    providers: &[Provider],
+    items: &[Item<'_>],
+) -> Result<Response, RequestError> {
+    check_unique(patients.iter().map(|p| p.id.as_str()), "patients")?;
+    check_unique(providers.iter().map(|p| p.id.as_str()), "providers")?;
+    let patient_ids: HashSet<&str> = patients.iter().map(|p| p.id.as_str()).collect();
+    let provider_by_id: HashMap<&str, &Provider> =
+        providers.iter().map(|p| (p.id.as_str(), p)).collect();
+
+    let mut out = Output {
+        decisions: items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Decision {
+                encounter: match item {
+                    Item::Parsed(e) => e.id.clone(),
+                    Item::Rejected(r) => r.id.clone().unwrap_or_else(|| format!("encounters[{i}]")),
+                },
+                code: None,
+                line: None,
+                rationale: Vec::new(),
+                alternatives: Vec::new(),
+            })
+            .collect(),
+        findings: Vec::new(),
+    };
+
+    // 1-2. Check each encounter and find its candidates.
+    let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
+    let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
+    let mut other_timed: HashMap<(&str, NaiveDate), BTreeMap<&str, u32>> = HashMap::new();
+    for (item, entry) in items.iter().enumerate() {
+        let enc = match entry {
+            Item::Rejected(r) => {
+                debug_assert_eq!(r.index, item);
+                invalid(&mut out, item, &r.field, &r.problem);
+                continue;
+            }
+            Item::Parsed(enc) => *enc,
+        };
+        if !seen_ids.insert(enc.id.as_str()) {
+            invalid(&mut out, item, "id", "another encounter in the request has this id");
+            continue;
+        }
+        if !patient_ids.contains(enc.patient.as_str()) {
+            invalid(&mut out, item, "patient", "names no patient in `patients`");
+            continue;
+        }
+        let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
+            invalid(&mut out, item, "provider", "names no provider in `providers`");
+            continue;
+        };
+        let timing = match enc.timing() {
+            Ok(t) => t,
+            Err(e) => {
+                invalid(&mut out, item, &e.field, &e.problem);
+                continue;
+            }
+        };
+        if let Timing::Session(session) = timing {
+            let day = other_timed
+                .entry((enc.patient.as_str(), session.date_of_service()))
+                .or_default();
+            for other in &enc.other_timed_services {
+                let m = day.entry(other.code.as_str()).or_default();
+                *m = m.saturating_add(other.minutes);
+            }
+        }
+        if let Some(family) = selection::other_family(enc.service) {
+            let d = &mut out.decisions[item];
+            d.rationale.push(format!("no code: {family}"));
+            d.alternatives = Code::ALL
+                .iter()
+                .map(|&c| Alternative {
+                    code: c,
+                    reason: format!("{c} does not bill {}", enc.service),
+                })
+                .collect();
+            out.finding(item, Rule::ServiceOutOfScope, family);
+            continue;
+        }
+        if enc.modality == Modality::AudioOnly && policy.audio_only_modifier().is_none() {
+            out.decisions[item].rationale.push(format!(
+                "no code: policy {} does not cover audio-only services",
+                policy.id()
+            ));
+            out.finding(
+                item,
+                Rule::ModalityNotCovered,
+                format!(
+                    "`modality` is audio_only and policy {} does not cover audio-only services; deliver by audio and video or in person",
+                    policy.id()
+                ),
+            );
+            continue;
+        }
+        let Candidates {
+            codes,
+            rationale,
+            alternatives,
+        } = match selection::candidates(policy, enc.service, provider, enc.group_size, enc.code) {
+            Ok(c) => c,
+            Err(u) => {
+                let d = &mut out.decisions[item];
+                d.rationale = u.rationale;
+                d.rationale.push(format!("no code: {}", u.message));
+                d.alternatives = u.alternatives;
+                out.finding(item, u.rule, u.message);
+                continue;
+            }
+        };
+        let d = &mut out.decisions[item];
+        d.rationale = rationale;
+        d.alternatives = alternatives;
+        let session = match timing {
+            Timing::Session(s) => s,
+            Timing::Missing => {
+                d.rationale
+                    .push("no code: no time documented, so no unit can be computed".to_owned());
+                out.finding(
+                    item,
+                    Rule::MissingSessionTimes,
+                    "no session time: give `start` and `end` (or `date` and `minutes` where the payer accepts total minutes)",
+                );
+                continue;
+            }
+        };
+        if !session.has_clock_times() && policy.requires_clock_times() {
+            out.finding(
+                item,
+                Rule::MissingSessionTimes,
+                format!(
+                    "policy {} requires exact `start` and `end` times; the encounter gives only `date` and `minutes`",
+                    policy.id()
+                ),
+            );
+        }
+        let pos = PlaceOfService::for_session(enc.setting, enc.modality);
+        prepared.push(Prepared {
+            item,
+            enc,
+            provider,
+            session,
+            pos,
+            code: codes[0],
+            candidates: codes,
+        });
+    }
+
+    // 3. Choose codes. Minutes already on lines whose code is settled count toward the
+    // line a candidate would join.
+    let mut settled: HashMap<LineKey<'_>, u32> = HashMap::new();
+    type GroupKey<'a> = (
+        &'a str,
+        &'a str,
+        NaiveDate,
+        Vec<Code>,
+        Vec<Modifier>,
+        PlaceOfService,
+        Option<usize>,
+    );
+    let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
+    for (pi, p) in prepared.iter().enumerate() {
+        let first = p.candidates[0];
+        let mods = required_modifiers(policy, first, p.provider, p.enc);
+        if p.candidates.len() == 1 {
+            let m = settled.entry(line_key(p, first, &mods)).or_default();
+            *m = m.saturating_add(p.session.minutes());
+        } else {
+            let per_session = p
+                .candidates
+                .iter()
+                .any(|&c| policy.code(c).aggregation == Aggregation::Session);
+            groups
+                .entry((
+                    p.enc.patient.as_str(),
+                    p.enc.provider.as_str(),
+                    p.session.date_of_service(),
+                    p.candidates.clone(),
+                    mods.modifiers,
+                    p.pos,
+                    per_session.then_some(pi),
+                ))
+                .or_default()
+                .push(pi);
+        }
+    }
+    let mut choices: Vec<(Vec<usize>, Code, Vec<String>, Vec<Alternative>)> = Vec::new();
+    for members in groups.into_values() {
+        let lead = &prepared[members[0]];
+        let total = members
+            .iter()
+            .fold(0u32, |s, &m| s.saturating_add(prepared[m].session.minutes()));
+        let choice = selection::choose(policy, &lead.candidates, |code| {
+            let mods = required_modifiers(policy, code, lead.provider, lead.enc);
+            total.saturating_add(settled.get(&line_key(lead, code, &mods)).copied().unwrap_or(0))
+        });
+        let mut rationale = Vec::with_capacity(choice.rationale.len() + 1);
+        if members.len() > 1 {
+            rationale.push(format!(
+                "{} encounters of the same patient, provider, day and place share a line; their {total} minutes are considered together",
+                members.len()
+            ));
+        }
+        rationale.extend(choice.rationale);
+        choices.push((members, choice.code, rationale, choice.alternatives));
+    }
+    for (members, code, rationale, alternatives) in choices {
+        for m in members {
+            let p = &mut prepared[m];
+            p.code = code;
+            let d = &mut out.decisions[p.item];
+            d.rationale.extend(rationale.iter().cloned());
+            d.alternatives.extend(alternatives.iter().cloned());
+            d.alternatives.sort_by_key(|a| a.code);
+        }
+    }
+
+    // 4. Modifiers, place of service and lines.
+    let mut line_of: HashMap<LineKey<'_>, usize> = HashMap::with_capacity(prepared.len());
+    let mut accs: Vec<LineAcc<'_>> = Vec::new();
+    for (pi, p) in prepared.iter().enumerate() {
+        let rules = policy.code(p.code);
+        let mods = required_modifiers(policy, p.code, p.provider, p.enc);
+        let d = &mut out.decisions[p.item];
+        d.code = Some(p.code);
+        if p.candidates.len() == 1 {
+            d.rationale.push(format!("{} is the only candidate", p.code));
+        }
+        d.rationale.push(if mods.modifiers.is_empty() {
+            "modifiers: none required by the policy".to_owned()
+        } else {
+            format!("modifiers: {}", mods.reasons.join("; "))
+        });
+        d.rationale.push(format!(
+            "place of service {} ({}): patient at {}, {}",
+            p.pos,
+            p.pos.meaning(),
+            p.enc.setting.as_str(),
+            p.enc.modality.as_str()
+        ));
+        if !mods.dropped.is_empty() {
+            let dropped: Vec<&str> = mods.dropped.iter().map(|m| m.as_str()).collect();
+            let message = format!(
+                "policy {} requires {} modifiers and a line carries four; {} did not fit and were left off",
+                policy.id(),
+                mods.modifiers.len() + mods.dropped.len(),
+                dropped.join(", ")
+            );
+            out.finding(p.item, Rule::TooManyModifiers, message);
+        }
+        let key = line_key(p, p.code, &mods);
+        let at = *line_of.entry(key.clone()).or_insert_with(|| {
+            accs.push(LineAcc {
+                key,
+                minutes: 0,
+                session_units: 0,
+                members: Vec::new(),
+                units: 0,
+                units_note: String::new(),
+            });
+            accs.len() - 1
+        });
+        let acc = &mut accs[at];
+        acc.minutes = acc.minutes.saturating_add(p.session.minutes());
+        acc.session_units = acc
+            .session_units
+            .saturating_add(rules.rounding.units(p.session.minutes()));
+        acc.members.push(pi);
+    }
+
+    // 5. Units.
+    let mut pools: HashMap<(&str, NaiveDate), Vec<usize>> = HashMap::new();
+    for (ai, acc) in accs.iter_mut().enumerate() {
+        let code = acc.key.3;
+        let rules = policy.code(code);
+        let rule = rules.rounding.rule();
+        if rule == UnitRule::Cms8Minute {
+            pools.entry((acc.key.0, acc.key.2)).or_default().push(ai);
+            continue;
+        }
+        let (units, how) = match rules.aggregation {
+            Aggregation::Day => (
+                rules.rounding.units(acc.minutes),
+                format!("{} minutes on the line", acc.minutes),
+            ),
+            Aggregation::Session => (
+                acc.session_units,
+                format!(
+                    "{} sessions rounded one by one ({} minutes in all)",
+                    acc.members.len(),
+                    acc.minutes
+                ),
+            ),
+        };
+        acc.units = units;
+        acc.units_note = format!(
+            "units: {how} under the {rule} ({}) = {units} {}",
+            rules.rounding.unit(),
+            if units == 1 { "unit" } else { "units" }
+        );
+    }
+    for ((patient, date), members) in pools {
+        let others = other_timed.get(&(patient, date));
+        let mut minutes: Vec<u32> = members.iter().map(|&ai| accs[ai].minutes).collect();
+        let ours: u32 = minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
+        let mut other_total = 0u32;
+        if let Some(others) = others {
+            for &m in others.values() {
+                minutes.push(m);
+                other_total = other_total.saturating_add(m);
+            }
+        }
+        let allocation = cms_8_minute_allocate(&minutes);
+        let day_total = ours.saturating_add(other_total);
+        let day_units = cms_8_minute_total_units(day_total);
+        for (k, &ai) in members.iter().enumerate() {
+            let acc = &mut accs[ai];
+            acc.units = allocation[k];
+            acc.units_note = format!(
+                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({ours} on this payer's lines here, {other_total} in other timed services) = {day_units} units; this line's {} minutes get {}",
+                acc.minutes, acc.units
+            );
+        }
+    }
+
+    // 6. Sort lines and apply daily caps in that order.
+    accs.sort_by(|a, b| {
+        (a.key.0, a.key.2, a.key.3, a.key.1, &a.key.4, a.key.5)
+            .cmp(&(b.key.0, b.key.2, b.key.3, b.key.1, &b.key.4, b.key.5))
+    });
+    let mut used: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
+    let mut capped: Vec<Option<String>> = vec![None; accs.len()];
+    for (ai, acc) in accs.iter_mut().enumerate() {
+        let code = acc.key.3;
+        let rules = policy.code(code);
+        let per_diem = matches!(rules.rounding.rule(), UnitRule::PerDiem { .. });
+        let cap = match (rules.max_units_per_day, per_diem) {
+            (Some(c), true) => Some(c.min(1)),
+            (None, true) => Some(1),
+            (c, false) => c,
+        };
+        let Some(cap) = cap else { continue };
+        let so_far = used.entry((acc.key.0, acc.key.2, code)).or_default();
+        let room = cap.saturating_sub(*so_far);
+        if acc.units > room {
+            let computed = acc.units;
+            acc.units = room;
+            capped[ai] = Some(format!(
+                "{code} is limited to {cap} {} per patient per day under policy {}{}; {computed} computed, {room} billed on this line",
+                if cap == 1 { "unit" } else { "units" },
+                policy.id(),
+                if per_diem { " (per diem)" } else { "" },
+            ));
+        }
+        *so_far = so_far.saturating_add(acc.units);
+    }
+
+    // 7. Emit lines; lines without units become findings.
+    let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
+    for (acc, cap_note) in accs.into_iter().zip(capped) {
+        let (patient, provider, date, code, modifiers, pos) = acc.key;
+        let line_index = lines.len();
+        if let Some(note) = &cap_note {
+            let first = prepared[acc.members[0]].item;
+            let encounter = out.decisions[first].encounter.clone();
+            let mut f = Finding::new(Rule::UnitsExceedDailyMaximum, Some(&encounter), note.clone());
+            if acc.units > 0 {
+                f = f.on_line(line_index);
+            }
+            out.findings.push((first, f));
+        }
+        for &m in &acc.members {
+            let item = prepared[m].item;
+            let d = &mut out.decisions[item];
+            d.rationale.push(acc.units_note.clone());
+            if let Some(note) = &cap_note {
+                d.rationale.push(format!("daily cap: {note}"));
+            }
+            if acc.units > 0 {
+                d.line = Some(line_index);
+            } else {
+                d.rationale
+                    .push("no line: the line earns no unit".to_owned());
+            }
+        }
+        if acc.units == 0 {
+            if cap_note.is_none() {
+                let minimum = policy.code(code).rounding.minimum_minutes();
+                for &m in &acc.members {
+                    let item = prepared[m].item;
+                    out.finding(
+                        item,
+                        Rule::BelowMinimumTime,
+                        format!(
+                            "{code} needs at least {minimum} minutes for a unit under policy {}; the line has {} documented minutes",
+                            policy.id(),
+                            acc.minutes
+                        ),
+                    );
+                }
+            }
+            continue;
+        }
+        lines.push(Line {
+            patient: patient.to_owned(),
+            provider: provider.to_owned(),
+            date_of_service: date,
+            code,
+            modifiers,
+            units: acc.units,
+            minutes: acc.minutes,
+            place_of_service: pos,
+            encounters: acc
+                .members
+                .iter()
+                .map(|&m| prepared[m].enc.id.clone())
+                .collect(),
+        });
+    }
+
+    let mut findings = out.findings;
+    findings.sort_by_key(|(item, _)| *item);
+    Ok(Response {
+        schema_version: SCHEMA_VERSION,
+        policy: policy.id().to_owned(),
+        lines,
+        decisions: out.decisions,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+    })
+}
+
+fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineKey<'a> {
+    (
+        p.enc.patient.as_str(),
+        p.enc.provider.as_str(),
+        p.session.date_of_service(),
+        code,
+        mods.modifiers.clone(),
+        p.pos,
+    )
+}
+
+fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
+    out.decisions[item]
+        .rationale
+        .push(format!("no code: the encounter is invalid (field `{field}`)"));
+    out.finding(
+        item,
+        Rule::InvalidEncounter,
+        format!("encounter field `{field}`: {problem}"),
+    );
+}

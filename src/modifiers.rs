@@ -1,0 +1,464 @@
+//! Procedure-code modifiers: what each one means, the order they go in and which pairs
+//! conflict.
+//!
+//! Sources: the CMS HCPCS Level II modifier list and CPT modifiers as summarised in
+//! `../shared/DOMAIN.md` §3. At most four modifiers fit on a claim line (X12 837P SV101,
+//! CMS-1500 item 24D). Pricing modifiers (level of care, provider level, group) go first,
+//! informational ones (telehealth) last; a payer may fix its own order.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::codes::Code;
+use crate::policy::Policy;
+use crate::request::{Credential, Discipline, Encounter, Modality, Provider};
+
+/// The most modifiers one claim line carries (X12 837P SV101-3..6; CMS-1500 24D).
+pub const MAX_MODIFIERS: usize = 4;
+
+macro_rules! modifiers {
+    ($( $(#[$doc:meta])* $variant:ident = $text:literal, $group:ident, $meaning:literal; )*) => {
+        /// A known two-character modifier.
+        ///
+        /// ```
+        /// use h2024::{Modifier, ModifierGroup};
+        /// let m: Modifier = "HO".parse()?;
+        /// assert_eq!(m.group(), ModifierGroup::ProviderLevel);
+        /// assert_eq!(m.meaning(), "Master's degree level");
+        /// assert_eq!("95".parse::<Modifier>()?.to_string(), "95");
+        /// assert!("ZZ".parse::<Modifier>().is_err());
+        /// # Ok::<(), h2024::InvalidModifier>(())
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Modifier {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Modifier {
+            /// Every modifier this library knows.
+            pub const ALL: &'static [Modifier] = &[ $( Modifier::$variant, )* ];
+
+            /// The two characters written on the claim.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Modifier::$variant => $text, )* }
+            }
+
+            /// What the modifier means (CMS HCPCS file / CPT, in our words).
+            pub const fn meaning(self) -> &'static str {
+                match self { $( Modifier::$variant => $meaning, )* }
+            }
+
+            /// The group the modifier belongs to, which fixes its default position.
+            pub const fn group(self) -> ModifierGroup {
+                match self { $( Modifier::$variant => ModifierGroup::$group, )* }
+            }
+        }
+    };
+}
+
+modifiers! {
+    /// Doctoral level.
+    HP = "HP", ProviderLevel, "Doctoral level";
+    /// Master's degree level.
+    HO = "HO", ProviderLevel, "Master's degree level";
+    /// Bachelor's degree level.
+    HN = "HN", ProviderLevel, "Bachelor's degree level";
+    /// Less than bachelor's degree level.
+    HM = "HM", ProviderLevel, "Less than bachelor's degree level";
+    /// Group setting.
+    HQ = "HQ", Group, "Group setting";
+    /// Services delivered under an outpatient occupational therapy plan of care.
+    GO = "GO", Therapy, "Occupational therapy plan of care";
+    /// Services delivered under an outpatient physical therapy plan of care.
+    GP = "GP", Therapy, "Physical therapy plan of care";
+    /// Services delivered under an outpatient speech-language pathology plan of care.
+    GN = "GN", Therapy, "Speech-language pathology plan of care";
+    /// Furnished in whole or in part by an occupational therapy assistant.
+    CO = "CO", TherapyAssistant, "Occupational therapy assistant furnished the service";
+    /// Furnished in whole or in part by a physical therapist assistant.
+    CQ = "CQ", TherapyAssistant, "Physical therapist assistant furnished the service";
+    /// Early intervention / individualized family service plan (IFSP).
+    TL = "TL", EarlyIntervention, "Early intervention/individualized family service plan";
+    /// Follow-up service.
+    TS = "TS", FollowUp, "Follow-up service";
+    /// Via interactive audio and video telecommunication systems.
+    GT = "GT", Telehealth, "Interactive audio and video telecommunication";
+    /// Synchronous telemedicine via real-time interactive audio and video (CPT).
+    M95 = "95", Telehealth, "Synchronous audio-video telemedicine";
+    /// Audio-only (CPT).
+    M93 = "93", Telehealth, "Audio-only telemedicine";
+    /// Audio-only communication technology (HCPCS).
+    FQ = "FQ", Telehealth, "Audio-only communication technology";
+    /// Medicaid level of care 1, as defined by each state.
+    U1 = "U1", StateDefined, "Medicaid level of care 1, state-defined";
+    /// Medicaid level of care 2, as defined by each state.
+    U2 = "U2", StateDefined, "Medicaid level of care 2, state-defined";
+    /// Medicaid level of care 3, as defined by each state.
+    U3 = "U3", StateDefined, "Medicaid level of care 3, state-defined";
+    /// Medicaid level of care 4, as defined by each state.
+    U4 = "U4", StateDefined, "Medicaid level of care 4, state-defined";
+    /// Medicaid level of care 5, as defined by each state.
+    U5 = "U5", StateDefined, "Medicaid level of care 5, state-defined";
+    /// Medicaid level of care 6, as defined by each state.
+    U6 = "U6", StateDefined, "Medicaid level of care 6, state-defined";
+    /// Medicaid level of care 7, as defined by each state.
+    U7 = "U7", StateDefined, "Medicaid level of care 7, state-defined";
+    /// Medicaid level of care 8, as defined by each state.
+    U8 = "U8", StateDefined, "Medicaid level of care 8, state-defined";
+    /// Medicaid level of care 9, as defined by each state.
+    U9 = "U9", StateDefined, "Medicaid level of care 9, state-defined";
+    /// Medicaid level of care 10, as defined by each state.
+    UA = "UA", StateDefined, "Medicaid level of care 10, state-defined";
+    /// Medicaid level of care 11, as defined by each state.
+    UB = "UB", StateDefined, "Medicaid level of care 11, state-defined";
+    /// Medicaid level of care 12, as defined by each state.
+    UC = "UC", StateDefined, "Medicaid level of care 12, state-defined";
+    /// Medicaid level of care 13, as defined by each state.
+    UD = "UD", StateDefined, "Medicaid level of care 13, state-defined";
+    /// Distinct procedural service.
+    M59 = "59", Distinct, "Distinct procedural service";
+    /// Separate encounter (a narrower form of 59).
+    XE = "XE", Distinct, "Separate encounter";
+    /// Separate practitioner (a narrower form of 59).
+    XP = "XP", Distinct, "Separate practitioner";
+    /// Separate structure (a narrower form of 59).
+    XS = "XS", Distinct, "Separate structure";
+    /// Unusual non-overlapping service (a narrower form of 59).
+    XU = "XU", Distinct, "Unusual non-overlapping service";
+    /// Requirements specified in the medical policy have been met.
+    KX = "KX", Informational, "Medical policy requirements met";
+}
+
+/// The groups of modifiers, in the default order they appear on a line.
+///
+/// The default order puts pricing modifiers first and informational ones last
+/// (DOMAIN.md §3): state-defined U-modifiers, provider level, group, therapy discipline,
+/// therapy assistant, early intervention, follow-up, distinct service, other informational,
+/// telehealth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModifierGroup {
+    /// U1-UD: Medicaid level of care, state-defined.
+    StateDefined,
+    /// HP/HO/HN/HM: the rendering provider's education level.
+    ProviderLevel,
+    /// HQ: group setting.
+    Group,
+    /// GO/GP/GN: therapy plan of care.
+    Therapy,
+    /// CO/CQ: therapy assistant.
+    TherapyAssistant,
+    /// TL: early intervention.
+    EarlyIntervention,
+    /// TS: follow-up.
+    FollowUp,
+    /// 59 and XE/XP/XS/XU: distinct procedural service.
+    Distinct,
+    /// KX and other informational modifiers.
+    Informational,
+    /// GT/95/93/FQ: telehealth.
+    Telehealth,
+}
+
+impl fmt::Display for Modifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error for text that is not a known modifier.
+///
+/// The message does not repeat the rejected text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidModifier {
+    /// Not two ASCII letters or digits.
+    #[error("a modifier is two letters or digits")]
+    Malformed,
+    /// Well formed, but not a modifier this library knows.
+    #[error("not a modifier this library knows (see Modifier::ALL)")]
+    Unknown,
+}
+
+impl FromStr for Modifier {
+    type Err = InvalidModifier;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(InvalidModifier::Malformed);
+        }
+        Modifier::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+            .ok_or(InvalidModifier::Unknown)
+    }
+}
+
+impl Serialize for Modifier {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Modifier {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Two modifiers that must never stand on the same line, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{first} and {second} conflict: {reason}")]
+pub struct ModifierConflict {
+    /// The first modifier of the pair, in line order.
+    pub first: Modifier,
+    /// The second modifier of the pair.
+    pub second: Modifier,
+    /// Why they conflict.
+    pub reason: &'static str,
+}
+
+/// The first conflict among `modifiers`, if any (DOMAIN.md §3).
+///
+/// Conflicts: two provider levels, two therapy disciplines, two telehealth modifiers (GT with
+/// 95 included), 59 with an X-modifier or two X-modifiers, the same modifier twice, CO
+/// without GO and CQ without GP (an assistant modifier pairs with its discipline).
+///
+/// ```
+/// use h2024::{Modifier, modifiers::find_conflict};
+/// assert!(find_conflict(&[Modifier::HO, Modifier::TS]).is_none());
+/// assert!(find_conflict(&[Modifier::GT, Modifier::M95]).is_some());
+/// assert!(find_conflict(&[Modifier::CO, Modifier::GP]).is_some());
+/// ```
+pub fn find_conflict(modifiers: &[Modifier]) -> Option<ModifierConflict> {
+    for (i, &first) in modifiers.iter().enumerate() {
+        for &second in &modifiers[i + 1..] {
+            let reason = if first == second {
+                Some("the same modifier twice")
+            } else if first.group() == second.group() {
+                match first.group() {
+                    ModifierGroup::ProviderLevel => Some("one provider level per line"),
+                    ModifierGroup::Therapy => Some("one therapy plan of care per line"),
+                    ModifierGroup::TherapyAssistant => Some("one assistant modifier per line"),
+                    ModifierGroup::Telehealth => Some("one telehealth modifier per line"),
+                    ModifierGroup::Distinct => {
+                        Some("59 and the X-modifiers (its narrower forms) never go together")
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Some(ModifierConflict {
+                    first,
+                    second,
+                    reason,
+                });
+            }
+        }
+    }
+    for (assistant, discipline) in [(Modifier::CO, Modifier::GO), (Modifier::CQ, Modifier::GP)] {
+        if modifiers.contains(&assistant) && !modifiers.contains(&discipline) {
+            return Some(ModifierConflict {
+                first: assistant,
+                second: discipline,
+                reason: "an assistant modifier needs its discipline's plan-of-care modifier",
+            });
+        }
+    }
+    None
+}
+
+/// Sorts `modifiers` into line order: those in `policy_order` first, in that order, then the
+/// rest in the default group order ([`ModifierGroup`]), ties by [`Modifier::ALL`] order.
+///
+/// ```
+/// use h2024::{Modifier, modifiers::sort_modifiers};
+/// let mut mods = vec![Modifier::GT, Modifier::TS, Modifier::HO, Modifier::U1];
+/// sort_modifiers(&mut mods, &[]);
+/// assert_eq!(mods, [Modifier::U1, Modifier::HO, Modifier::TS, Modifier::GT]);
+/// sort_modifiers(&mut mods, &[Modifier::HO]);
+/// assert_eq!(mods, [Modifier::HO, Modifier::U1, Modifier::TS, Modifier::GT]);
+/// ```
+pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
+    modifiers.sort_by_key(|m| {
+        let listed = policy_order
+            .iter()
+            .position(|p| p == m)
+            .unwrap_or(policy_order.len());
+        (listed, m.group(), *m)
+    });
+}
+
+/// The modifiers a payer requires on a line, with the reason for each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredModifiers {
+    /// At most [`MAX_MODIFIERS`], in line order.
+    pub modifiers: Vec<Modifier>,
+    /// One reason per modifier, same order.
+    pub reasons: Vec<String>,
+    /// Required modifiers that did not fit on the line (beyond the fourth).
+    pub dropped: Vec<Modifier>,
+}
+
+/// Derives the modifiers `policy` requires for `code` on a session (DOMAIN.md §3).
+///
+/// - the setting's state-defined U-modifier (`setting_modifiers`);
+/// - on H-codes, the provider level by credential when the policy asks for it: doctoral HP,
+///   masters HO, bachelors HN, associate and paraprofessional HM;
+/// - the group modifier when `group_size` is 2 or more;
+/// - on 97535, the therapy plan of care by discipline (GO occupational, GP physical, GN
+///   speech) and CO/CQ when an OT/PT assistant rendered it;
+/// - the early-intervention and follow-up modifiers when the session is so;
+/// - the telehealth or audio-only modifier by modality.
+///
+/// They are ordered by the policy's `modifier_order`, then the default order; anything past
+/// the fourth is returned in `dropped`.
+pub fn required_modifiers(
+    policy: &Policy,
+    code: Code,
+    provider: &Provider,
+    encounter: &Encounter,
+) -> RequiredModifiers {
+    let mut found: Vec<(Modifier, String)> = Vec::new();
+    let mut add = |m: Option<Modifier>, reason: String| {
+        if let Some(m) = m {
+            if !found.iter().any(|(have, _)| *have == m) {
+                found.push((m, reason));
+            }
+        }
+    };
+    add(
+        policy.setting_modifier(encounter.setting),
+        format!("state-defined level of care for the {} setting", encounter.setting.as_str()),
+    );
+    if code.is_h_code() && policy.provider_level_modifiers() {
+        let level = match provider.credential {
+            Credential::Doctoral => Modifier::HP,
+            Credential::Masters => Modifier::HO,
+            Credential::Bachelors => Modifier::HN,
+            Credential::Associate | Credential::Paraprofessional => Modifier::HM,
+        };
+        add(
+            Some(level),
+            format!("{}-level rendering provider", provider.credential.as_str()),
+        );
+    }
+    if encounter.group_size >= 2 {
+        add(
+            policy.group_modifier(),
+            format!("group session of {} patients", encounter.group_size),
+        );
+    }
+    if code == Code::Cpt97535 {
+        let (plan, assistant) = match provider.discipline {
+            Discipline::OccupationalTherapy => (Some(Modifier::GO), Some(Modifier::CO)),
+            Discipline::PhysicalTherapy => (Some(Modifier::GP), Some(Modifier::CQ)),
+            Discipline::SpeechTherapy => (Some(Modifier::GN), None),
+            _ => (None, None),
+        };
+        add(
+            plan,
+            format!("{} plan of care (97535 is an always-therapy code)", provider.discipline.as_str()),
+        );
+        if provider.assistant {
+            add(assistant, "furnished by a therapy assistant".to_owned());
+        }
+    }
+    if encounter.early_intervention {
+        add(
+            policy.early_intervention_modifier(),
+            "early intervention (IFSP) service".to_owned(),
+        );
+    }
+    if encounter.follow_up {
+        add(policy.follow_up_modifier(), "follow-up service".to_owned());
+    }
+    match encounter.modality {
+        Modality::InPerson => {}
+        Modality::AudioVideo => add(
+            policy.telehealth_modifier(),
+            "telehealth by real-time audio and video".to_owned(),
+        ),
+        Modality::AudioOnly => add(
+            policy.audio_only_modifier(),
+            "telehealth by audio only".to_owned(),
+        ),
+    }
+    let mut modifiers: Vec<Modifier> = found.iter().map(|(m, _)| *m).collect();
+    sort_modifiers(&mut modifiers, policy.modifier_order());
+    let dropped = modifiers.split_off(modifiers.len().min(MAX_MODIFIERS));
+    let reasons = modifiers
+        .iter()
+        .map(|m| {
+            let reason = found
+                .iter()
+                .find(|(have, _)| have == m)
+                .map(|(_, r)| r.as_str())
+                .unwrap_or_default();
+            format!("{m}: {reason}")
+        })
+        .collect();
+    RequiredModifiers {
+        modifiers,
+        reasons,
+        dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_modifier_round_trips() {
+        for &m in Modifier::ALL {
+            assert_eq!(m.as_str().len(), 2);
+            assert_eq!(m.as_str().parse::<Modifier>(), Ok(m));
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Modifier>(&json).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn malformed_and_unknown_are_told_apart() {
+        assert_eq!("H".parse::<Modifier>(), Err(InvalidModifier::Malformed));
+        assert_eq!("HOO".parse::<Modifier>(), Err(InvalidModifier::Malformed));
+        assert_eq!("H-".parse::<Modifier>(), Err(InvalidModifier::Malformed));
+        assert_eq!("ZZ".parse::<Modifier>(), Err(InvalidModifier::Unknown));
+        assert_eq!("ho".parse::<Modifier>(), Ok(Modifier::HO));
+    }
+
+    #[test]
+    fn conflicts_named_in_domain_reference() {
+        use Modifier::*;
+        for pair in [
+            [GT, M95],
+            [HO, HN],
+            [GO, GP],
+            [M59, XE],
+            [XS, XU],
+            [M93, FQ],
+            [TS, TS],
+        ] {
+            assert!(find_conflict(&pair).is_some(), "{pair:?}");
+        }
+        assert!(find_conflict(&[CO]).is_some());
+        assert!(find_conflict(&[CQ, GO]).is_some());
+        assert!(find_conflict(&[GO, CO]).is_none());
+        assert!(find_conflict(&[GP, CQ, M95]).is_none());
+        assert!(find_conflict(&[U1, HO, HQ, TS]).is_none());
+    }
+
+    #[test]
+    fn default_order_puts_pricing_first_and_telehealth_last() {
+        use Modifier::*;
+        let mut mods = vec![GT, TS, TL, CO, GO, HQ, HM, U4];
+        sort_modifiers(&mut mods, &[]);
+        assert_eq!(mods, [U4, HM, HQ, GO, CO, TL, TS, GT]);
+    }
+}

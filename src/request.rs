@@ -1,0 +1,490 @@
+//! The request: who was seen, by whom, for what, when and where.
+//!
+//! These types are the request JSON: `serde` derives are the wire format, not a second
+//! model. Unknown fields are refused everywhere, so a misspelt field is an error rather than
+//! a silently ignored fact.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::codes::{Code, Service};
+use crate::policy::PolicySpec;
+use crate::session::{Session, SessionError};
+
+/// A batch of documented sessions to turn into claim lines.
+///
+/// ```
+/// use h2024::{Engine, Request};
+/// let request: Request = serde_json::from_str(r#"{
+///   "policy": "medicaid",
+///   "patients":  [{"id": "p1"}],
+///   "providers": [{"id": "pr1", "credential": "masters", "discipline": "behavioral_health"}],
+///   "encounters": [{"id": "e1", "patient": "p1", "provider": "pr1",
+///                   "service": "skills_training", "setting": "home",
+///                   "start": "2026-03-02T09:00:00-05:00", "end": "2026-03-02T09:45:00-05:00"}]
+/// }"#)?;
+/// let response = Engine::default().evaluate(&request);
+/// assert_eq!(response.lines[0].units, 3);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The payer policy: the id of a built-in or loaded policy, or a policy object.
+    #[serde(default)]
+    pub policy: PolicyRef,
+    /// The patients the encounters refer to.
+    #[serde(default)]
+    pub patients: Vec<Patient>,
+    /// The rendering providers the encounters refer to.
+    #[serde(default)]
+    pub providers: Vec<Provider>,
+    /// The documented sessions.
+    #[serde(default)]
+    pub encounters: Vec<Encounter>,
+}
+
+/// Which policy a request is evaluated under.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyRef {
+    /// A built-in policy or one loaded into the engine, by id.
+    Named(String),
+    /// A policy given in the request itself (it may `extends` a named one).
+    Inline(Box<PolicySpec>),
+}
+
+impl Default for PolicyRef {
+    /// The `medicaid` built-in policy.
+    fn default() -> Self {
+        PolicyRef::Named(crate::policy::DEFAULT_POLICY.to_owned())
+    }
+}
+
+impl Serialize for PolicyRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PolicyRef::Named(id) => serializer.serialize_str(id),
+            PolicyRef::Inline(spec) => spec.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RefVisitor;
+        impl<'de> Visitor<'de> for RefVisitor {
+            type Value = PolicyRef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a policy id or a policy object")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PolicyRef, E> {
+                Ok(PolicyRef::Named(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PolicyRef, A::Error> {
+                PolicySpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|spec| PolicyRef::Inline(Box::new(spec)))
+            }
+        }
+        deserializer.deserialize_any(RefVisitor)
+    }
+}
+
+/// A patient. Only an opaque id is needed; never send names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    /// The caller's identifier for the patient.
+    pub id: String,
+    /// Date of birth, used for early-intervention age checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// A rendering provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// The caller's identifier for the provider.
+    pub id: String,
+    /// Highest education level, which picks the provider-level modifier.
+    pub credential: Credential,
+    /// Professional discipline.
+    pub discipline: Discipline,
+    /// An occupational or physical therapy assistant (CO/CQ on 97535).
+    #[serde(default)]
+    pub assistant: bool,
+}
+
+/// A provider's education level (DOMAIN.md §3: HP/HO/HN/HM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// Doctoral level (HP).
+    Doctoral,
+    /// Master's level (HO).
+    Masters,
+    /// Bachelor's level (HN).
+    Bachelors,
+    /// Associate degree (HM: below bachelor's).
+    Associate,
+    /// Paraprofessional (HM: below bachelor's).
+    Paraprofessional,
+}
+
+impl Credential {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Credential::Doctoral => "doctoral",
+            Credential::Masters => "masters",
+            Credential::Bachelors => "bachelors",
+            Credential::Associate => "associate",
+            Credential::Paraprofessional => "paraprofessional",
+        }
+    }
+}
+
+/// A provider's professional discipline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discipline {
+    /// Behavioural health (counsellors, skills trainers, peer specialists).
+    BehavioralHealth,
+    /// Occupational therapy.
+    OccupationalTherapy,
+    /// Physical therapy.
+    PhysicalTherapy,
+    /// Speech-language pathology.
+    SpeechTherapy,
+    /// Case management.
+    CaseManagement,
+}
+
+impl Discipline {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Discipline::BehavioralHealth => "behavioral_health",
+            Discipline::OccupationalTherapy => "occupational_therapy",
+            Discipline::PhysicalTherapy => "physical_therapy",
+            Discipline::SpeechTherapy => "speech_therapy",
+            Discipline::CaseManagement => "case_management",
+        }
+    }
+
+    /// Occupational or physical therapy: the disciplines that bill 97535.
+    pub const fn is_ot_or_pt(self) -> bool {
+        matches!(
+            self,
+            Discipline::OccupationalTherapy | Discipline::PhysicalTherapy
+        )
+    }
+}
+
+/// Where the patient was during the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    /// The patient's home.
+    Home,
+    /// A clinic or office.
+    Clinic,
+    /// In the community (a store, a workplace, public transport).
+    Community,
+    /// A school.
+    School,
+    /// A community mental health center.
+    CommunityMentalHealthCenter,
+}
+
+impl Setting {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Setting::Home => "home",
+            Setting::Clinic => "clinic",
+            Setting::Community => "community",
+            Setting::School => "school",
+            Setting::CommunityMentalHealthCenter => "community_mental_health_center",
+        }
+    }
+}
+
+/// How the session was delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    /// Face to face.
+    #[default]
+    InPerson,
+    /// Telehealth with real-time audio and video.
+    AudioVideo,
+    /// Telehealth by audio only.
+    AudioOnly,
+}
+
+impl Modality {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Modality::InPerson => "in_person",
+            Modality::AudioVideo => "audio_video",
+            Modality::AudioOnly => "audio_only",
+        }
+    }
+
+    /// Any telehealth modality.
+    pub const fn is_telehealth(self) -> bool {
+        !matches!(self, Modality::InPerson)
+    }
+}
+
+/// Another 15-minute timed service given to the patient the same day, not modelled here
+/// (97110, 97530, ...), whose minutes count toward the CMS 8-minute total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherTimedService {
+    /// The CPT or HCPCS code: five characters, letters and digits.
+    pub code: String,
+    /// Timed minutes of that service.
+    pub minutes: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+/// One documented session.
+///
+/// Time is given either as exact `start`/`end` (RFC 3339 with offset) or, for payers that
+/// want total timed minutes only, as `date` + `minutes`. Seconds are truncated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Encounter {
+    /// The caller's identifier for the encounter, unique in the request.
+    pub id: String,
+    /// The patient's id (in `patients`).
+    pub patient: String,
+    /// The rendering provider's id (in `providers`).
+    pub provider: String,
+    /// What kind of service was delivered.
+    pub service: Service,
+    /// When the face-to-face service began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime<FixedOffset>>,
+    /// When it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<DateTime<FixedOffset>>,
+    /// The date of service, when only total minutes are documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// Total face-to-face minutes, when no clock times are documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// Where the patient was.
+    pub setting: Setting,
+    /// How the session was delivered.
+    #[serde(default)]
+    pub modality: Modality,
+    /// A follow-up (not initial) service.
+    #[serde(default)]
+    pub follow_up: bool,
+    /// Delivered under an early intervention plan (IFSP).
+    #[serde(default)]
+    pub early_intervention: bool,
+    /// Number of patients in the session; 2 or more is a group.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub group_size: u32,
+    /// Pins the code instead of letting the engine select one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// Other 15-minute timed services the patient had that day (CMS 8-minute rule). List
+    /// each such service once per day: lists on several encounters of the same day add up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_timed_services: Vec<OtherTimedService>,
+}
+
+/// The largest group this library accepts (`group_size`); larger is taken as a data error.
+pub const MAX_GROUP_SIZE: u32 = 100;
+
+/// Why an encounter's own fields are inconsistent. Names the field, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}`: {problem}")]
+pub struct EncounterError {
+    /// The field at fault, as a JSON path below the encounter (`end`,
+    /// `other_timed_services[0].code`).
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl EncounterError {
+    fn new(field: impl Into<String>, problem: impl fmt::Display) -> Self {
+        EncounterError {
+            field: field.into(),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+/// What an encounter documents about time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// A valid session (clock times or total minutes).
+    Session(Session),
+    /// No time at all: neither `start`/`end` nor `date`/`minutes`.
+    Missing,
+}
+
+impl Encounter {
+    /// Checks the encounter's own fields and returns its timing.
+    ///
+    /// Errors: `start` without `end` or the reverse, clock times mixed with `date`/`minutes`,
+    /// `date` without `minutes` or the reverse, end not after start, longer than 24 hours,
+    /// minutes outside 1..=1440, `group_size` outside 1..=100, an `other_timed_services`
+    /// entry with a malformed code or minutes outside 1..=1440.
+    pub fn timing(&self) -> Result<Timing, EncounterError> {
+        if self.group_size == 0 || self.group_size > MAX_GROUP_SIZE {
+            return Err(EncounterError::new(
+                "group_size",
+                format_args!("must be between 1 and {MAX_GROUP_SIZE}"),
+            ));
+        }
+        for (i, other) in self.other_timed_services.iter().enumerate() {
+            let well_formed = other.code.len() == 5
+                && other.code.bytes().all(|b| b.is_ascii_alphanumeric())
+                && other.code.bytes().skip(1).all(|b| b.is_ascii_digit());
+            if !well_formed {
+                return Err(EncounterError::new(
+                    format!("other_timed_services[{i}].code"),
+                    "must be a five-character CPT or HCPCS code",
+                ));
+            }
+            if other.minutes == 0 || other.minutes > 1440 {
+                return Err(EncounterError::new(
+                    format!("other_timed_services[{i}].minutes"),
+                    "must be between 1 and 1440",
+                ));
+            }
+        }
+        let clock = self.start.is_some() || self.end.is_some();
+        let total = self.date.is_some() || self.minutes.is_some();
+        let session = match (self.start, self.end, self.date, self.minutes) {
+            _ if clock && total => {
+                return Err(EncounterError::new(
+                    if self.date.is_some() { "date" } else { "minutes" },
+                    "give either start/end or date/minutes, not both",
+                ));
+            }
+            (Some(start), Some(end), None, None) => Session::from_times(start, end),
+            (Some(_), None, _, _) => return Err(EncounterError::new("end", "missing: start is given")),
+            (None, Some(_), _, _) => return Err(EncounterError::new("start", "missing: end is given")),
+            (None, None, Some(date), Some(minutes)) => Session::from_minutes(date, minutes),
+            (None, None, Some(_), None) => {
+                return Err(EncounterError::new("minutes", "missing: date is given"));
+            }
+            (None, None, None, Some(_)) => {
+                return Err(EncounterError::new("date", "missing: minutes is given"));
+            }
+            _ => return Ok(Timing::Missing),
+        };
+        session.map(Timing::Session).map_err(|e| {
+            let field = match e {
+                SessionError::EndNotAfterStart | SessionError::LongerThanADay => "end",
+                SessionError::Minutes => "minutes",
+            };
+            EncounterError::new(field, e)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encounter() -> Encounter {
+        serde_json::from_str(
+            r#"{"id":"e1","patient":"p1","provider":"pr1","service":"skills_training",
+                "setting":"home","start":"2026-03-02T09:00:00-05:00","end":"2026-03-02T09:45:30-05:00"}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn defaults_and_timing() {
+        let e = encounter();
+        assert_eq!(e.group_size, 1);
+        assert_eq!(e.modality, Modality::InPerson);
+        let Timing::Session(s) = e.timing().unwrap() else {
+            panic!("expected a session")
+        };
+        assert_eq!(s.minutes(), 45);
+    }
+
+    #[test]
+    fn inconsistent_time_fields_name_the_field() {
+        let mut e = encounter();
+        e.end = None;
+        assert_eq!(e.timing().unwrap_err().field, "end");
+        let mut e = encounter();
+        e.minutes = Some(30);
+        assert_eq!(e.timing().unwrap_err().field, "minutes");
+        let mut e = encounter();
+        std::mem::swap(&mut e.start, &mut e.end);
+        assert_eq!(e.timing().unwrap_err().field, "end");
+        let mut e = encounter();
+        e.start = None;
+        e.end = None;
+        assert_eq!(e.timing().unwrap(), Timing::Missing);
+        e.date = NaiveDate::from_ymd_opt(2026, 3, 2);
+        assert_eq!(e.timing().unwrap_err().field, "minutes");
+        e.minutes = Some(0);
+        assert_eq!(e.timing().unwrap_err().field, "minutes");
+        e.minutes = Some(40);
+        assert!(matches!(e.timing().unwrap(), Timing::Session(_)));
+    }
+
+    #[test]
+    fn group_size_and_other_services_are_checked() {
+        let mut e = encounter();
+        e.group_size = 0;
+        assert_eq!(e.timing().unwrap_err().field, "group_size");
+        let mut e = encounter();
+        e.other_timed_services.push(OtherTimedService {
+            code: "97110".into(),
+            minutes: 23,
+        });
+        assert!(e.timing().is_ok());
+        e.other_timed_services.push(OtherTimedService {
+            code: "9711".into(),
+            minutes: 23,
+        });
+        assert_eq!(
+            e.timing().unwrap_err().field,
+            "other_timed_services[1].code"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = serde_json::from_str::<Patient>(r#"{"id":"p","name":"x"}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"));
+    }
+
+    #[test]
+    fn policy_ref_accepts_a_name_or_an_object() {
+        let named: PolicyRef = serde_json::from_str(r#""commercial""#).unwrap();
+        assert_eq!(named, PolicyRef::Named("commercial".into()));
+        let inline: PolicyRef =
+            serde_json::from_str(r#"{"id":"mine","extends":"medicaid"}"#).unwrap();
+        assert!(matches!(inline, PolicyRef::Inline(_)));
+        assert!(serde_json::from_str::<PolicyRef>("3").is_err());
+    }
+}
