@@ -58,7 +58,14 @@ struct Prepared<'a> {
     code: Code,
 }
 
-type LineKey<'a> = (&'a str, &'a str, NaiveDate, Code, Vec<Modifier>, PlaceOfService);
+type LineKey<'a> = (
+    &'a str,
+    &'a str,
+    NaiveDate,
+    Code,
+    Vec<Modifier>,
+    PlaceOfService,
+);
 
 struct LineAcc<'a> {
     key: LineKey<'a>,
@@ -144,7 +151,12 @@ pub(crate) fn evaluate(
             Item::Parsed(enc) => *enc,
         };
         if !seen_ids.insert(enc.id.as_str()) {
-            invalid(&mut out, item, "id", "another encounter in the request has this id");
+            invalid(
+                &mut out,
+                item,
+                "id",
+                "another encounter in the request has this id",
+            );
             continue;
         }
         if !patient_ids.contains(enc.patient.as_str()) {
@@ -152,7 +164,12 @@ pub(crate) fn evaluate(
             continue;
         }
         let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
-            invalid(&mut out, item, "provider", "names no provider in `providers`");
+            invalid(
+                &mut out,
+                item,
+                "provider",
+                "names no provider in `providers`",
+            );
             continue;
         };
         let timing = match enc.timing() {
@@ -290,33 +307,33 @@ pub(crate) fn evaluate(
                 .push(pi);
         }
     }
-    let mut choices: Vec<(Vec<usize>, Code, Vec<String>, Vec<Alternative>)> = Vec::new();
     for members in groups.into_values() {
         let lead = &prepared[members[0]];
-        let total = members
-            .iter()
-            .fold(0u32, |s, &m| s.saturating_add(prepared[m].session.minutes()));
+        let total = members.iter().fold(0u32, |s, &m| {
+            s.saturating_add(prepared[m].session.minutes())
+        });
         let choice = selection::choose(policy, &lead.candidates, |code| {
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(settled.get(&line_key(lead, code, &mods)).copied().unwrap_or(0))
+            total.saturating_add(
+                settled
+                    .get(&line_key(lead, code, &mods))
+                    .copied()
+                    .unwrap_or(0),
+            )
         });
-        let mut rationale = Vec::with_capacity(choice.rationale.len() + 1);
-        if members.len() > 1 {
-            rationale.push(format!(
+        let shared = (members.len() > 1).then(|| {
+            format!(
                 "{} encounters of the same patient, provider, day and place share a line; their {total} minutes are considered together",
                 members.len()
-            ));
-        }
-        rationale.extend(choice.rationale);
-        choices.push((members, choice.code, rationale, choice.alternatives));
-    }
-    for (members, code, rationale, alternatives) in choices {
+            )
+        });
         for m in members {
             let p = &mut prepared[m];
-            p.code = code;
+            p.code = choice.code;
             let d = &mut out.decisions[p.item];
-            d.rationale.extend(rationale.iter().cloned());
-            d.alternatives.extend(alternatives.iter().cloned());
+            d.rationale.extend(shared.iter().cloned());
+            d.rationale.extend(choice.rationale.iter().cloned());
+            d.alternatives.extend(choice.alternatives.iter().cloned());
             d.alternatives.sort_by_key(|a| a.code);
         }
     }
@@ -330,7 +347,8 @@ pub(crate) fn evaluate(
         let d = &mut out.decisions[p.item];
         d.code = Some(p.code);
         if p.candidates.len() == 1 {
-            d.rationale.push(format!("{} is the only candidate", p.code));
+            d.rationale
+                .push(format!("{} is the only candidate", p.code));
         }
         d.rationale.push(if mods.modifiers.is_empty() {
             "modifiers: none required by the policy".to_owned()
@@ -338,7 +356,7 @@ pub(crate) fn evaluate(
             format!("modifiers: {}", mods.reasons.join("; "))
         });
         d.rationale.push(format!(
-            "place of service {} ({}): patient at {}, {}",
+            "place of service {} ({}): setting {}, {}",
             p.pos,
             p.pos.meaning(),
             p.enc.setting.as_str(),
@@ -389,6 +407,10 @@ pub(crate) fn evaluate(
                 rules.rounding.units(acc.minutes),
                 format!("{} minutes on the line", acc.minutes),
             ),
+            Aggregation::Session if acc.members.len() == 1 => (
+                acc.session_units,
+                format!("{} minutes, the session rounded on its own", acc.minutes),
+            ),
             Aggregation::Session => (
                 acc.session_units,
                 format!(
@@ -402,7 +424,7 @@ pub(crate) fn evaluate(
         acc.units_note = format!(
             "units: {how} under the {rule} ({}) = {units} {}",
             rules.rounding.unit(),
-            if units == 1 { "unit" } else { "units" }
+            plural(units)
         );
     }
     for ((patient, date), members) in pools {
@@ -423,16 +445,32 @@ pub(crate) fn evaluate(
             let acc = &mut accs[ai];
             acc.units = allocation[k];
             acc.units_note = format!(
-                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({ours} on this payer's lines here, {other_total} in other timed services) = {day_units} units; this line's {} minutes get {}",
-                acc.minutes, acc.units
+                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({ours} on this payer's lines here, {other_total} in other timed services) = {day_units} {}; this line's {} minutes get {}",
+                plural(day_units),
+                acc.minutes,
+                acc.units
             );
         }
     }
 
     // 6. Sort lines and apply daily caps in that order.
     accs.sort_by(|a, b| {
-        (a.key.0, a.key.2, a.key.3, a.key.1, &a.key.4, a.key.5)
-            .cmp(&(b.key.0, b.key.2, b.key.3, b.key.1, &b.key.4, b.key.5))
+        (
+            a.key.0,
+            a.key.2,
+            a.key.3.as_str(),
+            a.key.1,
+            &a.key.4,
+            a.key.5,
+        )
+            .cmp(&(
+                b.key.0,
+                b.key.2,
+                b.key.3.as_str(),
+                b.key.1,
+                &b.key.4,
+                b.key.5,
+            ))
     });
     let mut used: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
     let mut capped: Vec<Option<String>> = vec![None; accs.len()];
@@ -453,7 +491,7 @@ pub(crate) fn evaluate(
             acc.units = room;
             capped[ai] = Some(format!(
                 "{code} is limited to {cap} {} per patient per day under policy {}{}; {computed} computed, {room} billed on this line",
-                if cap == 1 { "unit" } else { "units" },
+                plural(cap),
                 policy.id(),
                 if per_diem { " (per diem)" } else { "" },
             ));
@@ -469,7 +507,11 @@ pub(crate) fn evaluate(
         if let Some(note) = &cap_note {
             let first = prepared[acc.members[0]].item;
             let encounter = out.decisions[first].encounter.clone();
-            let mut f = Finding::new(Rule::UnitsExceedDailyMaximum, Some(&encounter), note.clone());
+            let mut f = Finding::new(
+                Rule::UnitsExceedDailyMaximum,
+                Some(&encounter),
+                note.clone(),
+            );
             if acc.units > 0 {
                 f = f.on_line(line_index);
             }
@@ -535,6 +577,10 @@ pub(crate) fn evaluate(
     })
 }
 
+fn plural(units: u32) -> &'static str {
+    if units == 1 { "unit" } else { "units" }
+}
+
 fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineKey<'a> {
     (
         p.enc.patient.as_str(),
@@ -547,9 +593,9 @@ fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineK
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
-    out.decisions[item]
-        .rationale
-        .push(format!("no code: the encounter is invalid (field `{field}`)"));
+    out.decisions[item].rationale.push(format!(
+        "no code: the encounter is invalid (field `{field}`)"
+    ));
     out.finding(
         item,
         Rule::InvalidEncounter,

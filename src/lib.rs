@@ -40,7 +40,7 @@
 //! - [`policy`]: payer policies as data.
 //! - [`request`], [`response`], [`session`]: the wire model.
 //! - [`findings`]: denial-risk findings with rule ids and CARCs.
-//! - [`Engine`]: evaluation.
+//! - [`Engine`] evaluates requests.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -64,9 +64,14 @@ pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
 pub use policy::{Policy, PolicySpec};
 pub use request::{
-    Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef,
-    Provider, Request, Setting,
+    Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,
+    Request, Setting,
 };
 pub use response::{Alternative, Decision, Line, PlaceOfService, Response};
 pub use session::Session;
 pub use units::{Aggregation, UnitRule};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

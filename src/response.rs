@@ -22,8 +22,8 @@ pub struct Response {
     pub schema_version: u32,
     /// The id of the policy applied.
     pub policy: String,
-    /// Claim lines, sorted by patient, date of service, code (then provider, modifiers,
-    /// place of service).
+    /// Claim lines, sorted by patient, date of service, code as written (then provider,
+    /// modifiers, place of service).
     pub lines: Vec<Line>,
     /// Exactly one decision per encounter, in request order.
     pub decisions: Vec<Decision>,

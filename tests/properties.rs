@@ -1,0 +1,258 @@
+//! Property tests over the whole engine: no input panics, minutes are never lost,
+//! units grow with minutes, and billed time stays within the rounding rule's bounds.
+
+use std::collections::HashMap;
+
+use h2024::{Code, Engine, Response, Rule, Unit, UnitRule};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn engine() -> Engine {
+    Engine::from_policies_json(
+        r#"[{"id": "whole", "extends": "medicaid", "units": {"default": {"rule": "whole"}}},
+            {"id": "t10", "extends": "medicaid", "units": {"default": {"rule": "threshold", "minutes": 10}}}]"#,
+    )
+    .unwrap()
+}
+
+const SERVICES: [&str; 6] = [
+    "skills_training",
+    "psychosocial_rehabilitation",
+    "supported_employment",
+    "self_care_training",
+    "psychotherapy",
+    "case_management",
+];
+const SETTINGS: [&str; 5] = [
+    "home",
+    "clinic",
+    "community",
+    "school",
+    "community_mental_health_center",
+];
+const MODALITIES: [&str; 3] = ["in_person", "audio_video", "audio_only"];
+const PROVIDERS: [&str; 4] = ["pr0", "pr1", "ot", "pt"];
+const POLICIES: [&str; 5] = ["medicaid", "commercial", "medicare", "whole", "t10"];
+
+prop_compose! {
+    fn encounter(i: usize)(
+        patient in 0usize..3,
+        provider in 0usize..4,
+        service in 0usize..SERVICES.len(),
+        setting in 0usize..SETTINGS.len(),
+        modality in 0usize..MODALITIES.len(),
+        day in 1u32..4,
+        start in 0u32..(20 * 60),
+        minutes in 1u32..300,
+        group in 1u32..4,
+        follow_up in any::<bool>(),
+        ei in any::<bool>(),
+        other in proptest::option::of(1u32..60),
+    ) -> Value {
+        let start_h = start / 60;
+        let start_m = start % 60;
+        let end = start + minutes;
+        let (end_day, end_h, end_m) = (day + end / (24 * 60), (end / 60) % 24, end % 60);
+        let mut e = json!({
+            "id": format!("e{i}"),
+            "patient": format!("p{patient}"),
+            "provider": PROVIDERS[provider],
+            "service": SERVICES[service],
+            "setting": SETTINGS[setting],
+            "modality": MODALITIES[modality],
+            "start": format!("2026-03-{day:02}T{start_h:02}:{start_m:02}:00-05:00"),
+            "end": format!("2026-03-{end_day:02}T{end_h:02}:{end_m:02}:00-05:00"),
+            "group_size": group,
+            "follow_up": follow_up,
+            "early_intervention": ei,
+        });
+        if let Some(m) = other {
+            e["other_timed_services"] = json!([{"code": "97110", "minutes": m}]);
+        }
+        e
+    }
+}
+
+fn encounters() -> impl Strategy<Value = Vec<Value>> {
+    (0usize..12).prop_flat_map(|n| (0..n).map(encounter).collect::<Vec<_>>())
+}
+
+fn request(policy: &str, encounters: Vec<Value>) -> Value {
+    json!({
+        "policy": policy,
+        "patients": [{"id": "p0"}, {"id": "p1"}, {"id": "p2"}],
+        "providers": [
+            {"id": "pr0", "credential": "masters", "discipline": "behavioral_health"},
+            {"id": "pr1", "credential": "paraprofessional", "discipline": "behavioral_health"},
+            {"id": "ot", "credential": "masters", "discipline": "occupational_therapy", "assistant": true},
+            {"id": "pt", "credential": "doctoral", "discipline": "physical_therapy"},
+        ],
+        "encounters": encounters,
+    })
+}
+
+fn minutes_of(e: &Value) -> u32 {
+    let start: chrono::DateTime<chrono::FixedOffset> =
+        e["start"].as_str().unwrap().parse().unwrap();
+    let end: chrono::DateTime<chrono::FixedOffset> = e["end"].as_str().unwrap().parse().unwrap();
+    ((end - start).num_seconds() / 60) as u32
+}
+
+fn check_invariants(
+    engine: &Engine,
+    policy: &str,
+    encs: &[Value],
+    r: &Response,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(r.decisions.len(), encs.len());
+    let by_id: HashMap<&str, &Value> = encs
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), e))
+        .collect();
+    let p = engine.policy(policy).unwrap();
+    // Every line's minutes are exactly its encounters' minutes: aggregation loses nothing.
+    for (i, line) in r.lines.iter().enumerate() {
+        let sum: u32 = line
+            .encounters
+            .iter()
+            .map(|id| minutes_of(by_id[id.as_str()]))
+            .sum();
+        prop_assert_eq!(line.minutes, sum);
+        prop_assert!(line.units > 0);
+        prop_assert!(line.modifiers.len() <= 4);
+        prop_assert!(h2024::modifiers::find_conflict(&line.modifiers).is_none());
+        for id in &line.encounters {
+            let d = r.decisions.iter().find(|d| &d.encounter == id).unwrap();
+            prop_assert_eq!(d.line, Some(i));
+            prop_assert_eq!(d.code, Some(line.code));
+        }
+        // Billed time bounds under day aggregation.
+        let rules = p.code(line.code);
+        if let (Unit::Minutes(len), h2024::Aggregation::Day) =
+            (rules.rounding.unit(), rules.aggregation)
+        {
+            let billed = i64::from(line.units) * i64::from(len);
+            let documented = i64::from(line.minutes);
+            let capped = r
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::UnitsExceedDailyMaximum && f.line == Some(i));
+            match rules.rounding.rule() {
+                UnitRule::Midpoint if !capped => {
+                    prop_assert!(2 * (billed - documented) < i64::from(len))
+                }
+                UnitRule::Whole => prop_assert!(billed <= documented),
+                _ => {}
+            }
+        }
+    }
+    // Every encounter is accounted for: on a line, or with a finding that says why not.
+    for d in &r.decisions {
+        if d.line.is_none() {
+            prop_assert!(
+                r.findings
+                    .iter()
+                    .any(|f| f.encounter.as_deref() == Some(d.encounter.as_str())),
+                "encounter {} has neither a line nor a finding",
+                d.encounter
+            );
+        }
+    }
+    // Lines are sorted by patient, date, code.
+    let keys: Vec<_> = r
+        .lines
+        .iter()
+        .map(|l| (l.patient.clone(), l.date_of_service, l.code.as_str()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    prop_assert_eq!(keys, sorted);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn batches_keep_their_invariants(policy in 0usize..POLICIES.len(), encs in encounters()) {
+        let engine = engine();
+        let policy = POLICIES[policy];
+        let text = engine.evaluate_json(&request(policy, encs.clone()).to_string()).unwrap();
+        let r: Response = serde_json::from_str(&text).unwrap();
+        check_invariants(&engine, policy, &encs, &r)?;
+    }
+
+    #[test]
+    fn more_minutes_never_fewer_units(policy in 0usize..POLICIES.len(), code in 0usize..5, minutes in 1u32..600, extra in 0u32..120) {
+        let engine = engine();
+        let code = Code::ALL[code];
+        let units = |m: u32| {
+            let e = json!({"id": "e", "patient": "p0", "provider": "pt", "service": "self_care_training",
+                           "setting": "clinic", "code": code, "date": "2026-03-02", "minutes": m});
+            let r: Response = serde_json::from_str(
+                &engine.evaluate_json(&request(POLICIES[policy], vec![e]).to_string()).unwrap(),
+            ).unwrap();
+            r.lines.iter().map(|l| l.units).sum::<u32>()
+        };
+        prop_assert!(units(minutes) <= units(minutes + extra));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = Engine::default().evaluate_json(&text);
+        let _ = Engine::from_policies_json(&text);
+    }
+
+    #[test]
+    fn arbitrary_json_values_never_panic(v in arbitrary_json(3)) {
+        let engine = Engine::default();
+        let _ = engine.evaluate_json(&v.to_string());
+        let _ = engine.evaluate_json(&json!({"encounters": [v.clone()]}).to_string());
+        let _ = engine.evaluate_json(&json!({"policy": v.clone()}).to_string());
+        let _ = Engine::from_policies_json(&json!([v]).to_string());
+    }
+
+    #[test]
+    fn mutated_encounters_never_panic(encs in encounters(), field in 0usize..14, v in arbitrary_json(1)) {
+        let fields = ["id", "patient", "provider", "service", "setting", "modality", "start", "end",
+                      "date", "minutes", "group_size", "code", "other_timed_services", "follow_up"];
+        let mut encs = encs;
+        if let Some(e) = encs.first_mut() {
+            e[fields[field]] = v;
+        }
+        let engine = Engine::default();
+        let text = engine.evaluate_json(&request("medicaid", encs.clone()).to_string()).unwrap();
+        let r: Response = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(r.decisions.len(), encs.len());
+    }
+}
+
+fn arbitrary_json(depth: u32) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|n| json!(n)),
+        "[a-zA-Z0-9_:+-]{0,30}".prop_map(Value::String),
+        Just(json!("2026-03-02T09:00:00-05:00")),
+        Just(json!("H2014")),
+    ];
+    leaf.prop_recursive(depth, 32, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_owned()),
+                    Just("extends".to_owned()),
+                    Just("units".to_owned()),
+                    Just("rule".to_owned()),
+                    Just("start".to_owned()),
+                    "[a-z_]{1,10}",
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
