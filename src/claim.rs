@@ -11,7 +11,10 @@
 //!    and individual time are never merged (DOMAIN.md §2, NY OPWDD);
 //! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
 //! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
-//! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter.
+//! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter;
+//! 8. scrub what the engine would send: eligibility, documentation and treatment plan,
+//!    the biller's intended line, prior authorization, overlaps and duplicates. These
+//!    findings advise; they never change a line.
 //!
 //! Grouping is by hashing and sorting: the work grows as n log n in the number of
 //! encounters, never pairwise.
@@ -20,12 +23,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use crate::audit;
+use crate::authorization;
 use crate::codes::Code;
+use crate::documentation;
+use crate::eligibility;
 use crate::error::{RequestError, RequestErrorKind};
 use crate::findings::{Finding, Rule};
 use crate::modifiers::{Modifier, RequiredModifiers, required_modifiers};
+use crate::overlaps;
 use crate::policy::Policy;
-use crate::request::{Encounter, Modality, Patient, Provider, Timing};
+use crate::request::Patient;
+use crate::request::{Encounter, Modality, Provider, Timing};
 use crate::response::{Alternative, Decision, Line, PlaceOfService, Response, SCHEMA_VERSION};
 use crate::selection::{self, Candidates};
 use crate::session::Session;
@@ -76,17 +85,43 @@ struct LineAcc<'a> {
     units_note: String,
 }
 
-struct Output {
-    decisions: Vec<Decision>,
-    findings: Vec<(usize, Finding)>,
+/// Decisions and findings under construction; findings remember their encounter's
+/// position so they can be listed in request order.
+pub(crate) struct Output {
+    pub decisions: Vec<Decision>,
+    pub findings: Vec<(usize, Finding)>,
 }
 
 impl Output {
-    fn finding(&mut self, item: usize, rule: Rule, message: impl Into<String>) {
+    /// Adds a finding of `rule` on the encounter at `item` and returns it for refinement.
+    pub fn finding(&mut self, item: usize, rule: Rule, message: impl Into<String>) -> &mut Finding {
         let encounter = self.decisions[item].encounter.clone();
         self.findings
             .push((item, Finding::new(rule, Some(&encounter), message)));
+        let last = self.findings.len() - 1;
+        &mut self.findings[last].1
     }
+
+    /// The encounter id shown for the encounter at `item`.
+    pub fn encounter_id(&self, item: usize) -> &str {
+        &self.decisions[item].encounter
+    }
+}
+
+/// What the checks that follow line building know about an encounter that passed
+/// validation (including those that could not be coded).
+pub(crate) struct Context<'a> {
+    /// Position in the request.
+    pub item: usize,
+    pub enc: &'a Encounter,
+    pub patient: &'a Patient,
+    pub provider: &'a Provider,
+    /// `None` when the encounter documents no time at all.
+    pub session: Option<Session>,
+    /// The decision's code.
+    pub code: Option<Code>,
+    /// The line that bills it.
+    pub line: Option<usize>,
 }
 
 fn check_unique<'a>(
@@ -115,7 +150,8 @@ pub(crate) fn evaluate(
 ) -> Result<Response, RequestError> {
     check_unique(patients.iter().map(|p| p.id.as_str()), "patients")?;
     check_unique(providers.iter().map(|p| p.id.as_str()), "providers")?;
-    let patient_ids: HashSet<&str> = patients.iter().map(|p| p.id.as_str()).collect();
+    let patient_by_id: HashMap<&str, &Patient> =
+        patients.iter().map(|p| (p.id.as_str(), p)).collect();
     let provider_by_id: HashMap<&str, &Provider> =
         providers.iter().map(|p| (p.id.as_str(), p)).collect();
 
@@ -139,6 +175,7 @@ pub(crate) fn evaluate(
 
     // 1-2. Check each encounter and find its candidates.
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
+    let mut contexts: Vec<Context<'_>> = Vec::with_capacity(items.len());
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
     let mut other_timed: HashMap<(&str, NaiveDate), BTreeMap<&str, u32>> = HashMap::new();
     for (item, entry) in items.iter().enumerate() {
@@ -159,10 +196,10 @@ pub(crate) fn evaluate(
             );
             continue;
         }
-        if !patient_ids.contains(enc.patient.as_str()) {
+        let Some(&patient) = patient_by_id.get(enc.patient.as_str()) else {
             invalid(&mut out, item, "patient", "names no patient in `patients`");
             continue;
-        }
+        };
         let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
             invalid(
                 &mut out,
@@ -179,6 +216,18 @@ pub(crate) fn evaluate(
                 continue;
             }
         };
+        contexts.push(Context {
+            item,
+            enc,
+            patient,
+            provider,
+            session: match timing {
+                Timing::Session(s) => Some(s),
+                Timing::Missing => None,
+            },
+            code: None,
+            line: None,
+        });
         if let Timing::Session(session) = timing {
             let day = other_timed
                 .entry((enc.patient.as_str(), session.date_of_service()))
@@ -565,6 +614,24 @@ pub(crate) fn evaluate(
                 .collect(),
         });
     }
+
+    // 8. Denial-risk checks on what the engine would send.
+    let mut line_members: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+    for (ci, ctx) in contexts.iter_mut().enumerate() {
+        let d = &out.decisions[ctx.item];
+        ctx.code = d.code;
+        ctx.line = d.line;
+        if let Some(line) = d.line {
+            line_members[line].push(ci);
+        }
+    }
+    for ctx in &contexts {
+        eligibility::check(policy, ctx, &mut out);
+        documentation::check(policy, ctx, &mut out);
+    }
+    audit::check(policy, &contexts, &lines, &line_members, &mut out);
+    authorization::check(policy, &contexts, &lines, &line_members, &mut out);
+    overlaps::check(&contexts, &mut out);
 
     let mut findings = out.findings;
     findings.sort_by_key(|(item, _)| *item);

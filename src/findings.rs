@@ -72,24 +72,79 @@ macro_rules! rules {
 rules! {
     /// The request could not be evaluated as a whole (typed `Engine::evaluate` only).
     RequestRefused = "request_refused", Error, None;
-    /// A malformed or inconsistent encounter (CARC 16: missing or invalid information).
+    /// A malformed or inconsistent encounter (CARC 16: claim lacks information or has
+    /// submission errors).
     InvalidEncounter = "invalid_encounter", Error, Some("16");
-    /// The policy requires clock times and the encounter has none (CARC 16).
+    /// The policy requires clock times and the encounter has none (CARC 16; Oklahoma OAC
+    /// 317:30-5-248 and NY OPWDD require start and stop times).
     MissingSessionTimes = "missing_session_times", Error, Some("16");
     /// The line earns no unit.
     BelowMinimumTime = "below_minimum_time", Warning, None;
     /// Psychotherapy or case management: another code family.
     ServiceOutOfScope = "service_out_of_scope", Info, None;
-    /// The payer covers no candidate code (CARC 96: non-covered charge).
+    /// The payer covers no candidate code, or not the billed or pinned code (CARC 96:
+    /// non-covered charge).
     CodeNotCovered = "code_not_covered", Error, Some("96");
     /// The provider cannot bill the code (CARC 185: rendering provider not eligible).
     ProviderNotEligible = "provider_not_eligible", Error, Some("185");
-    /// Audio-only where the policy does not cover it (CARC 58: place/type of service).
+    /// A primarily educational session under a policy that excludes them (CARC 96).
+    EducationalPurpose = "educational_purpose", Error, Some("96");
+    /// Audio-only where the policy does not cover it (CARC 58: treatment deemed rendered in
+    /// an inappropriate or invalid place of service).
     ModalityNotCovered = "modality_not_covered", Error, Some("58");
-    /// More than four modifiers required (CARC 4: modifier inconsistent or missing).
+    /// The billed line lacks a modifier the payer requires (CARC 4: modifier inconsistent
+    /// or missing).
+    MissingRequiredModifier = "missing_required_modifier", Error, Some("4");
+    /// A billed modifier is malformed, unknown, or not valid for the code or policy (CARC 4).
+    InvalidModifier = "invalid_modifier", Error, Some("4");
+    /// Two billed modifiers conflict (CARC 4).
+    ConflictingModifiers = "conflicting_modifiers", Error, Some("4");
+    /// More than four modifiers required or billed (CARC 4).
     TooManyModifiers = "too_many_modifiers", Error, Some("4");
-    /// The line was cut to the policy's daily cap (CARC 151: units not supported).
+    /// Early intervention for a patient at or over the policy's age limit (CARC 4).
+    EarlyInterventionAge = "early_intervention_age", Warning, Some("4");
+    /// The billed place of service does not fit the setting and modality (CARC 5: place of
+    /// service inconsistent with the procedure code or modifier).
+    PlaceOfServiceMismatch = "place_of_service_mismatch", Error, Some("5");
+    /// The billed code differs from the engine's choice.
+    BilledCodeMismatch = "billed_code_mismatch", Warning, None;
+    /// The billed units differ from the line's computed units (CARC 151: payment adjusted
+    /// because the information does not support this many services).
+    BilledUnitsMismatch = "billed_units_mismatch", Error, Some("151");
+    /// Billed units are not a whole number (CARC 16).
+    UnroundedUnits = "unrounded_units", Error, Some("16");
+    /// The line was cut to the policy's daily cap (CARC 151).
     UnitsExceedDailyMaximum = "units_exceed_daily_maximum", Warning, Some("151");
+    /// No treatment plan for a skills, rehabilitation or employment code (CARC 50: not
+    /// deemed a medical necessity).
+    NoTreatmentPlan = "no_treatment_plan", Error, Some("50");
+    /// A skill taught or an objective that no goal of the plan covers (CARC 50).
+    SkillNotInTreatmentPlan = "skill_not_in_treatment_plan", Error, Some("50");
+    /// An addressed goal with no documented functional deficit (CARC 50).
+    GoalWithoutDeficit = "goal_without_deficit", Error, Some("50");
+    /// A documentation element is missing from the session note (CARC 16).
+    MissingDocumentation = "missing_documentation", Warning, Some("16");
+    /// The last progress report is older than the policy's interval, or there is none
+    /// (CARC 50).
+    ProgressReportOverdue = "progress_report_overdue", Warning, Some("50");
+    /// A required prior authorization is absent (CARC 197: precertification/authorization
+    /// absent).
+    PriorAuthorizationMissing = "prior_authorization_missing", Error, Some("197");
+    /// The date of service is outside the authorization (CARC 197).
+    AuthorizationExpired = "authorization_expired", Error, Some("197");
+    /// An authorization exists, but not for this code (CARC 15: the authorization number is
+    /// missing, invalid, or does not apply to the billed services).
+    AuthorizationCodeMismatch = "authorization_code_mismatch", Error, Some("15");
+    /// The line passes the authorized units (CARC 198: precertification/authorization
+    /// exceeded).
+    AuthorizationExceeded = "authorization_exceeded", Error, Some("198");
+    /// Two encounters of the same patient overlap in time (CARC 97: the benefit for this
+    /// service is included in another service).
+    OverlappingServices = "overlapping_services", Error, Some("97");
+    /// One provider in two individual sessions with different patients at the same time.
+    ProviderOverlap = "provider_overlap", Warning, None;
+    /// The same patient, code and times twice (CARC 18: exact duplicate claim/service).
+    DuplicateEncounter = "duplicate_encounter", Error, Some("18");
 }
 
 impl fmt::Display for Rule {
@@ -111,6 +166,9 @@ pub struct Finding {
     pub encounter: Option<String>,
     /// The index of the line concerned in `Response.lines`, if the finding is about a line.
     pub line: Option<usize>,
+    /// The documentation element or field concerned (`participation`,
+    /// `documentation.skills_taught[1]`, `billed.modifiers[0]`), if any.
+    pub element: Option<String>,
     /// What a biller can act on. Names fields, never patient data.
     pub message: String,
 }
@@ -124,8 +182,15 @@ impl Finding {
             carc: rule.carc().map(str::to_owned),
             encounter: encounter.map(str::to_owned),
             line: None,
+            element: None,
             message: message.into(),
         }
+    }
+
+    /// The same finding, about the element or field `element`.
+    pub fn on_element(mut self, element: impl Into<String>) -> Finding {
+        self.element = Some(element.into());
+        self
     }
 
     /// The same finding, about line `line`.

@@ -44,12 +44,17 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod audit;
+mod authorization;
 mod claim;
 pub mod codes;
+mod documentation;
+mod eligibility;
 mod engine;
 mod error;
 pub mod findings;
 pub mod modifiers;
+mod overlaps;
 pub mod policy;
 pub mod request;
 pub mod response;

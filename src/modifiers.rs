@@ -234,6 +234,13 @@ pub struct ModifierConflict {
 /// assert!(find_conflict(&[Modifier::CO, Modifier::GP]).is_some());
 /// ```
 pub fn find_conflict(modifiers: &[Modifier]) -> Option<ModifierConflict> {
+    conflicts(modifiers).into_iter().next()
+}
+
+/// Every conflict among `modifiers`: each conflicting pair once, then each assistant
+/// modifier without its discipline's modifier. See [`find_conflict`].
+pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
+    let mut found = Vec::new();
     for (i, &first) in modifiers.iter().enumerate() {
         for &second in &modifiers[i + 1..] {
             let reason = if first == second {
@@ -253,7 +260,7 @@ pub fn find_conflict(modifiers: &[Modifier]) -> Option<ModifierConflict> {
                 None
             };
             if let Some(reason) = reason {
-                return Some(ModifierConflict {
+                found.push(ModifierConflict {
                     first,
                     second,
                     reason,
@@ -263,14 +270,14 @@ pub fn find_conflict(modifiers: &[Modifier]) -> Option<ModifierConflict> {
     }
     for (assistant, discipline) in [(Modifier::CO, Modifier::GO), (Modifier::CQ, Modifier::GP)] {
         if modifiers.contains(&assistant) && !modifiers.contains(&discipline) {
-            return Some(ModifierConflict {
+            found.push(ModifierConflict {
                 first: assistant,
                 second: discipline,
                 reason: "an assistant modifier needs its discipline's plan-of-care modifier",
             });
         }
     }
-    None
+    found
 }
 
 /// Sorts `modifiers` into line order: those in `policy_order` first, in that order, then the
@@ -458,6 +465,9 @@ mod tests {
         assert!(find_conflict(&[GO, CO]).is_none());
         assert!(find_conflict(&[GP, CQ, M95]).is_none());
         assert!(find_conflict(&[U1, HO, HQ, TS]).is_none());
+        // Each problem once: CO without GO is one conflict, however many others stand by.
+        assert_eq!(conflicts(&[CO, HO, HQ]).len(), 1);
+        assert_eq!(conflicts(&[GT, M95, HO, HN]).len(), 2);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub const DEFAULT_POLICY: &str = "medicaid";
 /// sets its own (DOMAIN.md §2, "Per diem").
 pub const DEFAULT_PER_DIEM_MINUTES: u32 = 120;
 
+/// The early-intervention age limit when a policy sets none: IDEA Part C (early
+/// intervention, IFSP) serves children from birth to age three.
+pub const DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS: u32 = 3;
+
 /// The built-in policies as JSON, in the same format as loaded policies.
 pub const BUILTIN_POLICY_JSON: [(&str, &str); 3] = [
     ("medicaid", include_str!("policies/medicaid.json")),
@@ -125,6 +129,41 @@ pub struct PolicySpec {
     /// The payer's modifier order; modifiers not listed follow in the default order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier_order: Option<Vec<Modifier>>,
+    /// When a prior authorization is needed (default `never`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_authorization: Option<PriorAuthorization>,
+    /// Days a progress report stays current, or `null` when the payer sets no interval
+    /// (the default).
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub progress_report_interval_days: Option<Option<u32>>,
+    /// Whether sessions whose main purpose is education are excluded (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excludes_educational: Option<bool>,
+    /// The age from which early intervention no longer applies (default 3: IDEA Part C
+    /// serves infants and toddlers under three).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_intervention_max_age_years: Option<u32>,
+}
+
+/// When a payer needs a prior authorization (DOMAIN.md §2 "Daily caps", §6: commercial
+/// payers authorize repeated or long-term services; Arizona Complete Health authorizes adult
+/// H2014/H2017 above 8 units a day).
+///
+/// In JSON: `"never"`, `"always"`, or `{"above_units_per_day": 8}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorAuthorization {
+    /// No authorization is needed.
+    #[default]
+    Never,
+    /// Every line needs an authorization.
+    Always,
+    /// Needed only on days whose units of the code for the patient pass this number.
+    AboveUnitsPerDay(u32),
 }
 
 /// A policy's override of one code's definition.
@@ -283,6 +322,29 @@ impl Policy {
         &self.modifier_order
     }
 
+    /// When a prior authorization is needed.
+    pub fn prior_authorization(&self) -> PriorAuthorization {
+        self.spec.prior_authorization.unwrap_or_default()
+    }
+
+    /// Days a progress report stays current, if the payer sets an interval.
+    pub fn progress_report_interval_days(&self) -> Option<u32> {
+        self.spec.progress_report_interval_days.flatten()
+    }
+
+    /// Whether primarily educational sessions are excluded.
+    pub fn excludes_educational(&self) -> bool {
+        self.spec.excludes_educational.unwrap_or(false)
+    }
+
+    /// The age (in whole years, on the date of service) from which early intervention no
+    /// longer applies.
+    pub fn early_intervention_max_age_years(&self) -> u32 {
+        self.spec
+            .early_intervention_max_age_years
+            .unwrap_or(DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS)
+    }
+
     /// The built-in policies, resolved.
     pub fn builtins() -> Vec<Policy> {
         let mut out: Vec<Policy> = Vec::with_capacity(BUILTIN_POLICY_JSON.len());
@@ -385,6 +447,14 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         group_modifier: over.group_modifier.or(base.group_modifier),
         setting_modifiers: merge_map(base.setting_modifiers, over.setting_modifiers),
         modifier_order: over.modifier_order.or(base.modifier_order),
+        prior_authorization: over.prior_authorization.or(base.prior_authorization),
+        progress_report_interval_days: over
+            .progress_report_interval_days
+            .or(base.progress_report_interval_days),
+        excludes_educational: over.excludes_educational.or(base.excludes_educational),
+        early_intervention_max_age_years: over
+            .early_intervention_max_age_years
+            .or(base.early_intervention_max_age_years),
     }
 }
 
@@ -494,6 +564,26 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     }
     let modifier_order = spec.modifier_order.clone().unwrap_or_default();
     no_duplicates(&modifier_order, "modifier_order")?;
+    if let Some(PriorAuthorization::AboveUnitsPerDay(0)) = spec.prior_authorization {
+        return Err(invalid(
+            "prior_authorization.above_units_per_day",
+            "must be at least 1 (use \"always\" to require an authorization for every line)",
+        ));
+    }
+    if let Some(Some(0)) = spec.progress_report_interval_days {
+        return Err(invalid(
+            "progress_report_interval_days",
+            "must be at least 1 day, or null for no interval",
+        ));
+    }
+    if let Some(age) = spec.early_intervention_max_age_years {
+        if age == 0 || age > 21 {
+            return Err(invalid(
+                "early_intervention_max_age_years",
+                "must be between 1 and 21",
+            ));
+        }
+    }
 
     // Code definitions after overrides.
     let mut code_set = CodeSet::builtin(code_set_id);

@@ -101,6 +101,57 @@ pub struct Patient {
     /// Date of birth, used for early-intervention age checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<NaiveDate>,
+    /// The treatment plan the sessions must tie to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treatment_plan: Option<TreatmentPlan>,
+    /// Prior authorizations on file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorizations: Vec<Authorization>,
+}
+
+/// A patient's treatment plan: goals, each tied to a functional deficit (DOMAIN.md §6).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreatmentPlan {
+    /// The plan's goals.
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+    /// When the last progress report was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_progress_report: Option<NaiveDate>,
+}
+
+/// One treatment-plan goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    /// The goal's id, which session `objectives` refer to.
+    pub id: String,
+    /// The skills the goal covers (`budgeting`, `meal_preparation`, ...).
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// The documented functional deficit the goal addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deficit: Option<String>,
+}
+
+/// A prior authorization on file for a patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authorization {
+    /// The authorization number.
+    pub number: String,
+    /// The codes it authorizes.
+    pub codes: Vec<Code>,
+    /// First authorized date of service.
+    pub start: NaiveDate,
+    /// Last authorized date of service.
+    pub end: NaiveDate,
+    /// Units authorized in all.
+    pub units_authorized: u32,
+    /// Units already used before this request.
+    #[serde(default)]
+    pub units_used: u32,
 }
 
 /// A rendering provider.
@@ -309,7 +360,65 @@ pub struct Encounter {
     /// each such service once per day: lists on several encounters of the same day add up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_timed_services: Vec<OtherTimedService>,
+    /// The session note's contents, as far as the payer checks them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Documentation>,
+    /// The session's main purpose is education (classroom-style teaching).
+    #[serde(default)]
+    pub educational: bool,
+    /// What the biller intends to send for this encounter, audited against the engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed: Option<Billed>,
 }
+
+/// What a session note documents (DOMAIN.md §6; Oklahoma OAC 317:30-5-248, NY OPWDD).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documentation {
+    /// The skills taught.
+    #[serde(default)]
+    pub skills_taught: Vec<String>,
+    /// The patient's participation level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participation: Option<String>,
+    /// Progress since the last session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<String>,
+    /// Techniques used (didactic, modelling, role-play, ...).
+    #[serde(default)]
+    pub techniques: Vec<String>,
+    /// The treatment-plan goals (by id) the session addressed.
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    /// Challenges met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenges: Option<String>,
+    /// Adjustments made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustments: Option<String>,
+}
+
+/// The claim line a biller intends to send for an encounter.
+///
+/// Fields are loosely typed on purpose: a malformed modifier or a fractional unit count is
+/// exactly what the audit reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Billed {
+    /// The procedure code.
+    pub code: String,
+    /// The modifiers, in the order they would be sent.
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+    /// Units of service.
+    pub units: f64,
+    /// The place-of-service code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_of_service: Option<String>,
+}
+
+/// The most units a billed line may claim before it is taken as a data error.
+pub const MAX_BILLED_UNITS: f64 = 10_000.0;
 
 /// The largest group this library accepts (`group_size`); larger is taken as a data error.
 pub const MAX_GROUP_SIZE: u32 = 100;
@@ -371,6 +480,14 @@ impl Encounter {
                 return Err(EncounterError::new(
                     format!("other_timed_services[{i}].minutes"),
                     "must be between 1 and 1440",
+                ));
+            }
+        }
+        if let Some(billed) = &self.billed {
+            if !billed.units.is_finite() || billed.units < 0.0 || billed.units > MAX_BILLED_UNITS {
+                return Err(EncounterError::new(
+                    "billed.units",
+                    format_args!("must be a number between 0 and {MAX_BILLED_UNITS}"),
                 ));
             }
         }

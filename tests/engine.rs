@@ -7,17 +7,39 @@ fn provider(id: &str, credential: &str, discipline: &str) -> Value {
     json!({"id": id, "credential": credential, "discipline": discipline})
 }
 
+/// A fully documented session: findings come only from what a test changes.
 fn enc(id: &str, start: &str, end: &str) -> Value {
     json!({"id": id, "patient": "p1", "provider": "pr1", "service": "skills_training",
            "setting": "home",
            "start": format!("2026-03-02T{start}:00-05:00"),
-           "end": format!("2026-03-02T{end}:00-05:00")})
+           "end": format!("2026-03-02T{end}:00-05:00"),
+           "documentation": documentation()})
+}
+
+fn documentation() -> Value {
+    json!({"skills_taught": ["budgeting"], "participation": "active",
+           "progress": "completed the worksheet alone", "techniques": ["modeling", "role_play"],
+           "objectives": ["g1"]})
+}
+
+fn plan() -> Value {
+    json!({"goals": [{"id": "g1", "skills": ["budgeting", "meal_preparation"],
+                      "deficit": "cannot manage monthly bills"}],
+           "last_progress_report": "2026-02-15"})
+}
+
+fn authorization() -> Value {
+    json!([{"number": "A-1", "codes": ["H2024", "H2014", "H2017", "H2023", "97535"],
+            "start": "2026-01-01", "end": "2026-12-31", "units_authorized": 1000, "units_used": 0}])
 }
 
 fn request(policy: Value, encounters: Vec<Value>) -> Value {
     json!({
         "policy": policy,
-        "patients": [{"id": "p1", "birth_date": "2024-05-01"}, {"id": "p2"}],
+        "patients": [
+            {"id": "p1", "birth_date": "2024-05-01", "treatment_plan": plan(), "authorizations": authorization()},
+            {"id": "p2", "treatment_plan": plan(), "authorizations": authorization()},
+        ],
         "providers": [
             provider("pr1", "masters", "behavioral_health"),
             provider("pr2", "bachelors", "behavioral_health"),
@@ -377,7 +399,7 @@ fn medicare_cms_8_minute_worked_examples() {
 fn medicare_accepts_total_minutes_medicaid_flags_them() {
     let e = json!({"id": "e1", "patient": "p1", "provider": "pt1",
                    "service": "self_care_training", "setting": "clinic",
-                   "date": "2026-03-02", "minutes": 38});
+                   "date": "2026-03-02", "minutes": 38, "documentation": documentation()});
     let r = eval(&request(json!("medicare"), vec![e.clone()]));
     assert_eq!(r.lines[0].units, 3);
     assert!(r.findings.is_empty(), "{:?}", r.findings);

@@ -1,0 +1,117 @@
+//! Services that collide in time: the same patient in two places at once, one provider with
+//! two patients at once, and the same service entered twice.
+//!
+//! Sources: DOMAIN.md §5: a service that overlaps another (therapy, case management) at the
+//! same time is denied with CARC 97; an exact duplicate with CARC 18. Psychotherapy and
+//! case-management encounters count as context even though they get no code here.
+//!
+//! Every check sorts once and sweeps (O(n log n)); nothing compares all pairs. Each
+//! overlapping encounter is reported once, against the earlier session that runs longest.
+//! Only encounters with clock times can overlap.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::claim::{Context, Output};
+use crate::codes::{Code, Service};
+use crate::findings::Rule;
+
+struct Timed {
+    ci: usize,
+    start: DateTime<FixedOffset>,
+    end: DateTime<FixedOffset>,
+}
+
+/// Adds `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings.
+pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
+    let mut by_patient: HashMap<&str, Vec<Timed>> = HashMap::new();
+    let mut by_provider: HashMap<&str, Vec<Timed>> = HashMap::new();
+    for (ci, ctx) in contexts.iter().enumerate() {
+        let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
+            continue;
+        };
+        by_patient
+            .entry(ctx.enc.patient.as_str())
+            .or_default()
+            .push(Timed { ci, start, end });
+        if ctx.enc.group_size == 1 {
+            by_provider
+                .entry(ctx.enc.provider.as_str())
+                .or_default()
+                .push(Timed { ci, start, end });
+        }
+    }
+
+    let mut patients: Vec<_> = by_patient.into_values().collect();
+    patients.sort_by_key(|list| list[0].ci);
+    for mut list in patients {
+        list.sort_by(|a, b| (a.start, a.end, a.ci).cmp(&(b.start, b.end, b.ci)));
+        // Exact duplicates: same code (or, uncoded, same service) and identical times.
+        type DuplicateKey = (
+            DateTime<FixedOffset>,
+            DateTime<FixedOffset>,
+            Result<Code, Service>,
+        );
+        let mut seen: HashMap<DuplicateKey, usize> = HashMap::new();
+        let mut longest: Option<usize> = None;
+        for i in 0..list.len() {
+            let here = &list[i];
+            let ctx = &contexts[here.ci];
+            let item = ctx.item;
+            let key = (here.start, here.end, ctx.code.ok_or(ctx.enc.service));
+            if let Some(&j) = seen.get(&key) {
+                let first = out.encounter_id(contexts[list[j].ci].item).to_owned();
+                out.finding(
+                    item,
+                    Rule::DuplicateEncounter,
+                    format!(
+                        "same patient, code and start and end times as encounter {first}: bill the service once"
+                    ),
+                );
+            } else if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
+                let other = &contexts[list[l].ci];
+                let other_id = out.encounter_id(other.item).to_owned();
+                out.finding(
+                    item,
+                    Rule::OverlappingServices,
+                    format!(
+                        "the patient's {} session overlaps encounter {other_id} ({}) in time; a patient receives one service at a time",
+                        contexts[here.ci].enc.service,
+                        other.enc.service
+                    ),
+                );
+            }
+            seen.entry(key).or_insert(i);
+            if longest.is_none_or(|l| here.end > list[l].end) {
+                longest = Some(i);
+            }
+        }
+    }
+
+    let mut providers: Vec<_> = by_provider.into_values().collect();
+    providers.sort_by_key(|list| list[0].ci);
+    for mut list in providers {
+        list.sort_by(|a, b| (a.start, a.end, a.ci).cmp(&(b.start, b.end, b.ci)));
+        let mut longest: Option<usize> = None;
+        for i in 0..list.len() {
+            let here = &list[i];
+            if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
+                let (this, other) = (&contexts[here.ci], &contexts[list[l].ci]);
+                if this.enc.patient != other.enc.patient {
+                    let other_id = out.encounter_id(other.item).to_owned();
+                    out.finding(
+                        this.item,
+                        Rule::ProviderOverlap,
+                        format!(
+                            "the provider has an individual session with another patient (encounter {other_id}) at the same time"
+                        ),
+                    );
+                }
+            }
+            if longest.is_none_or(|l| here.end > list[l].end) {
+                longest = Some(i);
+            }
+        }
+    }
+}
