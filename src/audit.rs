@@ -238,9 +238,13 @@ fn encounter(
                 Rule::PlaceOfServiceMismatch,
                 "billed.place_of_service",
                 format!(
-                    "billed place of service {pos} ({}), but a {} session with the patient in the {} setting is {engine_pos} ({})",
+                    "billed place of service {pos} ({}), but an {} session with the patient in the {} setting is {engine_pos} ({})",
                     pos.meaning(),
-                    ctx.enc.modality.as_str(),
+                    match ctx.enc.modality {
+                        Modality::InPerson => "in-person",
+                        Modality::AudioVideo => "audio-video",
+                        Modality::AudioOnly => "audio-only",
+                    },
                     ctx.enc.setting.as_str(),
                     engine_pos.meaning()
                 ),

@@ -46,7 +46,7 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
     let mut patients: Vec<_> = by_patient.into_values().collect();
     patients.sort_by_key(|list| list[0].ci);
     for mut list in patients {
-        list.sort_by(|a, b| (a.start, a.end, a.ci).cmp(&(b.start, b.end, b.ci)));
+        list.sort_by_key(|t| (t.start, t.end, t.ci));
         // Exact duplicates: same code (or, uncoded, same service) and identical times.
         type DuplicateKey = (
             DateTime<FixedOffset>,
@@ -92,7 +92,7 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
     let mut providers: Vec<_> = by_provider.into_values().collect();
     providers.sort_by_key(|list| list[0].ci);
     for mut list in providers {
-        list.sort_by(|a, b| (a.start, a.end, a.ci).cmp(&(b.start, b.end, b.ci)));
+        list.sort_by_key(|t| (t.start, t.end, t.ci));
         let mut longest: Option<usize> = None;
         for i in 0..list.len() {
             let here = &list[i];

@@ -183,6 +183,31 @@ proptest! {
     }
 
     #[test]
+    fn findings_never_change_lines(policy in 0usize..POLICIES.len(), encs in encounters(),
+                                   units in 0u32..20, half in any::<bool>(), educational in any::<bool>()) {
+        let engine = engine();
+        let policy = POLICIES[policy];
+        let plain: Response = serde_json::from_str(
+            &engine.evaluate_json(&request(policy, encs.clone()).to_string()).unwrap(),
+        ).unwrap();
+        let mut noisy = encs;
+        for e in &mut noisy {
+            e["educational"] = json!(educational);
+            e["billed"] = json!({"code": "H2024", "modifiers": ["GT", "ZZ", "HO", "HN", "59"],
+                                 "units": f64::from(units) + if half { 0.5 } else { 0.0 },
+                                 "place_of_service": "03"});
+            e["documentation"] = json!({"skills_taught": ["x"], "objectives": ["nope"]});
+        }
+        let mut req = request(policy, noisy);
+        req["patients"][0]["treatment_plan"] = json!({"goals": [{"id": "g", "skills": ["x"]}]});
+        req["patients"][1]["authorizations"] = json!([{"number": "A", "codes": ["H2014"], "start": "2026-03-02",
+                                                       "end": "2026-03-02", "units_authorized": 1}]);
+        let with: Response = serde_json::from_str(&engine.evaluate_json(&req.to_string()).unwrap()).unwrap();
+        prop_assert_eq!(&with.lines, &plain.lines);
+        prop_assert!(with.findings.len() >= plain.findings.len());
+    }
+
+    #[test]
     fn more_minutes_never_fewer_units(policy in 0usize..POLICIES.len(), code in 0usize..5, minutes in 1u32..600, extra in 0u32..120) {
         let engine = engine();
         let code = Code::ALL[code];
