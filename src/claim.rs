@@ -361,7 +361,16 @@ pub(crate) fn evaluate(
         let total = members.iter().fold(0u32, |s, &m| {
             s.saturating_add(prepared[m].session.minutes())
         });
+        // Under `day` aggregation the minutes already settled on the line a candidate would
+        // join count too; under `session` only the session's own minutes do.
+        let per_session = lead
+            .candidates
+            .iter()
+            .any(|&c| policy.code(c).aggregation == Aggregation::Session);
         let choice = selection::choose(policy, &lead.candidates, |code| {
+            if per_session {
+                return total;
+            }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
             total.saturating_add(
                 settled

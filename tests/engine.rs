@@ -693,3 +693,25 @@ fn policies_json_errors() {
     assert_eq!(b.telehealth_modifier().map(|m| m.as_str()), Some("95"));
     assert_eq!(b.follow_up_modifier(), None);
 }
+
+#[test]
+fn minutes_already_on_a_line_count_toward_the_choice() {
+    // A pinned 30-minute H2024 session and an unpinned 30-minute session the same day:
+    // joining the H2024 line bills 60 minutes as 1 hour exactly, so the unpinned session
+    // goes there too.
+    let mut pinned = enc("pinned", "09:00", "09:30");
+    pinned["code"] = json!("H2024");
+    let free = enc("free", "13:00", "13:30");
+    let r = eval(&request(
+        json!("medicaid"),
+        vec![pinned.clone(), free.clone()],
+    ));
+    assert_eq!(r.lines.len(), 1, "{:#?}", r.lines);
+    assert_eq!(r.lines[0].code, Code::H2024);
+    assert_eq!(r.lines[0].units, 1);
+    assert_eq!(r.lines[0].encounters, ["pinned", "free"]);
+    // Under per-session rounding only the session's own minutes count: 30 minutes -> H2014.
+    let r = eval(&request(json!("commercial"), vec![pinned, free]));
+    let free_line = r.decisions[1].line.unwrap();
+    assert_eq!(r.lines[free_line].code, Code::H2014);
+}
