@@ -41,13 +41,16 @@
 //! - [`request`], [`response`], [`session`]: the wire model.
 //! - [`findings`]: denial-risk findings with rule ids and CARCs.
 //! - [`Engine`]: evaluation.
+//! - [`ffi`] (the C API): opaque handles and status codes, declared in `include/h2024.h`.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod claim;
 pub mod codes;
 mod engine;
 mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod findings;
 pub mod modifiers;
 pub mod policy;
