@@ -285,7 +285,7 @@ pub extern "C" fn h2024_version() -> *const c_char {
 ///
 /// `policies_json` is NULL or points to a NUL-terminated string; `engine_out` is NULL or
 /// points to storage for one pointer.
-#[must_use]
+#[must_use = "the status tells whether the call succeeded"]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2024_engine_new(
     policies_json: *const c_char,
@@ -361,7 +361,7 @@ pub unsafe extern "C" fn h2024_engine_free(engine: *mut H2024Engine) {
 /// `engine` is NULL or a live engine from `h2024_engine_new`; `request_json` is NULL or
 /// points to a NUL-terminated string; `response_json_out` is NULL or points to storage for
 /// one pointer.
-#[must_use]
+#[must_use = "the status tells whether the call succeeded"]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2024_evaluate(
     engine: *const H2024Engine,
@@ -464,7 +464,7 @@ pub extern "C" fn h2024_last_error() -> *const c_char {
 /// `engine` is NULL or a live engine from `h2024_engine_new`; `policy` and `code` are NULL
 /// or point to NUL-terminated strings; `units_out` is NULL or points to storage for one
 /// `uint32_t`.
-#[must_use]
+#[must_use = "the status tells whether the call succeeded"]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2024_units(
     engine: *const H2024Engine,

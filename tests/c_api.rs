@@ -404,6 +404,43 @@ fn c_threads() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn shared_library_exports_exactly_the_header_functions() {
+    let lib = lib_dir().join("libh2024.so");
+    let output = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&lib)
+        .output()
+        .expect("nm runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut exported: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [_, "T", name] => Some(name.to_owned()),
+            _ => None,
+        })
+        .collect();
+    exported.sort();
+    let header = committed_header();
+    let mut declared: Vec<String> = header
+        .lines()
+        .filter(|l| !l.starts_with([' ', '/', '*', '#']))
+        .filter_map(|l| {
+            let start = l.find("h2024_")?;
+            let name: String = l[start..].chars().take_while(|&c| c != '(').collect();
+            l[start + name.len()..].starts_with('(').then_some(name)
+        })
+        .collect();
+    declared.sort();
+    assert_eq!(exported, declared);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn header_compiles_and_links_as_cpp() {
     let exe = build("c++", "c++17", "tests/c/header.cpp", Link::Dynamic);
     let stdout = String::from_utf8(run(&exe).stdout).unwrap();
