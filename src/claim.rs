@@ -58,7 +58,17 @@ struct Prepared<'a> {
     code: Code,
 }
 
-type LineKey<'a> = (&'a str, &'a str, NaiveDate, Code, Vec<Modifier>, PlaceOfService);
+/// A group of sessions with its chosen code, rationale and rejected alternatives.
+type Choice = (Vec<usize>, Code, Vec<String>, Vec<Alternative>);
+
+type LineKey<'a> = (
+    &'a str,
+    &'a str,
+    NaiveDate,
+    Code,
+    Vec<Modifier>,
+    PlaceOfService,
+);
 
 struct LineAcc<'a> {
     key: LineKey<'a>,
@@ -144,7 +154,12 @@ pub(crate) fn evaluate(
             Item::Parsed(enc) => *enc,
         };
         if !seen_ids.insert(enc.id.as_str()) {
-            invalid(&mut out, item, "id", "another encounter in the request has this id");
+            invalid(
+                &mut out,
+                item,
+                "id",
+                "another encounter in the request has this id",
+            );
             continue;
         }
         if !patient_ids.contains(enc.patient.as_str()) {
@@ -152,7 +167,12 @@ pub(crate) fn evaluate(
             continue;
         }
         let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
-            invalid(&mut out, item, "provider", "names no provider in `providers`");
+            invalid(
+                &mut out,
+                item,
+                "provider",
+                "names no provider in `providers`",
+            );
             continue;
         };
         let timing = match enc.timing() {
@@ -290,15 +310,20 @@ pub(crate) fn evaluate(
                 .push(pi);
         }
     }
-    let mut choices: Vec<(Vec<usize>, Code, Vec<String>, Vec<Alternative>)> = Vec::new();
+    let mut choices: Vec<Choice> = Vec::new();
     for members in groups.into_values() {
         let lead = &prepared[members[0]];
-        let total = members
-            .iter()
-            .fold(0u32, |s, &m| s.saturating_add(prepared[m].session.minutes()));
+        let total = members.iter().fold(0u32, |s, &m| {
+            s.saturating_add(prepared[m].session.minutes())
+        });
         let choice = selection::choose(policy, &lead.candidates, |code| {
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(settled.get(&line_key(lead, code, &mods)).copied().unwrap_or(0))
+            total.saturating_add(
+                settled
+                    .get(&line_key(lead, code, &mods))
+                    .copied()
+                    .unwrap_or(0),
+            )
         });
         let mut rationale = Vec::with_capacity(choice.rationale.len() + 1);
         if members.len() > 1 {
@@ -330,7 +355,8 @@ pub(crate) fn evaluate(
         let d = &mut out.decisions[p.item];
         d.code = Some(p.code);
         if p.candidates.len() == 1 {
-            d.rationale.push(format!("{} is the only candidate", p.code));
+            d.rationale
+                .push(format!("{} is the only candidate", p.code));
         }
         d.rationale.push(if mods.modifiers.is_empty() {
             "modifiers: none required by the policy".to_owned()
@@ -469,7 +495,11 @@ pub(crate) fn evaluate(
         if let Some(note) = &cap_note {
             let first = prepared[acc.members[0]].item;
             let encounter = out.decisions[first].encounter.clone();
-            let mut f = Finding::new(Rule::UnitsExceedDailyMaximum, Some(&encounter), note.clone());
+            let mut f = Finding::new(
+                Rule::UnitsExceedDailyMaximum,
+                Some(&encounter),
+                note.clone(),
+            );
             if acc.units > 0 {
                 f = f.on_line(line_index);
             }
@@ -547,9 +577,9 @@ fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineK
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
-    out.decisions[item]
-        .rationale
-        .push(format!("no code: the encounter is invalid (field `{field}`)"));
+    out.decisions[item].rationale.push(format!(
+        "no code: the encounter is invalid (field `{field}`)"
+    ));
     out.finding(
         item,
         Rule::InvalidEncounter,

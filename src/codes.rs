@@ -370,7 +370,10 @@ mod tests {
             serde_json::to_string(&Unit::Minutes(15)).unwrap(),
             r#"{"minutes":15}"#
         );
-        assert_eq!(serde_json::to_string(&Unit::PerDiem).unwrap(), r#""per_diem""#);
+        assert_eq!(
+            serde_json::to_string(&Unit::PerDiem).unwrap(),
+            r#""per_diem""#
+        );
         assert_eq!(
             serde_json::from_str::<Unit>(r#"{"minutes":60}"#).unwrap(),
             Unit::Minutes(60)

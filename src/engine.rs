@@ -12,7 +12,9 @@ use serde_json::value::RawValue;
 
 use crate::claim::{self, Item, Rejected};
 use crate::codes::Code;
-use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind, describe_serde_error};
+use crate::error::{
+    PolicyError, PolicyErrorKind, RequestError, RequestErrorKind, describe_serde_error,
+};
 use crate::findings::{Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
 use crate::request::{Encounter, Patient, PolicyRef, Provider, Request};

@@ -54,7 +54,10 @@ impl PolicyError {
         }
     }
 
-    pub(crate) fn from_serde(prefix: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+    pub(crate) fn from_serde(
+        prefix: &str,
+        err: serde_path_to_error::Error<serde_json::Error>,
+    ) -> Self {
         let (path, message, syntax) = describe_serde_error(&err);
         PolicyError {
             kind: if syntax {
@@ -127,7 +130,11 @@ pub struct RequestError {
 }
 
 impl RequestError {
-    pub(crate) fn new(kind: RequestErrorKind, path: Option<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: RequestErrorKind,
+        path: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
         RequestError {
             kind,
             message: message.into(),
@@ -331,7 +338,9 @@ mod tests {
 
     fn describe<T: serde::de::DeserializeOwned>(json: &str) -> (String, String, bool) {
         let mut de = serde_json::Deserializer::from_str(json);
-        let err = serde_path_to_error::deserialize::<_, T>(&mut de).err().unwrap();
+        let err = serde_path_to_error::deserialize::<_, T>(&mut de)
+            .err()
+            .unwrap();
         describe_serde_error(&err)
     }
 
@@ -357,14 +366,18 @@ mod tests {
 
     #[test]
     fn unknown_and_missing_fields_are_named_in_the_path() {
-        let (path, message, _) = describe::<Sample>(r#"{"name": 1, "items": [{"name": 2, "ssn": 1}]}"#);
+        let (path, message, _) =
+            describe::<Sample>(r#"{"name": 1, "items": [{"name": 2, "ssn": 1}]}"#);
         assert_eq!(path, "items[0].ssn");
         assert_eq!(message, "unknown field");
         let (path, message, _) = describe::<Sample>(r#"{"items": []}"#);
         assert_eq!(path, "name");
         assert_eq!(message, "missing field");
         let (path, message, _) = describe::<Sample>(r#"{"name": 1, "Jane Doe": 1}"#);
-        assert!(!path.contains("Jane") && !message.contains("Jane"), "{path} {message}");
+        assert!(
+            !path.contains("Jane") && !message.contains("Jane"),
+            "{path} {message}"
+        );
     }
 
     #[test]
@@ -377,7 +390,11 @@ mod tests {
 
     #[test]
     fn request_error_json_shape() {
-        let err = RequestError::new(RequestErrorKind::UnknownPolicy, Some("policy".into()), "no such policy");
+        let err = RequestError::new(
+            RequestErrorKind::UnknownPolicy,
+            Some("policy".into()),
+            "no such policy",
+        );
         let v: serde_json::Value = serde_json::from_str(&err.to_json()).unwrap();
         assert_eq!(v["error"]["kind"], "unknown_policy");
         assert_eq!(v["error"]["path"], "policy");

@@ -40,7 +40,7 @@
 //! - [`policy`]: payer policies as data.
 //! - [`request`], [`response`], [`session`]: the wire model.
 //! - [`findings`]: denial-risk findings with rule ids and CARCs.
-//! - [`Engine`]: evaluation.
+//! - [`Engine`] evaluates requests.
 //! - [`ffi`] (the C API): opaque handles and status codes, declared in `include/h2024.h`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -67,8 +67,8 @@ pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
 pub use policy::{Policy, PolicySpec};
 pub use request::{
-    Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef,
-    Provider, Request, Setting,
+    Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,
+    Request, Setting,
 };
 pub use response::{Alternative, Decision, Line, PlaceOfService, Response};
 pub use session::Session;

@@ -334,7 +334,10 @@ pub fn required_modifiers(
     };
     add(
         policy.setting_modifier(encounter.setting),
-        format!("state-defined level of care for the {} setting", encounter.setting.as_str()),
+        format!(
+            "state-defined level of care for the {} setting",
+            encounter.setting.as_str()
+        ),
     );
     if code.is_h_code() && policy.provider_level_modifiers() {
         let level = match provider.credential {
@@ -363,7 +366,10 @@ pub fn required_modifiers(
         };
         add(
             plan,
-            format!("{} plan of care (97535 is an always-therapy code)", provider.discipline.as_str()),
+            format!(
+                "{} plan of care (97535 is an always-therapy code)",
+                provider.discipline.as_str()
+            ),
         );
         if provider.assistant {
             add(assistant, "furnished by a therapy assistant".to_owned());

@@ -577,7 +577,9 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             (Unit::Minutes(_), UnitRule::PerDiem { .. }, false) => {
                 return Err(invalid(
                     "units.default.rule",
-                    format!("per_diem cannot be the default for the timed code {code}; give per-diem codes their own entry"),
+                    format!(
+                        "per_diem cannot be the default for the timed code {code}; give per-diem codes their own entry"
+                    ),
                 ));
             }
             (Unit::Minutes(_), rule, _) => rule,
@@ -683,7 +685,10 @@ mod tests {
     use super::*;
 
     fn builtin(id: &str) -> Policy {
-        Policy::builtins().into_iter().find(|p| p.id() == id).unwrap()
+        Policy::builtins()
+            .into_iter()
+            .find(|p| p.id() == id)
+            .unwrap()
     }
 
     fn load(json: &str) -> Result<Policy, PolicyError> {
@@ -701,7 +706,10 @@ mod tests {
         let medicaid = builtin("medicaid");
         assert_eq!(medicaid.code_set().id(), CodeSetId::Reference);
         assert!(Code::ALL.iter().all(|&c| medicaid.covers(c)));
-        assert_eq!(medicaid.code(Code::H2014).rounding.rule(), UnitRule::Midpoint);
+        assert_eq!(
+            medicaid.code(Code::H2014).rounding.rule(),
+            UnitRule::Midpoint
+        );
         assert_eq!(medicaid.code(Code::H2014).aggregation, Aggregation::Day);
         assert_eq!(medicaid.telehealth_modifier(), Some(Modifier::GT));
         assert_eq!(medicaid.audio_only_modifier(), None);
@@ -711,14 +719,20 @@ mod tests {
         let commercial = builtin("commercial");
         assert!(commercial.covers(Code::H2024) && commercial.covers(Code::H2014));
         assert!(!commercial.covers(Code::H2017) && !commercial.covers(Code::H2023));
-        assert_eq!(commercial.code(Code::H2024).aggregation, Aggregation::Session);
+        assert_eq!(
+            commercial.code(Code::H2024).aggregation,
+            Aggregation::Session
+        );
         assert_eq!(commercial.audio_only_modifier(), Some(Modifier::M93));
         assert_eq!(commercial.follow_up_modifier(), None);
 
         let medicare = builtin("medicare");
         assert_eq!(medicare.code_set().id(), CodeSetId::National);
         assert!(medicare.covers(Code::Cpt97535) && !medicare.covers(Code::H2014));
-        assert_eq!(medicare.code(Code::Cpt97535).rounding.rule(), UnitRule::Cms8Minute);
+        assert_eq!(
+            medicare.code(Code::Cpt97535).rounding.rule(),
+            UnitRule::Cms8Minute
+        );
         assert_eq!(
             medicare.code(Code::H2024).rounding.rule(),
             UnitRule::PerDiem { min_minutes: 120 }
@@ -766,17 +780,19 @@ mod tests {
         assert_eq!(p.follow_up_modifier(), Some(Modifier::TS));
         assert_eq!(p.code(Code::H2014).rounding.rule(), UnitRule::Whole);
         assert_eq!(p.code(Code::H2017).rounding.rule(), UnitRule::Midpoint);
-        let q = load(
-            r#"{"id": "y", "extends": "medicaid", "max_units_per_day": {"H2014": 8}}"#,
-        )
-        .unwrap();
+        let q = load(r#"{"id": "y", "extends": "medicaid", "max_units_per_day": {"H2014": 8}}"#)
+            .unwrap();
         assert_eq!(q.code(Code::H2014).max_units_per_day, Some(8));
     }
 
     #[test]
     fn invalid_policies_name_the_path() {
         let cases = [
-            (r#"{"id": "x", "extends": "nope"}"#, "extends", PolicyErrorKind::UnknownBase),
+            (
+                r#"{"id": "x", "extends": "nope"}"#,
+                "extends",
+                PolicyErrorKind::UnknownBase,
+            ),
             (r#"{"id": ""}"#, "id", PolicyErrorKind::InvalidValue),
             (r#"{"id": "x"}"#, "code_set", PolicyErrorKind::MissingField),
             (
@@ -852,14 +868,20 @@ mod tests {
         assert_eq!(p.code(Code::H2024).rounding.unit(), Unit::PerDiem);
         assert_eq!(
             p.code(Code::H2024).rounding.rule(),
-            UnitRule::PerDiem { min_minutes: DEFAULT_PER_DIEM_MINUTES }
+            UnitRule::PerDiem {
+                min_minutes: DEFAULT_PER_DIEM_MINUTES
+            }
         );
-        assert_eq!(p.code_set().entry(Code::H2024).service, Service::SupportedEmployment);
+        assert_eq!(
+            p.code_set().entry(Code::H2024).service,
+            Service::SupportedEmployment
+        );
     }
 
     #[test]
     fn preference_lists_every_code() {
-        let p = load(r#"{"id": "x", "extends": "medicaid", "code_preference": ["H2014"]}"#).unwrap();
+        let p =
+            load(r#"{"id": "x", "extends": "medicaid", "code_preference": ["H2014"]}"#).unwrap();
         assert_eq!(p.preference()[0], Code::H2014);
         assert_eq!(p.preference().len(), 5);
     }

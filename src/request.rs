@@ -379,13 +379,21 @@ impl Encounter {
         let session = match (self.start, self.end, self.date, self.minutes) {
             _ if clock && total => {
                 return Err(EncounterError::new(
-                    if self.date.is_some() { "date" } else { "minutes" },
+                    if self.date.is_some() {
+                        "date"
+                    } else {
+                        "minutes"
+                    },
                     "give either start/end or date/minutes, not both",
                 ));
             }
             (Some(start), Some(end), None, None) => Session::from_times(start, end),
-            (Some(_), None, _, _) => return Err(EncounterError::new("end", "missing: start is given")),
-            (None, Some(_), _, _) => return Err(EncounterError::new("start", "missing: end is given")),
+            (Some(_), None, _, _) => {
+                return Err(EncounterError::new("end", "missing: start is given"));
+            }
+            (None, Some(_), _, _) => {
+                return Err(EncounterError::new("start", "missing: end is given"));
+            }
             (None, None, Some(date), Some(minutes)) => Session::from_minutes(date, minutes),
             (None, None, Some(_), None) => {
                 return Err(EncounterError::new("minutes", "missing: date is given"));

@@ -103,7 +103,9 @@ pub(crate) fn candidates(
             "code {code} pinned by the request ({}, {})",
             entry.descriptor, entry.unit
         ));
-        if entry.service != service && !(code != Code::Cpt97535 && service == Service::SelfCareTraining) {
+        if entry.service != service
+            && !(code != Code::Cpt97535 && service == Service::SelfCareTraining)
+        {
             rationale.push(format!(
                 "note: {code} is defined for {} in code set {}; the session documents {service}",
                 entry.service,
@@ -208,11 +210,7 @@ pub(crate) fn candidates(
         });
     }
     if covered.len() < natural.len() {
-        rationale.push(format!(
-            "policy {} covers {}",
-            policy.id(),
-            list(&covered)
-        ));
+        rationale.push(format!("policy {} covers {}", policy.id(), list(&covered)));
     }
     Ok(Candidates {
         codes: covered,
@@ -222,7 +220,11 @@ pub(crate) fn candidates(
 }
 
 /// Alternatives for every code not in `considered`, with `reason`.
-fn others(policy: &Policy, considered: &[Code], reason: impl Fn(Code) -> String) -> Vec<Alternative> {
+fn others(
+    policy: &Policy,
+    considered: &[Code],
+    reason: impl Fn(Code) -> String,
+) -> Vec<Alternative> {
     policy
         .code_set()
         .entries()
@@ -275,7 +277,11 @@ fn describe(s: &Scored) -> String {
 
 /// Chooses among `candidates` (in preference order), given the minutes each would bill on
 /// its line.
-pub(crate) fn choose(policy: &Policy, candidates: &[Code], minutes_for: impl Fn(Code) -> u32) -> Choice {
+pub(crate) fn choose(
+    policy: &Policy,
+    candidates: &[Code],
+    minutes_for: impl Fn(Code) -> u32,
+) -> Choice {
     let scored: Vec<Scored> = candidates
         .iter()
         .map(|&code| {
@@ -313,7 +319,10 @@ pub(crate) fn choose(policy: &Policy, candidates: &[Code], minutes_for: impl Fn(
     };
     let per_diem = scored.iter().find(|s| s.billed.is_none() && s.units > 0);
     let (chosen, why) = if let Some(s) = per_diem {
-        (s, format!("{} is chosen: the day meets its per-diem minimum", s.code))
+        (
+            s,
+            format!("{} is chosen: the day meets its per-diem minimum", s.code),
+        )
     } else if let Some(s) = scored
         .iter()
         .filter(|s| s.units > 0 && s.billed.is_some())
@@ -331,7 +340,10 @@ pub(crate) fn choose(policy: &Policy, candidates: &[Code], minutes_for: impl Fn(
                 policy.id()
             )
         } else {
-            format!("{} is chosen: its billed time is closest to the documented minutes", s.code)
+            format!(
+                "{} is chosen: its billed time is closest to the documented minutes",
+                s.code
+            )
         };
         (s, why)
     } else {
@@ -378,7 +390,10 @@ mod tests {
     use crate::request::Credential;
 
     fn policy(id: &str) -> Policy {
-        Policy::builtins().into_iter().find(|p| p.id() == id).unwrap()
+        Policy::builtins()
+            .into_iter()
+            .find(|p| p.id() == id)
+            .unwrap()
     }
 
     fn provider(discipline: Discipline) -> Provider {
@@ -393,11 +408,27 @@ mod tests {
     #[test]
     fn skills_training_between_h2024_and_h2014() {
         let p = policy("medicaid");
-        let c = candidates(&p, Service::SkillsTraining, &provider(Discipline::BehavioralHealth), 1, None)
-            .unwrap();
+        let c = candidates(
+            &p,
+            Service::SkillsTraining,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            None,
+        )
+        .unwrap();
         assert_eq!(c.codes, [Code::H2024, Code::H2014]);
-        for (minutes, code) in [(45, Code::H2014), (60, Code::H2024), (75, Code::H2014), (20, Code::H2014), (120, Code::H2024)] {
-            assert_eq!(choose(&p, &c.codes, |_| minutes).code, code, "{minutes} minutes");
+        for (minutes, code) in [
+            (45, Code::H2014),
+            (60, Code::H2024),
+            (75, Code::H2014),
+            (20, Code::H2014),
+            (120, Code::H2024),
+        ] {
+            assert_eq!(
+                choose(&p, &c.codes, |_| minutes).code,
+                code,
+                "{minutes} minutes"
+            );
         }
         // every other code of the family is explained
         let alt: Vec<Code> = c.alternatives.iter().map(|a| a.code).collect();
@@ -407,31 +438,71 @@ mod tests {
     #[test]
     fn self_care_goes_to_97535_only_for_ot_and_pt() {
         let p = policy("medicaid");
-        let ot = candidates(&p, Service::SelfCareTraining, &provider(Discipline::OccupationalTherapy), 1, None)
-            .unwrap();
+        let ot = candidates(
+            &p,
+            Service::SelfCareTraining,
+            &provider(Discipline::OccupationalTherapy),
+            1,
+            None,
+        )
+        .unwrap();
         assert_eq!(ot.codes, [Code::Cpt97535]);
-        let bh = candidates(&p, Service::SelfCareTraining, &provider(Discipline::BehavioralHealth), 1, None)
-            .unwrap();
+        let bh = candidates(
+            &p,
+            Service::SelfCareTraining,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            None,
+        )
+        .unwrap();
         assert_eq!(bh.codes, [Code::H2024, Code::H2014]);
-        assert!(bh.alternatives.iter().any(|a| a.code == Code::Cpt97535 && a.reason.contains("occupational or physical")));
-        let group = candidates(&p, Service::SelfCareTraining, &provider(Discipline::PhysicalTherapy), 3, None)
-            .unwrap();
+        assert!(
+            bh.alternatives
+                .iter()
+                .any(|a| a.code == Code::Cpt97535 && a.reason.contains("occupational or physical"))
+        );
+        let group = candidates(
+            &p,
+            Service::SelfCareTraining,
+            &provider(Discipline::PhysicalTherapy),
+            3,
+            None,
+        )
+        .unwrap();
         assert_eq!(group.codes, [Code::H2024, Code::H2014]);
     }
 
     #[test]
     fn uncovered_and_ineligible() {
         let commercial = policy("commercial");
-        let err = candidates(&commercial, Service::PsychosocialRehabilitation, &provider(Discipline::BehavioralHealth), 1, None)
-            .unwrap_err();
+        let err = candidates(
+            &commercial,
+            Service::PsychosocialRehabilitation,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.rule, Rule::CodeNotCovered);
         let medicaid = policy("medicaid");
-        let err = candidates(&medicaid, Service::SkillsTraining, &provider(Discipline::BehavioralHealth), 1, Some(Code::Cpt97535))
-            .unwrap_err();
+        let err = candidates(
+            &medicaid,
+            Service::SkillsTraining,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            Some(Code::Cpt97535),
+        )
+        .unwrap_err();
         assert_eq!(err.rule, Rule::ProviderNotEligible);
         let medicare = policy("medicare");
-        let err = candidates(&medicare, Service::SkillsTraining, &provider(Discipline::BehavioralHealth), 1, Some(Code::H2014))
-            .unwrap_err();
+        let err = candidates(
+            &medicare,
+            Service::SkillsTraining,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            Some(Code::H2014),
+        )
+        .unwrap_err();
         assert_eq!(err.rule, Rule::CodeNotCovered);
     }
 
@@ -440,11 +511,20 @@ mod tests {
         let json = r#"{"id": "se", "extends": "medicare", "covered_codes": ["H2023", "H2024"]}"#;
         let spec = serde_json::from_str(json).unwrap();
         let p = crate::policy::resolve(spec, &|id| {
-            Policy::builtins().into_iter().find(|p| p.id() == id).map(|p| p.spec().clone())
+            Policy::builtins()
+                .into_iter()
+                .find(|p| p.id() == id)
+                .map(|p| p.spec().clone())
         })
         .unwrap();
-        let c = candidates(&p, Service::SupportedEmployment, &provider(Discipline::BehavioralHealth), 1, None)
-            .unwrap();
+        let c = candidates(
+            &p,
+            Service::SupportedEmployment,
+            &provider(Discipline::BehavioralHealth),
+            1,
+            None,
+        )
+        .unwrap();
         assert_eq!(c.codes, [Code::H2024, Code::H2023]);
         assert_eq!(choose(&p, &c.codes, |_| 150).code, Code::H2024);
         let short = choose(&p, &c.codes, |_| 90);

@@ -106,31 +106,49 @@ mod tests {
 
     #[test]
     fn seconds_are_truncated() {
-        let s = Session::from_times(t("2026-03-02T09:00:00-05:00"), t("2026-03-02T09:07:59-05:00"))
-            .unwrap();
+        let s = Session::from_times(
+            t("2026-03-02T09:00:00-05:00"),
+            t("2026-03-02T09:07:59-05:00"),
+        )
+        .unwrap();
         assert_eq!(s.minutes(), 7);
     }
 
     #[test]
     fn across_midnight_the_start_date_counts() {
-        let s = Session::from_times(t("2026-03-02T23:30:00-05:00"), t("2026-03-03T00:30:00-05:00"))
-            .unwrap();
+        let s = Session::from_times(
+            t("2026-03-02T23:30:00-05:00"),
+            t("2026-03-03T00:30:00-05:00"),
+        )
+        .unwrap();
         assert_eq!(s.minutes(), 60);
-        assert_eq!(s.date_of_service(), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+        assert_eq!(
+            s.date_of_service(),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
     }
 
     #[test]
     fn date_follows_the_local_offset_not_utc() {
         // 20:00 in UTC-05:00 is already the next day in UTC.
-        let s = Session::from_times(t("2026-03-02T20:00:00-05:00"), t("2026-03-02T21:00:00-05:00"))
-            .unwrap();
-        assert_eq!(s.date_of_service(), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+        let s = Session::from_times(
+            t("2026-03-02T20:00:00-05:00"),
+            t("2026-03-02T21:00:00-05:00"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.date_of_service(),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
     }
 
     #[test]
     fn bad_spans_are_refused() {
         let a = t("2026-03-02T09:00:00-05:00");
-        assert_eq!(Session::from_times(a, a), Err(SessionError::EndNotAfterStart));
+        assert_eq!(
+            Session::from_times(a, a),
+            Err(SessionError::EndNotAfterStart)
+        );
         assert_eq!(
             Session::from_times(a, t("2026-03-03T09:00:01-05:00")),
             Err(SessionError::LongerThanADay)

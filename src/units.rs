@@ -58,7 +58,10 @@ impl fmt::Display for UnitRule {
             UnitRule::Midpoint => f.write_str("midpoint rule"),
             UnitRule::Whole => f.write_str("whole units only"),
             UnitRule::Threshold { minutes } => {
-                write!(f, "threshold rule ({minutes} remainder minutes earn a unit)")
+                write!(
+                    f,
+                    "threshold rule ({minutes} remainder minutes earn a unit)"
+                )
             }
             UnitRule::Cms8Minute => f.write_str("CMS 8-minute rule"),
             UnitRule::PerDiem { min_minutes } => {
@@ -197,7 +200,9 @@ impl Rounding {
 
     /// The minutes that `units` stand for on a claim, or `None` for a per-diem unit.
     pub fn billed_minutes(&self, units: u32) -> Option<u64> {
-        self.unit.minutes().map(|len| u64::from(len) * u64::from(units))
+        self.unit
+            .minutes()
+            .map(|len| u64::from(len) * u64::from(units))
     }
 
     /// The fewest minutes that earn one unit.
@@ -249,15 +254,15 @@ pub fn cms_8_minute_total_units(minutes: u32) -> u32 {
 /// ```
 pub fn cms_8_minute_allocate(minutes: &[u32]) -> Vec<u32> {
     let len = CMS_TIMED_UNIT_MINUTES;
-    let total_minutes = minutes
-        .iter()
-        .fold(0u32, |sum, &m| sum.saturating_add(m));
+    let total_minutes = minutes.iter().fold(0u32, |sum, &m| sum.saturating_add(m));
     let total = cms_8_minute_total_units(total_minutes);
     let mut units: Vec<u32> = minutes.iter().map(|m| m / len).collect();
     let full: u32 = units.iter().fold(0u32, |sum, &u| sum.saturating_add(u));
     let mut left = total.saturating_sub(full);
     if left > 0 {
-        let mut order: Vec<usize> = (0..minutes.len()).filter(|&i| minutes[i] % len > 0).collect();
+        let mut order: Vec<usize> = (0..minutes.len())
+            .filter(|&i| minutes[i] % len > 0)
+            .collect();
         order.sort_by(|&a, &b| {
             (minutes[b] % len)
                 .cmp(&(minutes[a] % len))
@@ -290,7 +295,16 @@ mod tests {
     #[test]
     fn midpoint_examples_from_domain_reference() {
         let q = r(Q, UnitRule::Midpoint);
-        for (m, u) in [(0, 0), (7, 0), (8, 1), (22, 1), (23, 2), (37, 2), (38, 3), (45, 3)] {
+        for (m, u) in [
+            (0, 0),
+            (7, 0),
+            (8, 1),
+            (22, 1),
+            (23, 2),
+            (37, 2),
+            (38, 3),
+            (45, 3),
+        ] {
             assert_eq!(q.units(m), u, "{m} minutes");
         }
         let h = r(H, UnitRule::Midpoint);
@@ -352,7 +366,10 @@ mod tests {
             assert_eq!(cms_8_minute_total_units(hi), u);
         }
         assert_eq!(cms_8_minute_total_units(0), 0);
-        assert_eq!(cms_8_minute_total_units(u32::MAX), ((u64::from(u32::MAX) + 7) / 15) as u32);
+        assert_eq!(
+            cms_8_minute_total_units(u32::MAX),
+            ((u64::from(u32::MAX) + 7) / 15) as u32
+        );
     }
 
     #[test]
