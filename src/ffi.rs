@@ -22,6 +22,10 @@
 //!   requests carry patient data, and messages end up in logs.
 //! - **Threads.** An engine is immutable: any number of threads may use one at once. Error
 //!   messages are per thread.
+//!
+//! This is the only module of the crate allowed `unsafe` code, and every `unsafe` block in
+//! it carries a `// SAFETY:` comment (enforced by `clippy::undocumented_unsafe_blocks`).
+#![deny(clippy::undocumented_unsafe_blocks, unsafe_op_in_unsafe_fn)]
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
