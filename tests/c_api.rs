@@ -441,6 +441,38 @@ fn shared_library_exports_exactly_the_header_functions() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn header_is_self_contained_c99_and_guarded() {
+    // First and only include, twice: it brings its own <stdint.h> and has an include guard.
+    let source = scratch_dir().join("only_header.c");
+    fs::write(
+        &source,
+        "#include \"h2024.h\"\n#include \"h2024.h\"\n\
+         uint32_t f(const H2024Engine *e) { uint32_t u = 0;\n\
+         return h2024_units(e, \"medicaid\", \"H2014\", 38, &u) == H2024_STATUS_OK ? u : 0; }\n",
+    )
+    .unwrap();
+    let output = Command::new("cc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wpedantic",
+            "-fsyntax-only",
+        ])
+        .arg(format!("-I{}", root().join("include").display()))
+        .arg(&source)
+        .output()
+        .expect("cc runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn header_compiles_and_links_as_cpp() {
     let exe = build("c++", "c++17", "tests/c/header.cpp", Link::Dynamic);
     let stdout = String::from_utf8(run(&exe).stdout).unwrap();
