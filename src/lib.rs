@@ -41,8 +41,9 @@
 //! - [`request`], [`response`], [`session`]: the wire model.
 //! - [`findings`]: denial-risk findings with rule ids and CARCs.
 //! - [`Engine`] evaluates requests.
+//! - [`ffi`] (the C API): opaque handles and status codes, declared in `include/h2024.h`.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod audit;
 mod authorization;
@@ -52,6 +53,8 @@ mod documentation;
 mod eligibility;
 mod engine;
 mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod findings;
 pub mod modifiers;
 mod overlaps;
