@@ -22,6 +22,7 @@ pub(crate) fn check(
     contexts: &[Context<'_>],
     lines: &[Line],
     line_members: &[Vec<usize>],
+    capped: &[bool],
     out: &mut Output,
 ) {
     for ctx in contexts {
@@ -43,7 +44,8 @@ pub(crate) fn check(
         }
         if comparable && sum != u64::from(line.units) {
             let first = contexts[members[0]].item;
-            units_mismatch(out, first, Some(li), sum, line.units, line.minutes);
+            let capped = capped.get(li).copied().unwrap_or(false);
+            units_mismatch(out, first, Some(li), sum, line.units, line.minutes, capped);
         }
     }
     // Coded encounters that earned no line.
@@ -52,7 +54,7 @@ pub(crate) fn check(
         if let Some(units) = comparable_units(ctx, code) {
             if units > 0 {
                 let minutes = ctx.session.map(|s| s.minutes()).unwrap_or(0);
-                units_mismatch(out, ctx.item, None, units, 0, minutes);
+                units_mismatch(out, ctx.item, None, units, 0, minutes, false);
             }
         }
     }
@@ -72,8 +74,13 @@ fn units_mismatch(
     billed: u64,
     computed: u32,
     minutes: u32,
+    capped: bool,
 ) {
-    let message = if billed > u64::from(computed) {
+    let message = if capped && billed > u64::from(computed) {
+        format!(
+            "`billed.units` claim {billed} but the policy's daily cap allows {computed} on this line (see units_exceed_daily_maximum)"
+        )
+    } else if billed > u64::from(computed) {
         format!(
             "`billed.units` claim {billed} but the documented {minutes} minutes support {computed}: more units than the times support"
         )
@@ -184,12 +191,17 @@ fn encounter(
             ),
         }
     }
+    let mut reported: Vec<(Modifier, Modifier)> = Vec::new();
     for conflict in conflicts(&parsed) {
-        flag(
-            Rule::ConflictingModifiers,
-            "billed.modifiers",
-            conflict.to_string(),
-        );
+        // Each distinct pair once, however often it repeats.
+        if !reported.contains(&(conflict.first, conflict.second)) {
+            reported.push((conflict.first, conflict.second));
+            flag(
+                Rule::ConflictingModifiers,
+                "billed.modifiers",
+                conflict.to_string(),
+            );
+        }
     }
     for (i, reason) in required.modifiers.iter().zip(&required.reasons) {
         if !parsed.contains(i) {

@@ -38,7 +38,9 @@ use crate::request::{Encounter, Modality, Provider, Timing};
 use crate::response::{Alternative, Decision, Line, PlaceOfService, Response, SCHEMA_VERSION};
 use crate::selection::{self, Candidates};
 use crate::session::Session;
-use crate::units::{Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units};
+use crate::units::{
+    Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
+};
 
 /// An encounter that could not be read, with the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +85,8 @@ struct LineAcc<'a> {
     members: Vec<usize>,
     units: u32,
     units_note: String,
+    /// Why the line earns no unit, when the rounding rule alone does not say.
+    zero_reason: Option<String>,
 }
 
 /// Decisions and findings under construction; findings remember their encounter's
@@ -149,6 +153,15 @@ pub(crate) fn evaluate(
     items: &[Item<'_>],
 ) -> Result<Response, RequestError> {
     check_unique(patients.iter().map(|p| p.id.as_str()), "patients")?;
+    for (i, patient) in patients.iter().enumerate() {
+        patient.check().map_err(|e| {
+            RequestError::new(
+                RequestErrorKind::InvalidRequest,
+                Some(format!("patients[{i}].{}", e.field)),
+                e.problem,
+            )
+        })?;
+    }
     check_unique(providers.iter().map(|p| p.id.as_str()), "providers")?;
     let patient_by_id: HashMap<&str, &Patient> =
         patients.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -182,6 +195,9 @@ pub(crate) fn evaluate(
         let enc = match entry {
             Item::Rejected(r) => {
                 debug_assert_eq!(r.index, item);
+                if let Some(id) = &r.id {
+                    seen_ids.insert(id.as_str());
+                }
                 invalid(&mut out, item, &r.field, &r.problem);
                 continue;
             }
@@ -233,8 +249,10 @@ pub(crate) fn evaluate(
                 .entry((enc.patient.as_str(), session.date_of_service()))
                 .or_default();
             for other in &enc.other_timed_services {
+                // The day's minutes per code: repeated on several encounters, the largest
+                // counts (it is the same service listed again, not another one).
                 let m = day.entry(other.code.as_str()).or_default();
-                *m = m.saturating_add(other.minutes);
+                *m = (*m).max(other.minutes);
             }
         }
         if let Some(family) = selection::other_family(enc.service) {
@@ -439,6 +457,7 @@ pub(crate) fn evaluate(
                 members: Vec::new(),
                 units: 0,
                 units_note: String::new(),
+                zero_reason: None,
             });
             accs.len() - 1
         });
@@ -486,28 +505,77 @@ pub(crate) fn evaluate(
         );
     }
     for ((patient, date), members) in pools {
-        let others = other_timed.get(&(patient, date));
-        let mut minutes: Vec<u32> = members.iter().map(|&ai| accs[ai].minutes).collect();
-        let ours: u32 = minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
+        // Pool per code (DOMAIN.md §2: each code gets its full blocks, then leftovers), our
+        // codes first, then the other timed services; then share each code's units among
+        // its lines the same way. An other service listed under one of our codes joins it.
+        struct Pooled<'k> {
+            code: &'k str,
+            minutes: u32,
+            lines: Vec<usize>,
+            other: u32,
+        }
+        let mut pooled: Vec<Pooled<'_>> = Vec::new();
+        for &ai in &members {
+            let code = accs[ai].key.3.as_str();
+            let at = match pooled.iter().position(|p| p.code == code) {
+                Some(at) => at,
+                None => {
+                    pooled.push(Pooled {
+                        code,
+                        minutes: 0,
+                        lines: Vec::new(),
+                        other: 0,
+                    });
+                    pooled.len() - 1
+                }
+            };
+            pooled[at].minutes = pooled[at].minutes.saturating_add(accs[ai].minutes);
+            pooled[at].lines.push(ai);
+        }
+        pooled.sort_by_key(|p| p.code);
         let mut other_total = 0u32;
-        if let Some(others) = others {
-            for &m in others.values() {
-                minutes.push(m);
-                other_total = other_total.saturating_add(m);
+        for (&code, &m) in other_timed.get(&(patient, date)).into_iter().flatten() {
+            other_total = other_total.saturating_add(m);
+            match pooled.iter_mut().find(|p| p.code == code) {
+                Some(p) => {
+                    p.minutes = p.minutes.saturating_add(m);
+                    p.other = p.other.saturating_add(m);
+                }
+                None => pooled.push(Pooled {
+                    code,
+                    minutes: m,
+                    lines: Vec::new(),
+                    other: m,
+                }),
             }
         }
-        let allocation = cms_8_minute_allocate(&minutes);
-        let day_total = ours.saturating_add(other_total);
+        let code_minutes: Vec<u32> = pooled.iter().map(|p| p.minutes).collect();
+        let code_units = cms_8_minute_allocate(&code_minutes);
+        let day_total = code_minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
         let day_units = cms_8_minute_total_units(day_total);
-        for (k, &ai) in members.iter().enumerate() {
-            let acc = &mut accs[ai];
-            acc.units = allocation[k];
-            acc.units_note = format!(
-                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({ours} on this payer's lines here, {other_total} in other timed services) = {day_units} {}; this line's {} minutes get {}",
-                plural(day_units),
-                acc.minutes,
-                acc.units
-            );
+        for (p, &units) in pooled.iter().zip(&code_units) {
+            let mut minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
+            if p.other > 0 {
+                minutes.push(p.other);
+            }
+            let shares = distribute(units, &minutes);
+            for (&ai, &share) in p.lines.iter().zip(&shares) {
+                let acc = &mut accs[ai];
+                acc.units = share;
+                acc.units_note = format!(
+                    "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({other_total} of them in other timed services) = {day_units} {}; {} has {} of those minutes and gets {units}; this line's {} minutes get {share}",
+                    plural(day_units),
+                    p.code,
+                    p.minutes,
+                    acc.minutes,
+                );
+                if share == 0 {
+                    acc.zero_reason = Some(format!(
+                        "under the CMS 8-minute rule the patient's {day_total} timed minutes that day earn {day_units} {}, and they go to the services with more minutes",
+                        plural(day_units)
+                    ));
+                }
+            }
         }
     }
 
@@ -557,24 +625,12 @@ pub(crate) fn evaluate(
         *so_far = so_far.saturating_add(acc.units);
     }
 
-    // 7. Emit lines; lines without units become findings.
+    // 7. Emit lines; lines without units become findings on every encounter they hold.
     let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
+    let mut capped_lines: Vec<bool> = Vec::with_capacity(accs.len());
     for (acc, cap_note) in accs.into_iter().zip(capped) {
         let (patient, provider, date, code, modifiers, pos) = acc.key;
         let line_index = lines.len();
-        if let Some(note) = &cap_note {
-            let first = prepared[acc.members[0]].item;
-            let encounter = out.decisions[first].encounter.clone();
-            let mut f = Finding::new(
-                Rule::UnitsExceedDailyMaximum,
-                Some(&encounter),
-                note.clone(),
-            );
-            if acc.units > 0 {
-                f = f.on_line(line_index);
-            }
-            out.findings.push((first, f));
-        }
         for &m in &acc.members {
             let item = prepared[m].item;
             let d = &mut out.decisions[item];
@@ -589,24 +645,38 @@ pub(crate) fn evaluate(
                     .push("no line: the line earns no unit".to_owned());
             }
         }
-        if acc.units == 0 {
-            if cap_note.is_none() {
-                let minimum = policy.code(code).rounding.minimum_minutes();
+        if let Some(note) = &cap_note {
+            if acc.units > 0 {
+                let first = prepared[acc.members[0]].item;
+                out.finding(first, Rule::UnitsExceedDailyMaximum, note.clone())
+                    .line = Some(line_index);
+            } else {
                 for &m in &acc.members {
-                    let item = prepared[m].item;
                     out.finding(
-                        item,
-                        Rule::BelowMinimumTime,
-                        format!(
-                            "{code} needs at least {minimum} minutes for a unit under policy {}; the line has {} documented minutes",
-                            policy.id(),
-                            acc.minutes
-                        ),
+                        prepared[m].item,
+                        Rule::UnitsExceedDailyMaximum,
+                        format!("{note}; the encounter is not billed"),
                     );
                 }
             }
+        } else if acc.units == 0 {
+            let minimum = policy.code(code).rounding.minimum_minutes();
+            let message = match &acc.zero_reason {
+                Some(reason) => format!("{code} earns no unit on this line: {reason}"),
+                None => format!(
+                    "{code} needs at least {minimum} minutes for a unit under policy {}; the line has {} documented minutes",
+                    policy.id(),
+                    acc.minutes
+                ),
+            };
+            for &m in &acc.members {
+                out.finding(prepared[m].item, Rule::BelowMinimumTime, message.clone());
+            }
+        }
+        if acc.units == 0 {
             continue;
         }
+        capped_lines.push(cap_note.is_some());
         lines.push(Line {
             patient: patient.to_owned(),
             provider: provider.to_owned(),
@@ -634,11 +704,19 @@ pub(crate) fn evaluate(
             line_members[line].push(ci);
         }
     }
+    let mut plans = documentation::PlanIndexes::new();
     for ctx in &contexts {
         eligibility::check(policy, ctx, &mut out);
-        documentation::check(policy, ctx, &mut out);
+        documentation::check(policy, ctx, &mut plans, &mut out);
     }
-    audit::check(policy, &contexts, &lines, &line_members, &mut out);
+    audit::check(
+        policy,
+        &contexts,
+        &lines,
+        &line_members,
+        &capped_lines,
+        &mut out,
+    );
     authorization::check(policy, &contexts, &lines, &line_members, &mut out);
     overlaps::check(&contexts, &mut out);
 

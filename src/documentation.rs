@@ -8,13 +8,13 @@
 //!
 //! Messages and `element`s name fields and list positions, never the note's text.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::claim::{Context, Output};
 use crate::codes::Service;
 use crate::findings::Rule;
 use crate::policy::Policy;
-use crate::request::Documentation;
+use crate::request::{Documentation, TreatmentPlan};
 
 fn blank(text: &str) -> bool {
     text.trim().is_empty()
@@ -49,8 +49,42 @@ fn missing_elements(doc: Option<&Documentation>) -> Vec<&'static str> {
     .collect()
 }
 
+/// A treatment plan indexed once per patient: normalized skill to goals, goal id to goal.
+pub(crate) struct PlanIndex<'a> {
+    goals_by_skill: HashMap<String, Vec<usize>>,
+    goal_by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> PlanIndex<'a> {
+    fn new(plan: &'a TreatmentPlan) -> Self {
+        let mut goals_by_skill: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut goal_by_id = HashMap::new();
+        for (g, goal) in plan.goals.iter().enumerate() {
+            goal_by_id.entry(goal.id.as_str()).or_insert(g);
+            for skill in goal.skills.iter().filter(|s| !blank(s)) {
+                let goals = goals_by_skill.entry(normalize(skill)).or_default();
+                if goals.last() != Some(&g) {
+                    goals.push(g);
+                }
+            }
+        }
+        PlanIndex {
+            goals_by_skill,
+            goal_by_id,
+        }
+    }
+}
+
+/// Plan indexes, built on first use for each patient.
+pub(crate) type PlanIndexes<'a> = HashMap<&'a str, PlanIndex<'a>>;
+
 /// Adds documentation, treatment-plan and progress-report findings for one coded encounter.
-pub(crate) fn check(policy: &Policy, ctx: &Context<'_>, out: &mut Output) {
+pub(crate) fn check<'a>(
+    policy: &Policy,
+    ctx: &Context<'a>,
+    indexes: &mut PlanIndexes<'a>,
+    out: &mut Output,
+) {
     let Some(code) = ctx.code else { return };
     let doc = ctx.enc.documentation.as_ref();
 
@@ -83,43 +117,38 @@ pub(crate) fn check(policy: &Policy, ctx: &Context<'_>, out: &mut Output) {
         }
         None => {}
         Some(plan) => {
-            let doc = doc.cloned().unwrap_or_default();
-            let goal_skills: Vec<HashSet<String>> = plan
-                .goals
-                .iter()
-                .map(|g| g.skills.iter().map(|s| normalize(s)).collect())
-                .collect();
+            let index = indexes
+                .entry(ctx.patient.id.as_str())
+                .or_insert_with(|| PlanIndex::new(plan));
+            let empty = Documentation::default();
+            let doc = doc.unwrap_or(&empty);
             let mut addressed: Vec<(usize, String)> = Vec::new();
             for (i, skill) in doc.skills_taught.iter().enumerate() {
                 if blank(skill) {
                     continue;
                 }
-                let skill = normalize(skill);
-                let goals: Vec<usize> = (0..plan.goals.len())
-                    .filter(|&g| goal_skills[g].contains(&skill))
-                    .collect();
-                if goals.is_empty() {
-                    out.finding(
-                        ctx.item,
-                        Rule::SkillNotInTreatmentPlan,
-                        format!(
-                            "`documentation.skills_taught[{i}]` is not among the skills of any treatment-plan goal"
-                        ),
-                    )
-                    .element = Some(format!("skills_taught[{i}]"));
+                match index.goals_by_skill.get(&normalize(skill)) {
+                    Some(goals) => {
+                        addressed.extend(goals.iter().map(|&g| (g, format!("skills_taught[{i}]"))))
+                    }
+                    None => {
+                        out.finding(
+                            ctx.item,
+                            Rule::SkillNotInTreatmentPlan,
+                            format!(
+                                "`documentation.skills_taught[{i}]` is not among the skills of any treatment-plan goal"
+                            ),
+                        )
+                        .element = Some(format!("skills_taught[{i}]"));
+                    }
                 }
-                addressed.extend(
-                    goals
-                        .into_iter()
-                        .map(|g| (g, format!("skills_taught[{i}]"))),
-                );
             }
             for (i, objective) in doc.objectives.iter().enumerate() {
                 if blank(objective) {
                     continue;
                 }
-                match plan.goals.iter().position(|g| g.id == *objective) {
-                    Some(g) => addressed.push((g, format!("objectives[{i}]"))),
+                match index.goal_by_id.get(objective.as_str()) {
+                    Some(&g) => addressed.push((g, format!("objectives[{i}]"))),
                     None => {
                         out.finding(
                             ctx.item,

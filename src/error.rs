@@ -325,13 +325,16 @@ pub(crate) fn describe_serde_error(
     (path, message, false)
 }
 
-/// A field name or map key that may appear in a path: short, letters, digits, `_`, `-`.
+/// A field name or map key that may appear in a path: a lower-case snake_case name of at
+/// most 40 characters (every field name of the format is one), or one of the codes (the
+/// keys of a policy's `units`). Anything else is replaced, since a key could carry data.
 fn is_identifier(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
+    let snake = !name.is_empty()
+        && name.len() <= 40
         && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    snake || name.parse::<crate::Code>().is_ok()
 }
 
 #[cfg(test)]

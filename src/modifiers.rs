@@ -283,6 +283,10 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
 /// Sorts `modifiers` into line order: those in `policy_order` first, in that order, then the
 /// rest in the default group order ([`ModifierGroup`]), ties by [`Modifier::ALL`] order.
 ///
+/// An assistant modifier stands right after its plan-of-care modifier when both are there
+/// (CO after GO, CQ after GP), whatever the policy order says, so that cutting a line to
+/// four modifiers never keeps CO without GO.
+///
 /// ```
 /// use h2024::{Modifier, modifiers::sort_modifiers};
 /// let mut mods = vec![Modifier::GT, Modifier::TS, Modifier::HO, Modifier::U1];
@@ -292,12 +296,19 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
 /// assert_eq!(mods, [Modifier::HO, Modifier::U1, Modifier::TS, Modifier::GT]);
 /// ```
 pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
-    modifiers.sort_by_key(|m| {
+    let key = |m: Modifier| {
         let listed = policy_order
             .iter()
-            .position(|p| p == m)
+            .position(|p| *p == m)
             .unwrap_or(policy_order.len());
-        (listed, m.group(), *m)
+        (listed, m.group(), m)
+    };
+    let has_go = modifiers.contains(&Modifier::GO);
+    let has_gp = modifiers.contains(&Modifier::GP);
+    modifiers.sort_by_key(|&m| match m {
+        Modifier::CO if has_go => (key(Modifier::GO), 1),
+        Modifier::CQ if has_gp => (key(Modifier::GP), 1),
+        _ => (key(m), 0),
     });
 }
 
@@ -468,6 +479,16 @@ mod tests {
         // Each problem once: CO without GO is one conflict, however many others stand by.
         assert_eq!(conflicts(&[CO, HO, HQ]).len(), 1);
         assert_eq!(conflicts(&[GT, M95, HO, HN]).len(), 2);
+    }
+
+    #[test]
+    fn assistant_modifiers_follow_their_plan_of_care() {
+        use Modifier::*;
+        let mut mods = vec![GT, TS, TL, CO, GO];
+        sort_modifiers(&mut mods, &[CO, TL, TS, GT]);
+        assert_eq!(mods, [TL, TS, GT, GO, CO]);
+        // Cut to four, the orphan CO goes with its GO.
+        assert!(find_conflict(&mods[..4]).is_none());
     }
 
     #[test]

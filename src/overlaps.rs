@@ -6,12 +6,13 @@
 //! case-management encounters count as context even though they get no code here.
 //!
 //! Every check sorts once and sweeps (O(n log n)); nothing compares all pairs. Each
-//! overlapping encounter is reported once, against the earlier session that runs longest.
-//! Only encounters with clock times can overlap.
+//! overlapping encounter is reported once, against an earlier session still running.
+//! Only encounters with clock times can overlap; duplicates documented by `date` and
+//! `minutes` are found by provider, date, code and minutes.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::claim::{Context, Output};
 use crate::codes::{Code, Service};
@@ -27,6 +28,38 @@ struct Timed {
 pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
     let mut by_patient: HashMap<&str, Vec<Timed>> = HashMap::new();
     let mut by_provider: HashMap<&str, Vec<Timed>> = HashMap::new();
+    // Sessions documented only by date and minutes: the same patient, provider, date, code
+    // and minutes twice is taken as one session entered twice.
+    type UntimedKey<'a> = (&'a str, &'a str, NaiveDate, u32, Result<Code, Service>);
+    let mut untimed: HashMap<UntimedKey<'_>, usize> = HashMap::new();
+    for ctx in contexts {
+        let Some(session) = ctx.session.filter(|s| !s.has_clock_times()) else {
+            continue;
+        };
+        let key = (
+            ctx.enc.patient.as_str(),
+            ctx.enc.provider.as_str(),
+            session.date_of_service(),
+            session.minutes(),
+            ctx.code.ok_or(ctx.enc.service),
+        );
+        match untimed.get(&key) {
+            Some(&first) => {
+                let first = out.encounter_id(first).to_owned();
+                out.finding(
+                    ctx.item,
+                    Rule::DuplicateEncounter,
+                    format!(
+                        "same patient, provider, code, date and minutes as encounter {first}: bill the service once"
+                    ),
+                );
+            }
+            None => {
+                untimed.insert(key, ctx.item);
+            }
+        }
+    }
+
     for (ci, ctx) in contexts.iter().enumerate() {
         let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
             continue;
@@ -93,24 +126,42 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
     providers.sort_by_key(|list| list[0].ci);
     for mut list in providers {
         list.sort_by_key(|t| (t.start, t.end, t.ci));
-        let mut longest: Option<usize> = None;
+        let patient = |i: usize| contexts[list[i].ci].enc.patient.as_str();
+        // The earlier session that ends last, and the one that ends last among those of
+        // another patient than that one's: enough to find another patient's running session.
+        let mut last: Option<usize> = None;
+        let mut last_other: Option<usize> = None;
         for i in 0..list.len() {
             let here = &list[i];
-            if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
-                let (this, other) = (&contexts[here.ci], &contexts[list[l].ci]);
-                if this.enc.patient != other.enc.patient {
-                    let other_id = out.encounter_id(other.item).to_owned();
-                    out.finding(
-                        this.item,
-                        Rule::ProviderOverlap,
-                        format!(
-                            "the provider has an individual session with another patient (encounter {other_id}) at the same time"
-                        ),
-                    );
-                }
+            let running = [last, last_other]
+                .into_iter()
+                .flatten()
+                .find(|&j| patient(j) != patient(i) && here.start < list[j].end);
+            if let Some(j) = running {
+                let other = &contexts[list[j].ci];
+                let other_id = out.encounter_id(other.item).to_owned();
+                out.finding(
+                    contexts[here.ci].item,
+                    Rule::ProviderOverlap,
+                    format!(
+                        "the provider has an individual session with another patient (encounter {other_id}) at the same time"
+                    ),
+                );
             }
-            if longest.is_none_or(|l| here.end > list[l].end) {
-                longest = Some(i);
+            match last {
+                Some(l) if here.end <= list[l].end => {
+                    if patient(i) != patient(l) && last_other.is_none_or(|o| here.end > list[o].end)
+                    {
+                        last_other = Some(i);
+                    }
+                }
+                Some(l) => {
+                    if patient(i) != patient(l) {
+                        last_other = Some(l);
+                    }
+                    last = Some(i);
+                }
+                None => last = Some(i),
             }
         }
     }

@@ -356,8 +356,9 @@ pub struct Encounter {
     /// Pins the code instead of letting the engine select one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<Code>,
-    /// Other 15-minute timed services the patient had that day (CMS 8-minute rule). List
-    /// each such service once per day: lists on several encounters of the same day add up.
+    /// Other 15-minute timed services the patient had that day (CMS 8-minute rule), with
+    /// the day's minutes per code. Repeated on several encounters of the same day, the
+    /// largest value per code counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_timed_services: Vec<OtherTimedService>,
     /// The session note's contents, as far as the payer checks them.
@@ -423,20 +424,65 @@ pub const MAX_BILLED_UNITS: f64 = 10_000.0;
 /// The largest group this library accepts (`group_size`); larger is taken as a data error.
 pub const MAX_GROUP_SIZE: u32 = 100;
 
-/// Why an encounter's own fields are inconsistent. Names the field, never its value.
+/// The longest list accepted in an encounter or a patient (skills, goals, authorizations,
+/// other timed services, ...); longer is taken as a data error.
+pub const MAX_LIST_LEN: usize = 100;
+
+/// The most modifiers accepted in `billed.modifiers` (a line carries four; more are
+/// reported as `too_many_modifiers` up to this many, and refused beyond).
+pub const MAX_BILLED_MODIFIERS: usize = 10;
+
+fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
+    if len > max {
+        return Err(FieldError::new(
+            field,
+            format_args!("at most {max} entries"),
+        ));
+    }
+    Ok(())
+}
+
+impl Patient {
+    /// Checks the sizes of the patient's lists and the authorizations' dates.
+    pub fn check(&self) -> Result<(), FieldError> {
+        if let Some(plan) = &self.treatment_plan {
+            check_len(plan.goals.len(), MAX_LIST_LEN, "treatment_plan.goals")?;
+            for (i, goal) in plan.goals.iter().enumerate() {
+                check_len(
+                    goal.skills.len(),
+                    MAX_LIST_LEN,
+                    &format!("treatment_plan.goals[{i}].skills"),
+                )?;
+            }
+        }
+        check_len(self.authorizations.len(), MAX_LIST_LEN, "authorizations")?;
+        for (i, auth) in self.authorizations.iter().enumerate() {
+            if auth.end < auth.start {
+                return Err(FieldError::new(
+                    format!("authorizations[{i}].end"),
+                    "must not be before start",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a field of an encounter or a patient is unacceptable. Names the field, never its
+/// value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{field}`: {problem}")]
-pub struct EncounterError {
-    /// The field at fault, as a JSON path below the encounter (`end`,
-    /// `other_timed_services[0].code`).
+pub struct FieldError {
+    /// The field at fault, as a JSON path below the encounter or patient (`end`,
+    /// `other_timed_services[0].code`, `treatment_plan.goals`).
     pub field: String,
     /// What is wrong with it.
     pub problem: String,
 }
 
-impl EncounterError {
+impl FieldError {
     fn new(field: impl Into<String>, problem: impl fmt::Display) -> Self {
-        EncounterError {
+        FieldError {
             field: field.into(),
             problem: problem.to_string(),
         }
@@ -459,25 +505,54 @@ impl Encounter {
     /// `date` without `minutes` or the reverse, end not after start, longer than 24 hours,
     /// minutes outside 1..=1440, `group_size` outside 1..=100, an `other_timed_services`
     /// entry with a malformed code or minutes outside 1..=1440.
-    pub fn timing(&self) -> Result<Timing, EncounterError> {
+    pub fn timing(&self) -> Result<Timing, FieldError> {
         if self.group_size == 0 || self.group_size > MAX_GROUP_SIZE {
-            return Err(EncounterError::new(
+            return Err(FieldError::new(
                 "group_size",
                 format_args!("must be between 1 and {MAX_GROUP_SIZE}"),
             ));
+        }
+        check_len(
+            self.other_timed_services.len(),
+            MAX_LIST_LEN,
+            "other_timed_services",
+        )?;
+        if let Some(doc) = &self.documentation {
+            check_len(
+                doc.skills_taught.len(),
+                MAX_LIST_LEN,
+                "documentation.skills_taught",
+            )?;
+            check_len(
+                doc.techniques.len(),
+                MAX_LIST_LEN,
+                "documentation.techniques",
+            )?;
+            check_len(
+                doc.objectives.len(),
+                MAX_LIST_LEN,
+                "documentation.objectives",
+            )?;
+        }
+        if let Some(billed) = &self.billed {
+            check_len(
+                billed.modifiers.len(),
+                MAX_BILLED_MODIFIERS,
+                "billed.modifiers",
+            )?;
         }
         for (i, other) in self.other_timed_services.iter().enumerate() {
             let well_formed = other.code.len() == 5
                 && other.code.bytes().all(|b| b.is_ascii_alphanumeric())
                 && other.code.bytes().skip(1).all(|b| b.is_ascii_digit());
             if !well_formed {
-                return Err(EncounterError::new(
+                return Err(FieldError::new(
                     format!("other_timed_services[{i}].code"),
                     "must be a five-character CPT or HCPCS code",
                 ));
             }
             if other.minutes == 0 || other.minutes > 1440 {
-                return Err(EncounterError::new(
+                return Err(FieldError::new(
                     format!("other_timed_services[{i}].minutes"),
                     "must be between 1 and 1440",
                 ));
@@ -485,7 +560,7 @@ impl Encounter {
         }
         if let Some(billed) = &self.billed {
             if !billed.units.is_finite() || billed.units < 0.0 || billed.units > MAX_BILLED_UNITS {
-                return Err(EncounterError::new(
+                return Err(FieldError::new(
                     "billed.units",
                     format_args!("must be a number between 0 and {MAX_BILLED_UNITS}"),
                 ));
@@ -495,7 +570,7 @@ impl Encounter {
         let total = self.date.is_some() || self.minutes.is_some();
         let session = match (self.start, self.end, self.date, self.minutes) {
             _ if clock && total => {
-                return Err(EncounterError::new(
+                return Err(FieldError::new(
                     if self.date.is_some() {
                         "date"
                     } else {
@@ -506,17 +581,17 @@ impl Encounter {
             }
             (Some(start), Some(end), None, None) => Session::from_times(start, end),
             (Some(_), None, _, _) => {
-                return Err(EncounterError::new("end", "missing: start is given"));
+                return Err(FieldError::new("end", "missing: start is given"));
             }
             (None, Some(_), _, _) => {
-                return Err(EncounterError::new("start", "missing: end is given"));
+                return Err(FieldError::new("start", "missing: end is given"));
             }
             (None, None, Some(date), Some(minutes)) => Session::from_minutes(date, minutes),
             (None, None, Some(_), None) => {
-                return Err(EncounterError::new("minutes", "missing: date is given"));
+                return Err(FieldError::new("minutes", "missing: date is given"));
             }
             (None, None, None, Some(_)) => {
-                return Err(EncounterError::new("date", "missing: minutes is given"));
+                return Err(FieldError::new("date", "missing: minutes is given"));
             }
             _ => return Ok(Timing::Missing),
         };
@@ -525,7 +600,7 @@ impl Encounter {
                 SessionError::EndNotAfterStart | SessionError::LongerThanADay => "end",
                 SessionError::Minutes => "minutes",
             };
-            EncounterError::new(field, e)
+            FieldError::new(field, e)
         })
     }
 }

@@ -109,8 +109,8 @@ pub enum UnitRuleError {
     /// A unit length outside 1..=1440 minutes.
     #[error("a unit is between 1 and 1440 minutes long")]
     UnitLength,
-    /// A per-diem minimum over a day.
-    #[error("a per-diem minimum is between 0 and 1440 minutes")]
+    /// A per-diem minimum of zero or over a day.
+    #[error("a per-diem minimum is between 1 and 1440 minutes")]
     PerDiemMinimum,
 }
 
@@ -140,7 +140,7 @@ impl Rounding {
     pub fn new(unit: Unit, rule: UnitRule) -> Result<Rounding, UnitRuleError> {
         match (unit, rule) {
             (Unit::PerDiem, UnitRule::PerDiem { min_minutes }) => {
-                if min_minutes > 1440 {
+                if min_minutes == 0 || min_minutes > 1440 {
                     return Err(UnitRuleError::PerDiemMinimum);
                 }
             }
@@ -253,12 +253,38 @@ pub fn cms_8_minute_total_units(minutes: u32) -> u32 {
 /// assert_eq!(cms_8_minute_allocate(&[5]), [0]);         // alone under 8 minutes
 /// ```
 pub fn cms_8_minute_allocate(minutes: &[u32]) -> Vec<u32> {
-    let len = CMS_TIMED_UNIT_MINUTES;
     let total_minutes = minutes.iter().fold(0u32, |sum, &m| sum.saturating_add(m));
-    let total = cms_8_minute_total_units(total_minutes);
-    let mut units: Vec<u32> = minutes.iter().map(|m| m / len).collect();
-    let full: u32 = units.iter().fold(0u32, |sum, &u| sum.saturating_add(u));
-    let mut left = total.saturating_sub(full);
+    distribute(cms_8_minute_total_units(total_minutes), minutes)
+}
+
+/// Shares `units` among services of `minutes[i]` minutes the CMS way: each gets its full
+/// 15-minute blocks, then the units left go one at a time to the largest leftovers (ties
+/// to more minutes in all, then to the earlier service). When `units` is the CMS total for
+/// these minutes, no service gets more than one unit beyond its full blocks; units beyond
+/// what the leftovers can take are not handed out.
+///
+/// ```
+/// use h2024::units::distribute;
+/// assert_eq!(distribute(3, &[24, 23]), [2, 1]);
+/// assert_eq!(distribute(1, &[10, 10]), [1, 0]);
+/// ```
+pub fn distribute(units: u32, minutes: &[u32]) -> Vec<u32> {
+    let len = CMS_TIMED_UNIT_MINUTES;
+    let mut shares: Vec<u32> = minutes.iter().map(|m| m / len).collect();
+    let full: u32 = shares.iter().fold(0u32, |sum, &u| sum.saturating_add(u));
+    if units < full {
+        // Fewer units than full blocks: hand them out by minutes, largest first.
+        let mut order: Vec<usize> = (0..minutes.len()).collect();
+        order.sort_by(|&a, &b| minutes[b].cmp(&minutes[a]).then(a.cmp(&b)));
+        let mut left = units;
+        for i in order {
+            let take = shares[i].min(left);
+            shares[i] = take;
+            left -= take;
+        }
+        return shares;
+    }
+    let mut left = units - full;
     if left > 0 {
         let mut order: Vec<usize> = (0..minutes.len())
             .filter(|&i| minutes[i] % len > 0)
@@ -273,11 +299,11 @@ pub fn cms_8_minute_allocate(minutes: &[u32]) -> Vec<u32> {
             if left == 0 {
                 break;
             }
-            units[i] += 1;
+            shares[i] += 1;
             left -= 1;
         }
     }
-    units
+    shares
 }
 
 #[cfg(test)]
@@ -384,6 +410,10 @@ mod tests {
     #[test]
     fn invalid_pairs_are_refused() {
         assert_eq!(
+            Rounding::new(Unit::PerDiem, UnitRule::PerDiem { min_minutes: 0 }),
+            Err(UnitRuleError::PerDiemMinimum)
+        );
+        assert_eq!(
             Rounding::new(Unit::PerDiem, UnitRule::Midpoint),
             Err(UnitRuleError::PerDiemMismatch)
         );
@@ -408,7 +438,7 @@ mod tests {
                 .prop_flat_map(|len| (Just(len), 1..=len))
                 .prop_map(|(len, t)| r(Unit::Minutes(len), UnitRule::Threshold { minutes: t })),
             Just(r(Q, UnitRule::Cms8Minute)),
-            (0u32..=1440).prop_map(|min| r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: min })),
+            (1u32..=1440).prop_map(|min| r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: min })),
         ]
     }
 
@@ -454,6 +484,18 @@ mod tests {
                 if *m == 0 {
                     prop_assert_eq!(*u, 0);
                 }
+            }
+        }
+
+        #[test]
+        fn distribute_conserves_units_up_to_what_fits(units in 0u32..40, mins in proptest::collection::vec(0u32..200, 1..6)) {
+            let shares = distribute(units, &mins);
+            let full: u32 = mins.iter().map(|m| m / 15).sum();
+            let with_leftover = full + mins.iter().filter(|m| *m % 15 > 0).count() as u32;
+            let given: u32 = shares.iter().sum();
+            prop_assert_eq!(given, units.min(with_leftover));
+            for (s, m) in shares.iter().zip(&mins) {
+                prop_assert!(*s <= m / 15 + 1);
             }
         }
 

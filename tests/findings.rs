@@ -502,41 +502,175 @@ fn findings_never_change_lines() {
 }
 
 #[test]
-fn every_rule_has_a_test_here_or_in_the_engine_tests() {
-    // A new rule must come with tests: this list is the checklist.
-    let covered = [
-        "request_refused",
-        "invalid_encounter",
-        "missing_session_times",
-        "below_minimum_time",
-        "service_out_of_scope",
-        "code_not_covered",
-        "provider_not_eligible",
-        "educational_purpose",
-        "modality_not_covered",
-        "missing_required_modifier",
-        "invalid_modifier",
-        "conflicting_modifiers",
-        "too_many_modifiers",
-        "early_intervention_age",
-        "place_of_service_mismatch",
-        "billed_code_mismatch",
-        "billed_units_mismatch",
-        "unrounded_units",
-        "units_exceed_daily_maximum",
-        "no_treatment_plan",
-        "skill_not_in_treatment_plan",
-        "goal_without_deficit",
-        "missing_documentation",
-        "progress_report_overdue",
-        "prior_authorization_missing",
-        "authorization_expired",
-        "authorization_code_mismatch",
-        "authorization_exceeded",
-        "overlapping_services",
-        "provider_overlap",
-        "duplicate_encounter",
-    ];
+fn absurd_list_sizes_are_refused_not_processed() {
+    // Thousands of billed modifiers: one invalid_encounter, not a quadratic blow-up.
+    let mut req = clean("medicaid");
+    e1(&mut req)["billed"]["modifiers"] = json!(vec!["HO"; 4000]);
+    let r = eval(&req);
+    assert_eq!(fired(&r, Rule::InvalidEncounter).len(), 1);
+    assert!(
+        fired(&r, Rule::InvalidEncounter)[0]
+            .message
+            .contains("billed.modifiers")
+    );
+    assert_eq!(fired(&r, Rule::ConflictingModifiers).len(), 0);
+    // Up to ten are audited; a pair repeated is reported once.
+    e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "HO", "HO"]);
+    let f = expect(&req, Rule::ConflictingModifiers, 1);
+    assert!(f[0].message.contains("twice"), "{}", f[0].message);
+    // A patient with a thousand goals is refused as a whole, naming the path.
+    let mut req = clean("medicaid");
+    let goal = json!({"id": "g", "skills": ["budgeting"], "deficit": "x"});
+    req["patients"][0]["treatment_plan"]["goals"] = json!(vec![goal; 1000]);
+    let err = Engine::default()
+        .evaluate_json(&req.to_string())
+        .unwrap_err();
+    assert_eq!(err.path(), Some("patients[0].treatment_plan.goals"));
+}
+
+#[test]
+fn a_cap_that_leaves_no_unit_is_reported_on_every_encounter() {
+    let mut req = clean("medicaid");
+    req["policy"] = json!({"id": "cap", "extends": "medicaid", "max_units_per_day": {"H2017": 2}});
+    let mut a = e1(&mut req).clone();
+    a["service"] = json!("psychosocial_rehabilitation");
+    a.as_object_mut().unwrap().remove("billed");
+    let mut b = a.clone();
+    b["id"] = json!("b");
+    b["provider"] = json!("pr2");
+    b["start"] = json!("2026-03-02T10:00:00-05:00");
+    b["end"] = json!("2026-03-02T10:30:00-05:00");
+    let mut c = b.clone();
+    c["id"] = json!("c");
+    c["start"] = json!("2026-03-02T11:00:00-05:00");
+    c["end"] = json!("2026-03-02T11:30:00-05:00");
+    req["encounters"] = json!([a, b, c]);
+    let r = eval(&req);
+    // a: 45 minutes = 3 units, cut to 2; b + c (same line, pr2) = 4 units, cut to 0.
+    assert_eq!(r.lines.len(), 1);
+    assert_eq!(r.lines[0].units, 2);
+    for id in ["e1", "b", "c"] {
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == Rule::UnitsExceedDailyMaximum
+                    && f.encounter.as_deref() == Some(id)),
+            "{id}: {:#?}",
+            r.findings
+        );
+    }
+}
+
+#[test]
+fn billed_units_against_a_capped_line_name_the_cap() {
+    let mut req = clean("medicaid");
+    req["policy"] = json!({"id": "cap", "extends": "medicaid", "max_units_per_day": {"H2014": 2}});
+    let f = expect(&req, Rule::BilledUnitsMismatch, 1);
+    assert!(f[0].message.contains("daily cap"), "{}", f[0].message);
+}
+
+#[test]
+fn provider_overlap_with_another_patient_behind_a_longer_session() {
+    // pr1: A (p1) 09:00-11:00, B (p2) 09:10-10:30, C (p1) 09:20-09:40.
+    // B overlaps A; C overlaps B, another patient's session, though A runs longer.
+    let mut req = clean("medicaid");
+    let mut p2 = req["patients"][0].clone();
+    p2["id"] = json!("p2");
+    req["patients"].as_array_mut().unwrap().push(p2);
+    let base = e1(&mut req).clone();
+    let session = |id: &str, patient: &str, start: &str, end: &str| {
+        let mut e = base.clone();
+        e["id"] = json!(id);
+        e["patient"] = json!(patient);
+        e["start"] = json!(format!("2026-03-02T{start}:00-05:00"));
+        e["end"] = json!(format!("2026-03-02T{end}:00-05:00"));
+        e.as_object_mut().unwrap().remove("billed");
+        e
+    };
+    req["encounters"] = json!([
+        session("A", "p1", "09:00", "11:00"),
+        session("B", "p2", "09:10", "10:30"),
+        session("C", "p1", "09:20", "09:40"),
+    ]);
+    let f = expect(&req, Rule::ProviderOverlap, 2);
+    let flagged: Vec<_> = f.iter().map(|f| f.encounter.clone().unwrap()).collect();
+    assert_eq!(flagged, ["B", "C"]);
+    assert!(f[1].message.contains("encounter B"), "{}", f[1].message);
+}
+
+#[test]
+fn duplicates_documented_by_total_minutes() {
+    let mut req = clean("medicare");
+    let e = e1(&mut req);
+    e.as_object_mut().unwrap().remove("start");
+    e.as_object_mut().unwrap().remove("end");
+    e["date"] = json!("2026-03-02");
+    e["minutes"] = json!(38);
+    let mut again = e.clone();
+    again["id"] = json!("e1-again");
+    req["encounters"]
+        .as_array_mut()
+        .unwrap()
+        .push(again.clone());
+    let f = expect(&req, Rule::DuplicateEncounter, 1);
+    assert_eq!(f[0].encounter.as_deref(), Some("e1-again"));
+    // A different number of minutes is another session.
+    again["minutes"] = json!(20);
+    req["encounters"][1] = again;
+    expect(&req, Rule::DuplicateEncounter, 0);
+}
+
+#[test]
+fn a_rejected_encounter_still_claims_its_id() {
+    let mut req = clean("medicaid");
+    let mut bad = e1(&mut req).clone();
+    bad["start"] = json!("yesterday");
+    let good = e1(&mut req).clone();
+    req["encounters"] = json!([bad, good]);
+    let r = eval(&req);
+    let invalid = fired(&r, Rule::InvalidEncounter);
+    assert_eq!(invalid.len(), 2, "{:#?}", r.findings);
+    assert!(invalid[1].message.contains("`id`"));
+}
+
+#[test]
+fn rule_ids_are_stable() {
+    // The ids are part of the public contract: renaming one breaks billing systems.
     let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
-    assert_eq!(ids, covered);
+    assert_eq!(
+        ids,
+        [
+            "request_refused",
+            "invalid_encounter",
+            "missing_session_times",
+            "below_minimum_time",
+            "service_out_of_scope",
+            "code_not_covered",
+            "provider_not_eligible",
+            "educational_purpose",
+            "modality_not_covered",
+            "missing_required_modifier",
+            "invalid_modifier",
+            "conflicting_modifiers",
+            "too_many_modifiers",
+            "early_intervention_age",
+            "place_of_service_mismatch",
+            "billed_code_mismatch",
+            "billed_units_mismatch",
+            "unrounded_units",
+            "units_exceed_daily_maximum",
+            "no_treatment_plan",
+            "skill_not_in_treatment_plan",
+            "goal_without_deficit",
+            "missing_documentation",
+            "progress_report_overdue",
+            "prior_authorization_missing",
+            "authorization_expired",
+            "authorization_code_mismatch",
+            "authorization_exceeded",
+            "overlapping_services",
+            "provider_overlap",
+            "duplicate_encounter",
+        ]
+    );
 }

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 fn engine() -> Engine {
     Engine::from_policies_json(
         r#"[{"id": "whole", "extends": "medicaid", "units": {"default": {"rule": "whole"}}},
-            {"id": "t10", "extends": "medicaid", "units": {"default": {"rule": "threshold", "minutes": 10}}}]"#,
+            {"id": "t10", "extends": "medicaid", "units": {"default": {"rule": "threshold", "minutes": 10}},
+             "setting_modifiers": {"community": "U1", "school": "U2"},
+             "modifier_order": ["CO", "TL", "TS", "GT", "U1"]}]"#,
     )
     .unwrap()
 }
