@@ -186,7 +186,48 @@ pub(crate) fn evaluate(
         findings: Vec::new(),
     };
 
-    // 1-2. Check each encounter and find its candidates.
+    let Checked {
+        mut prepared,
+        mut contexts,
+        other_timed,
+    } = check_encounters(policy, &patient_by_id, &provider_by_id, items, &mut out);
+    choose_codes(policy, &mut prepared, &mut out);
+    let mut accs = group_lines(policy, &prepared, &mut out);
+    compute_units(policy, &mut accs, &other_timed);
+    let capped = apply_caps(policy, &mut accs);
+    let (lines, capped_lines) = emit_lines(policy, accs, capped, &prepared, &mut out);
+    scrub(policy, &mut contexts, &lines, &capped_lines, &mut out);
+
+    let mut findings = out.findings;
+    findings.sort_by_key(|(item, _)| *item);
+    Ok(Response {
+        schema_version: SCHEMA_VERSION,
+        policy: policy.id().to_owned(),
+        lines,
+        decisions: out.decisions,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+    })
+}
+
+/// What step 1-2 leaves: the encounters to code, every valid encounter's context, and the
+/// other timed services per patient-day.
+struct Checked<'a> {
+    prepared: Vec<Prepared<'a>>,
+    contexts: Vec<Context<'a>>,
+    other_timed: OtherTimed<'a>,
+}
+
+/// Other timed services' minutes per patient-day and code.
+type OtherTimed<'a> = HashMap<(&'a str, NaiveDate), BTreeMap<&'a str, u32>>;
+
+/// Steps 1-2: checks each encounter and finds its candidate codes.
+fn check_encounters<'a>(
+    policy: &Policy,
+    patient_by_id: &HashMap<&str, &'a Patient>,
+    provider_by_id: &HashMap<&str, &'a Provider>,
+    items: &[Item<'a>],
+    out: &mut Output,
+) -> Checked<'a> {
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
     let mut contexts: Vec<Context<'_>> = Vec::with_capacity(items.len());
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
@@ -198,14 +239,14 @@ pub(crate) fn evaluate(
                 if let Some(id) = &r.id {
                     seen_ids.insert(id.as_str());
                 }
-                invalid(&mut out, item, &r.field, &r.problem);
+                invalid(out, item, &r.field, &r.problem);
                 continue;
             }
             Item::Parsed(enc) => *enc,
         };
         if !seen_ids.insert(enc.id.as_str()) {
             invalid(
-                &mut out,
+                out,
                 item,
                 "id",
                 "another encounter in the request has this id",
@@ -213,22 +254,17 @@ pub(crate) fn evaluate(
             continue;
         }
         let Some(&patient) = patient_by_id.get(enc.patient.as_str()) else {
-            invalid(&mut out, item, "patient", "names no patient in `patients`");
+            invalid(out, item, "patient", "names no patient in `patients`");
             continue;
         };
         let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
-            invalid(
-                &mut out,
-                item,
-                "provider",
-                "names no provider in `providers`",
-            );
+            invalid(out, item, "provider", "names no provider in `providers`");
             continue;
         };
         let timing = match enc.timing() {
             Ok(t) => t,
             Err(e) => {
-                invalid(&mut out, item, &e.field, &e.problem);
+                invalid(out, item, &e.field, &e.problem);
                 continue;
             }
         };
@@ -336,6 +372,15 @@ pub(crate) fn evaluate(
         });
     }
 
+    Checked {
+        prepared,
+        contexts,
+        other_timed,
+    }
+}
+
+/// Step 3: chooses each encounter's code among its candidates.
+fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output) {
     // 3. Choose codes. Minutes already on lines whose code is settled count toward the
     // line a candidate would join.
     let mut settled: HashMap<LineKey<'_>, u32> = HashMap::new();
@@ -413,7 +458,14 @@ pub(crate) fn evaluate(
             d.alternatives.sort_by_key(|a| a.code);
         }
     }
+}
 
+/// Step 4: derives modifiers and place of service, and groups encounters into lines.
+fn group_lines<'a>(
+    policy: &Policy,
+    prepared: &[Prepared<'a>],
+    out: &mut Output,
+) -> Vec<LineAcc<'a>> {
     // 4. Modifiers, place of service and lines.
     let mut line_of: HashMap<LineKey<'_>, usize> = HashMap::with_capacity(prepared.len());
     let mut accs: Vec<LineAcc<'_>> = Vec::new();
@@ -469,6 +521,11 @@ pub(crate) fn evaluate(
         acc.members.push(pi);
     }
 
+    accs
+}
+
+/// Step 5: computes each line's units.
+fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
     // 5. Units.
     let mut pools: HashMap<(&str, NaiveDate), Vec<usize>> = HashMap::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
@@ -578,7 +635,11 @@ pub(crate) fn evaluate(
             }
         }
     }
+}
 
+/// Step 6: sorts the lines and applies daily caps in that order; returns the cap's note
+/// for each line it cut.
+fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> {
     // 6. Sort lines and apply daily caps in that order.
     accs.sort_by(|a, b| {
         (
@@ -625,6 +686,18 @@ pub(crate) fn evaluate(
         *so_far = so_far.saturating_add(acc.units);
     }
 
+    capped
+}
+
+/// Step 7: emits the lines that earn units; the others become findings on every encounter
+/// they hold. Returns the lines and whether the cap cut each.
+fn emit_lines(
+    policy: &Policy,
+    accs: Vec<LineAcc<'_>>,
+    capped: Vec<Option<String>>,
+    prepared: &[Prepared<'_>],
+    out: &mut Output,
+) -> (Vec<Line>, Vec<bool>) {
     // 7. Emit lines; lines without units become findings on every encounter they hold.
     let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
     let mut capped_lines: Vec<bool> = Vec::with_capacity(accs.len());
@@ -694,6 +767,17 @@ pub(crate) fn evaluate(
         });
     }
 
+    (lines, capped_lines)
+}
+
+/// Step 8: the denial-risk checks on what the engine would send.
+fn scrub(
+    policy: &Policy,
+    contexts: &mut [Context<'_>],
+    lines: &[Line],
+    capped_lines: &[bool],
+    out: &mut Output,
+) {
     // 8. Denial-risk checks on what the engine would send.
     let mut line_members: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
     for (ci, ctx) in contexts.iter_mut().enumerate() {
@@ -705,30 +789,13 @@ pub(crate) fn evaluate(
         }
     }
     let mut plans = documentation::PlanIndexes::new();
-    for ctx in &contexts {
-        eligibility::check(policy, ctx, &mut out);
-        documentation::check(policy, ctx, &mut plans, &mut out);
+    for ctx in contexts.iter() {
+        eligibility::check(policy, ctx, out);
+        documentation::check(policy, ctx, &mut plans, out);
     }
-    audit::check(
-        policy,
-        &contexts,
-        &lines,
-        &line_members,
-        &capped_lines,
-        &mut out,
-    );
-    authorization::check(policy, &contexts, &lines, &line_members, &mut out);
-    overlaps::check(&contexts, &mut out);
-
-    let mut findings = out.findings;
-    findings.sort_by_key(|(item, _)| *item);
-    Ok(Response {
-        schema_version: SCHEMA_VERSION,
-        policy: policy.id().to_owned(),
-        lines,
-        decisions: out.decisions,
-        findings: findings.into_iter().map(|(_, f)| f).collect(),
-    })
+    audit::check(policy, contexts, lines, &line_members, capped_lines, out);
+    authorization::check(policy, contexts, lines, &line_members, out);
+    overlaps::check(contexts, out);
 }
 
 fn plural(units: u32) -> &'static str {

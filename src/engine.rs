@@ -108,6 +108,13 @@ impl Engine {
     /// assert_eq!(engine.units("ny-style", Code::H2014, 29), Ok(1));
     /// # Ok::<(), h2024::PolicyError>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`PolicyError`] naming the path of the first problem: text that is not a JSON
+    /// array of policies, an unknown field or invalid value, a missing field in a policy
+    /// without `extends`, an unknown `extends`, an id already taken, or a document over
+    /// [`MAX_POLICY_BYTES`].
     pub fn from_policies_json(json: &str) -> Result<Engine, PolicyError> {
         if json.len() > MAX_POLICY_BYTES {
             return Err(PolicyError::new(
@@ -166,6 +173,11 @@ impl Engine {
     /// assert_eq!(engine.units("medicare", Code::H2024, 120), Ok(1)); // per diem
     /// assert!(engine.units("nope", Code::H2014, 38).is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`UnitsError::UnknownPolicy`] when no policy has that id,
+    /// [`UnitsError::MinutesOutOfRange`] for more than 1440 minutes.
     pub fn units(&self, policy: &str, code: Code, minutes: u32) -> Result<u32, UnitsError> {
         let policy = self.policy(policy).ok_or(UnitsError::UnknownPolicy)?;
         if minutes > MAX_SESSION_MINUTES {
@@ -208,6 +220,12 @@ impl Engine {
     }
 
     /// Evaluates a typed request, or says why it cannot be evaluated as a whole.
+    ///
+    /// # Errors
+    ///
+    /// A [`RequestError`] when the policy is unknown or invalid, or two patients or
+    /// providers share an id, or a patient's lists are too long. Problems with single
+    /// encounters are findings, not errors.
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
         let policy = self.resolve_policy(&request.policy)?;
         let items: Vec<Item<'_>> = request.encounters.iter().map(Item::Parsed).collect();
@@ -220,6 +238,11 @@ impl Engine {
     /// patient or provider, or names an unknown or invalid policy is refused as a whole.
     /// A malformed encounter is not: it gets an `invalid_encounter` finding naming the field,
     /// and every other encounter is evaluated.
+    ///
+    /// # Errors
+    ///
+    /// A [`RequestError`] (its [`RequestError::to_json`] is the error document) for a
+    /// document refused as a whole, as above, or one over [`MAX_REQUEST_BYTES`].
     pub fn evaluate_json(&self, json: &str) -> Result<String, RequestError> {
         let response = self.evaluate_json_to_response(json)?;
         serde_json::to_string(&response).map_err(|_| {
@@ -232,6 +255,10 @@ impl Engine {
     }
 
     /// Like [`Engine::evaluate_json`], returning the typed response.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::evaluate_json`].
     pub fn evaluate_json_to_response(&self, json: &str) -> Result<Response, RequestError> {
         if json.len() > MAX_REQUEST_BYTES {
             return Err(RequestError::new(

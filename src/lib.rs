@@ -43,6 +43,7 @@
 //! - [`Engine`] evaluates requests.
 //! - [`ffi`] (the C API): opaque handles and status codes, declared in `include/h2024.h`.
 #![deny(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 #![deny(unsafe_code)]
 
 mod audit;

@@ -444,6 +444,11 @@ fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
 
 impl Patient {
     /// Checks the sizes of the patient's lists and the authorizations' dates.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] for a list longer than [`MAX_LIST_LEN`] or an authorization that
+    /// ends before it starts.
     pub fn check(&self) -> Result<(), FieldError> {
         if let Some(plan) = &self.treatment_plan {
             check_len(plan.goals.len(), MAX_LIST_LEN, "treatment_plan.goals")?;
@@ -501,10 +506,13 @@ pub enum Timing {
 impl Encounter {
     /// Checks the encounter's own fields and returns its timing.
     ///
-    /// Errors: `start` without `end` or the reverse, clock times mixed with `date`/`minutes`,
-    /// `date` without `minutes` or the reverse, end not after start, longer than 24 hours,
-    /// minutes outside 1..=1440, `group_size` outside 1..=100, an `other_timed_services`
-    /// entry with a malformed code or minutes outside 1..=1440.
+    /// # Errors
+    ///
+    /// A [`FieldError`] naming the field: `start` without `end` or the reverse, clock times
+    /// mixed with `date`/`minutes`, `date` without `minutes` or the reverse, end not after
+    /// start, longer than 24 hours, minutes outside 1..=1440, `group_size` outside 1..=100,
+    /// an `other_timed_services` entry with a malformed code or minutes outside 1..=1440,
+    /// `billed.units` negative, not finite or absurd, a list longer than its limit.
     pub fn timing(&self) -> Result<Timing, FieldError> {
         if self.group_size == 0 || self.group_size > MAX_GROUP_SIZE {
             return Err(FieldError::new(

@@ -44,6 +44,10 @@ pub enum SessionError {
 
 impl Session {
     /// A session documented with exact start and end times.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::EndNotAfterStart`] or [`SessionError::LongerThanADay`].
     pub fn from_times(
         start: DateTime<FixedOffset>,
         end: DateTime<FixedOffset>,
@@ -63,6 +67,10 @@ impl Session {
     }
 
     /// A session documented only by its date and total minutes.
+    ///
+    /// # Errors
+    ///
+    /// [`SessionError::Minutes`] for minutes outside 1..=1440.
     pub fn from_minutes(date: NaiveDate, minutes: u32) -> Result<Session, SessionError> {
         if minutes == 0 || minutes > MAX_SESSION_MINUTES {
             return Err(SessionError::Minutes);

@@ -137,6 +137,10 @@ pub struct Rounding {
 
 impl Rounding {
     /// Pairs a unit with a rule, refusing combinations that have no meaning.
+    ///
+    /// # Errors
+    ///
+    /// A [`UnitRuleError`] saying which combination is refused.
     pub fn new(unit: Unit, rule: UnitRule) -> Result<Rounding, UnitRuleError> {
         match (unit, rule) {
             (Unit::PerDiem, UnitRule::PerDiem { min_minutes }) => {
