@@ -203,7 +203,7 @@ fn encounter(
             );
         }
     }
-    for (i, reason) in required.modifiers.iter().zip(&required.reasons) {
+    for (i, reason) in required.modifiers.iter().zip(required.reasons()) {
         if !parsed.contains(i) {
             flag(
                 Rule::MissingRequiredModifier,

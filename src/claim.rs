@@ -481,7 +481,7 @@ fn group_lines<'a>(
         d.rationale.push(if mods.modifiers.is_empty() {
             "modifiers: none required by the policy".to_owned()
         } else {
-            format!("modifiers: {}", mods.reasons.join("; "))
+            format!("modifiers: {}", mods.reasons().join("; "))
         });
         d.rationale.push(format!(
             "place of service {} ({}): setting {}, {}",

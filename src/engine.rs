@@ -296,6 +296,10 @@ impl Engine {
 }
 
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {
+    // The fast path; only a failure is parsed again to find the path at fault.
+    if let Ok(encounter) = serde_json::from_str::<Encounter>(text.get()) {
+        return Ok(encounter);
+    }
     let mut de = serde_json::Deserializer::from_str(text.get());
     serde_path_to_error::deserialize::<_, Encounter>(&mut de).map_err(|err| {
         let (field, problem, _) = describe_serde_error(&err);

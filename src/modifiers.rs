@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::Code;
 use crate::policy::Policy;
-use crate::request::{Credential, Discipline, Encounter, Modality, Provider};
+use crate::request::{Credential, Discipline, Encounter, Modality, Provider, Setting};
 
 /// The most modifiers one claim line carries (X12 837P SV101-3..6; CMS-1500 24D).
 pub const MAX_MODIFIERS: usize = 4;
@@ -317,10 +317,63 @@ pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
 pub struct RequiredModifiers {
     /// At most [`MAX_MODIFIERS`], in line order.
     pub modifiers: Vec<Modifier>,
-    /// One reason per modifier, same order.
-    pub reasons: Vec<String>,
     /// Required modifiers that did not fit on the line (beyond the fourth).
     pub dropped: Vec<Modifier>,
+    why: Vec<(Modifier, Why)>,
+}
+
+impl RequiredModifiers {
+    /// One reason per modifier on the line, in line order (`"HO: masters-level rendering
+    /// provider"`).
+    pub fn reasons(&self) -> Vec<String> {
+        self.modifiers
+            .iter()
+            .filter_map(|m| {
+                self.why
+                    .iter()
+                    .find(|(have, _)| have == m)
+                    .map(|(_, why)| format!("{m}: {why}"))
+            })
+            .collect()
+    }
+}
+
+/// Why a modifier is required; formatted only when a reason is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Setting(Setting),
+    Level(Credential),
+    Group(u32),
+    Plan(Discipline),
+    Assistant,
+    EarlyIntervention,
+    FollowUp,
+    AudioVideo,
+    AudioOnly,
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Setting(s) => write!(
+                f,
+                "state-defined level of care for the {} setting",
+                s.as_str()
+            ),
+            Why::Level(c) => write!(f, "{}-level rendering provider", c.as_str()),
+            Why::Group(n) => write!(f, "group session of {n} patients"),
+            Why::Plan(d) => write!(
+                f,
+                "{} plan of care (97535 is an always-therapy code)",
+                d.as_str()
+            ),
+            Why::Assistant => f.write_str("furnished by a therapy assistant"),
+            Why::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
+            Why::FollowUp => f.write_str("follow-up service"),
+            Why::AudioVideo => f.write_str("telehealth by real-time audio and video"),
+            Why::AudioOnly => f.write_str("telehealth by audio only"),
+        }
+    }
 }
 
 /// Derives the modifiers `policy` requires for `code` on a session (DOMAIN.md §3).
@@ -342,20 +395,17 @@ pub fn required_modifiers(
     provider: &Provider,
     encounter: &Encounter,
 ) -> RequiredModifiers {
-    let mut found: Vec<(Modifier, String)> = Vec::new();
-    let mut add = |m: Option<Modifier>, reason: String| {
+    let mut why: Vec<(Modifier, Why)> = Vec::new();
+    let mut add = |m: Option<Modifier>, reason: Why| {
         if let Some(m) = m {
-            if !found.iter().any(|(have, _)| *have == m) {
-                found.push((m, reason));
+            if !why.iter().any(|(have, _)| *have == m) {
+                why.push((m, reason));
             }
         }
     };
     add(
         policy.setting_modifier(encounter.setting),
-        format!(
-            "state-defined level of care for the {} setting",
-            encounter.setting.as_str()
-        ),
+        Why::Setting(encounter.setting),
     );
     if code.is_h_code() && policy.provider_level_modifiers() {
         let level = match provider.credential {
@@ -364,16 +414,10 @@ pub fn required_modifiers(
             Credential::Bachelors => Modifier::HN,
             Credential::Associate | Credential::Paraprofessional => Modifier::HM,
         };
-        add(
-            Some(level),
-            format!("{}-level rendering provider", provider.credential.as_str()),
-        );
+        add(Some(level), Why::Level(provider.credential));
     }
     if encounter.group_size >= 2 {
-        add(
-            policy.group_modifier(),
-            format!("group session of {} patients", encounter.group_size),
-        );
+        add(policy.group_modifier(), Why::Group(encounter.group_size));
     }
     if code == Code::Cpt97535 {
         let (plan, assistant) = match provider.discipline {
@@ -382,55 +426,29 @@ pub fn required_modifiers(
             Discipline::SpeechTherapy => (Some(Modifier::GN), None),
             _ => (None, None),
         };
-        add(
-            plan,
-            format!(
-                "{} plan of care (97535 is an always-therapy code)",
-                provider.discipline.as_str()
-            ),
-        );
+        add(plan, Why::Plan(provider.discipline));
         if provider.assistant {
-            add(assistant, "furnished by a therapy assistant".to_owned());
+            add(assistant, Why::Assistant);
         }
     }
     if encounter.early_intervention {
-        add(
-            policy.early_intervention_modifier(),
-            "early intervention (IFSP) service".to_owned(),
-        );
+        add(policy.early_intervention_modifier(), Why::EarlyIntervention);
     }
     if encounter.follow_up {
-        add(policy.follow_up_modifier(), "follow-up service".to_owned());
+        add(policy.follow_up_modifier(), Why::FollowUp);
     }
     match encounter.modality {
         Modality::InPerson => {}
-        Modality::AudioVideo => add(
-            policy.telehealth_modifier(),
-            "telehealth by real-time audio and video".to_owned(),
-        ),
-        Modality::AudioOnly => add(
-            policy.audio_only_modifier(),
-            "telehealth by audio only".to_owned(),
-        ),
+        Modality::AudioVideo => add(policy.telehealth_modifier(), Why::AudioVideo),
+        Modality::AudioOnly => add(policy.audio_only_modifier(), Why::AudioOnly),
     }
-    let mut modifiers: Vec<Modifier> = found.iter().map(|(m, _)| *m).collect();
+    let mut modifiers: Vec<Modifier> = why.iter().map(|(m, _)| *m).collect();
     sort_modifiers(&mut modifiers, policy.modifier_order());
     let dropped = modifiers.split_off(modifiers.len().min(MAX_MODIFIERS));
-    let reasons = modifiers
-        .iter()
-        .map(|m| {
-            let reason = found
-                .iter()
-                .find(|(have, _)| have == m)
-                .map(|(_, r)| r.as_str())
-                .unwrap_or_default();
-            format!("{m}: {reason}")
-        })
-        .collect();
     RequiredModifiers {
         modifiers,
-        reasons,
         dropped,
+        why,
     }
 }
 
