@@ -8,8 +8,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use h2024::{Engine, Request};
 use serde_json::json;
 
-/// `n` encounters spread over 30 days, 1,000 patients and 50 providers, mixing services,
-/// settings, modalities and group sessions.
+/// `n` documented encounters spread over 30 days, 1,000 patients (each with a treatment
+/// plan) and 50 providers, mixing services, settings, modalities and group sessions.
 fn month(n: usize, policy: &str) -> String {
     let services = [
         "skills_training",
@@ -19,7 +19,14 @@ fn month(n: usize, policy: &str) -> String {
         "self_care_training",
     ];
     let settings = ["home", "clinic", "community", "school"];
-    let patients: Vec<_> = (0..1000).map(|i| json!({"id": format!("p{i}")})).collect();
+    let plan = json!({"goals": [{"id": "g1", "skills": ["budgeting", "meal_preparation"],
+                                 "deficit": "cannot manage monthly bills"}],
+                      "last_progress_report": "2026-02-20"});
+    let note = json!({"skills_taught": ["budgeting"], "participation": "active",
+                      "progress": "paid two bills", "techniques": ["modeling"], "objectives": ["g1"]});
+    let patients: Vec<_> = (0..1000)
+        .map(|i| json!({"id": format!("p{i}"), "treatment_plan": plan}))
+        .collect();
     let providers: Vec<_> = (0..50)
         .map(|i| {
             let discipline = if i % 10 == 0 {
@@ -48,6 +55,7 @@ fn month(n: usize, policy: &str) -> String {
                 "group_size": if i % 13 == 0 { 4 } else { 1 },
                 "start": format!("2026-03-{day:02}T{hour:02}:00:00-05:00"),
                 "end": format!("2026-03-{day:02}T{:02}:{:02}:00-05:00", end / 60, end % 60),
+                "documentation": note,
             })
         })
         .collect();
