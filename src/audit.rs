@@ -102,19 +102,24 @@ fn encounter(
     out: &mut Output,
 ) {
     let item = ctx.item;
-    // Why the engine chose its code: the selection steps of the decision's rationale.
-    let why_engine: Vec<String> = out.decisions[item]
-        .rationale
-        .iter()
-        .filter(|r| {
-            r.starts_with("service ")
-                || r.starts_with("code ")
-                || r.starts_with("self-care")
-                || r.contains(" is chosen")
-                || r.contains("only candidate")
-        })
-        .cloned()
-        .collect();
+    let parsed_code = billed.code.parse::<Code>().ok();
+    // Why the engine chose its code (the selection steps of its rationale), when it differs.
+    let why_engine = match parsed_code {
+        Some(code) if code != engine_code => out.decisions[item]
+            .rationale
+            .iter()
+            .filter(|r| {
+                r.starts_with("service ")
+                    || r.starts_with("code ")
+                    || r.starts_with("self-care")
+                    || r.contains(" is chosen")
+                    || r.contains("only candidate")
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    };
     let mut flag = |rule: Rule, element: &str, message: String| {
         let f = out.finding(item, rule, message);
         f.element = Some(element.to_owned());
@@ -122,9 +127,8 @@ fn encounter(
     };
 
     // Code.
-    let billed_code = match billed.code.parse::<Code>() {
-        Ok(code) => code,
-        Err(_) => {
+    let billed_code = match parsed_code {
+        None => {
             flag(
                 Rule::CodeNotCovered,
                 "billed.code",
@@ -134,39 +138,37 @@ fn encounter(
             );
             engine_code
         }
+        Some(code) => {
+            if !policy.covers(code) {
+                flag(
+                    Rule::CodeNotCovered,
+                    "billed.code",
+                    format!(
+                        "policy {} does not cover the billed code {code}",
+                        policy.id()
+                    ),
+                );
+            }
+            if code == Code::Cpt97535 && !ctx.provider.discipline.is_ot_or_pt() {
+                flag(
+                    Rule::ProviderNotEligible,
+                    "billed.code",
+                    format!(
+                        "97535 is billed by occupational or physical therapists; the provider's discipline is {}",
+                        ctx.provider.discipline.as_str()
+                    ),
+                );
+            }
+            if code != engine_code {
+                flag(
+                    Rule::BilledCodeMismatch,
+                    "billed.code",
+                    format!("billed {code}, the engine chose {engine_code}: {why_engine}"),
+                );
+            }
+            code
+        }
     };
-    if billed.code.parse::<Code>().is_ok() {
-        if !policy.covers(billed_code) {
-            flag(
-                Rule::CodeNotCovered,
-                "billed.code",
-                format!(
-                    "policy {} does not cover the billed code {billed_code}",
-                    policy.id()
-                ),
-            );
-        }
-        if billed_code == Code::Cpt97535 && !ctx.provider.discipline.is_ot_or_pt() {
-            flag(
-                Rule::ProviderNotEligible,
-                "billed.code",
-                format!(
-                    "97535 is billed by occupational or physical therapists; the provider's discipline is {}",
-                    ctx.provider.discipline.as_str()
-                ),
-            );
-        }
-        if billed_code != engine_code {
-            flag(
-                Rule::BilledCodeMismatch,
-                "billed.code",
-                format!(
-                    "billed {billed_code}, the engine chose {engine_code}: {}",
-                    why_engine.join("; ")
-                ),
-            );
-        }
-    }
 
     // Modifiers.
     let required = required_modifiers(policy, billed_code, ctx.provider, ctx.enc);

@@ -75,6 +75,15 @@ fn e1(req: &mut Value) -> &mut Value {
     &mut req["encounters"][0]
 }
 
+/// Replaces the encounter's clock times with `date` and total `minutes`.
+fn total_minutes_only(e: &mut Value, minutes: u32) {
+    let fields = e.as_object_mut().unwrap();
+    fields.remove("start");
+    fields.remove("end");
+    e["date"] = json!("2026-03-02");
+    e["minutes"] = json!(minutes);
+}
+
 #[test]
 fn clean_claims_raise_no_error_or_warning_under_each_builtin_policy() {
     for policy in ["medicaid", "commercial", "medicare"] {
@@ -93,19 +102,13 @@ fn clean_claims_raise_no_error_or_warning_under_each_builtin_policy() {
 fn missing_session_times() {
     let mut req = clean("medicaid");
     let e = e1(&mut req);
-    e.as_object_mut().unwrap().remove("start");
-    e.as_object_mut().unwrap().remove("end");
-    e["date"] = json!("2026-03-02");
-    e["minutes"] = json!(45);
+    total_minutes_only(e, 45);
     expect(&req, Rule::MissingSessionTimes, 1);
     expect(&clean("medicaid"), Rule::MissingSessionTimes, 0);
     // Medicare takes total minutes.
     let mut req = clean("medicare");
     let e = e1(&mut req);
-    e.as_object_mut().unwrap().remove("start");
-    e.as_object_mut().unwrap().remove("end");
-    e["date"] = json!("2026-03-02");
-    e["minutes"] = json!(38);
+    total_minutes_only(e, 38);
     expect(&req, Rule::MissingSessionTimes, 0);
 }
 
@@ -602,10 +605,7 @@ fn provider_overlap_with_another_patient_behind_a_longer_session() {
 fn duplicates_documented_by_total_minutes() {
     let mut req = clean("medicare");
     let e = e1(&mut req);
-    e.as_object_mut().unwrap().remove("start");
-    e.as_object_mut().unwrap().remove("end");
-    e["date"] = json!("2026-03-02");
-    e["minutes"] = json!(38);
+    total_minutes_only(e, 38);
     let mut again = e.clone();
     again["id"] = json!("e1-again");
     req["encounters"]
