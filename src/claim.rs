@@ -128,13 +128,15 @@ pub(crate) struct Context<'a> {
     pub line: Option<usize>,
 }
 
-fn check_unique<'a>(
-    ids: impl Iterator<Item = &'a str>,
+/// Indexes `list` by id, refusing two entries with the same id (`what` names the list).
+fn index_by_id<'a, T>(
+    list: &'a [T],
+    id: impl Fn(&T) -> &str,
     what: &str,
-) -> Result<HashSet<&'a str>, RequestError> {
-    let mut seen = HashSet::new();
-    for (i, id) in ids.enumerate() {
-        if !seen.insert(id) {
+) -> Result<HashMap<&'a str, &'a T>, RequestError> {
+    let mut index = HashMap::with_capacity(list.len());
+    for (i, entry) in list.iter().enumerate() {
+        if index.insert(id(entry), entry).is_some() {
             return Err(RequestError::new(
                 RequestErrorKind::InvalidRequest,
                 Some(format!("{what}[{i}].id")),
@@ -142,7 +144,7 @@ fn check_unique<'a>(
             ));
         }
     }
-    Ok(seen)
+    Ok(index)
 }
 
 /// Evaluates `items` under `policy`.
@@ -152,7 +154,7 @@ pub(crate) fn evaluate(
     providers: &[Provider],
     items: &[Item<'_>],
 ) -> Result<Response, RequestError> {
-    check_unique(patients.iter().map(|p| p.id.as_str()), "patients")?;
+    let patient_by_id = index_by_id(patients, |p| p.id.as_str(), "patients")?;
     for (i, patient) in patients.iter().enumerate() {
         patient.check().map_err(|e| {
             RequestError::new(
@@ -162,11 +164,7 @@ pub(crate) fn evaluate(
             )
         })?;
     }
-    check_unique(providers.iter().map(|p| p.id.as_str()), "providers")?;
-    let patient_by_id: HashMap<&str, &Patient> =
-        patients.iter().map(|p| (p.id.as_str(), p)).collect();
-    let provider_by_id: HashMap<&str, &Provider> =
-        providers.iter().map(|p| (p.id.as_str(), p)).collect();
+    let provider_by_id = index_by_id(providers, |p| p.id.as_str(), "providers")?;
 
     let mut out = Output {
         decisions: items
