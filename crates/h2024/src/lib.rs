@@ -41,10 +41,12 @@
 //! - [`request`], [`response`], [`session`]: the wire model.
 //! - [`findings`]: denial-risk findings with rule ids and CARCs.
 //! - [`Engine`] evaluates requests.
-//! - [`ffi`] (the C API): opaque handles and status codes, declared in `include/h2024.h`.
+//!
+//! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
+//! `include/h2024.h`); this crate has no `unsafe` code.
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 mod audit;
 mod authorization;
@@ -54,8 +56,6 @@ mod documentation;
 mod eligibility;
 mod engine;
 mod error;
-#[allow(unsafe_code)]
-pub mod ffi;
 pub mod findings;
 pub mod modifiers;
 mod overlaps;
@@ -82,5 +82,5 @@ pub use units::{Aggregation, UnitRule};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;

@@ -1,6 +1,6 @@
 //! The C API as C and C++ programs see it.
 //!
-//! - `include/h2024.h` is exactly what cbindgen generates now from `src/ffi.rs` and
+//! - `include/h2024.h` is exactly what cbindgen generates now from `src/lib.rs` and
 //!   `cbindgen.toml`; `H2024_BLESS=1 cargo test --test c_api` rewrites it (and the expected
 //!   outputs of the examples). Its version macros and `h2024.pc` match `Cargo.toml`.
 //! - The C examples (`examples/c`) and C tests (`tests/c`) compile with
@@ -41,9 +41,9 @@ fn generated_header() -> String {
         .expect("cbindgen.toml is a valid cbindgen configuration");
     let bindings = cbindgen::Builder::new()
         .with_config(config)
-        .with_src(root().join("src/ffi.rs"))
+        .with_src(root().join("src/lib.rs"))
         .generate()
-        .expect("cbindgen generates the header from src/ffi.rs");
+        .expect("cbindgen generates the header from src/lib.rs");
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).expect("the header is UTF-8")
@@ -84,7 +84,7 @@ fn header_is_what_cbindgen_generates() {
     let committed = committed_header();
     assert!(
         committed == generated,
-        "{HEADER} differs from what cbindgen generates from src/ffi.rs and cbindgen.toml; \
+        "{HEADER} differs from what cbindgen generates from src/lib.rs and cbindgen.toml; \
          {BLESS_HINT}.\n{}",
         first_difference(&committed, &generated)
     );
