@@ -10,7 +10,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{evaluate, evaluate_text, subset_diffs, without};
+use common::{evaluate, evaluate_text, pair_up, subset_diffs, without};
 use h2024::Engine;
 use serde_json::Value;
 
@@ -304,31 +304,4 @@ fn match_findings(expected: &[Value], actual: &[Value], exact: bool) -> Vec<Stri
         }
     }
     problems
-}
-
-/// A maximum matching of expected to actual findings (Kuhn's augmenting paths): for each
-/// actual finding, the expected finding it is paired with.
-fn pair_up(fits: &[Vec<bool>], actual: usize) -> Vec<Option<usize>> {
-    fn augment(
-        e: usize,
-        fits: &[Vec<bool>],
-        seen: &mut [bool],
-        owner: &mut [Option<usize>],
-    ) -> bool {
-        for a in 0..owner.len() {
-            if fits[e][a] && !seen[a] {
-                seen[a] = true;
-                if owner[a].is_none_or(|other| augment(other, fits, seen, owner)) {
-                    owner[a] = Some(e);
-                    return true;
-                }
-            }
-        }
-        false
-    }
-    let mut owner = vec![None; actual];
-    for e in 0..fits.len() {
-        augment(e, fits, &mut vec![false; actual], &mut owner);
-    }
-    owner
 }

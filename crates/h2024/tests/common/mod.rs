@@ -118,9 +118,13 @@ pub fn evaluate_text(engine: &Engine, request: &str) -> Result<Value, Value> {
 /// with its JSON path under `path`.
 ///
 /// Objects match when every key of `expected` is in `actual` with a matching value (keys
-/// only in `actual` are ignored), recursively. Everything else, arrays included, must be
-/// equal.
+/// only in `actual` are ignored), recursively. `{"$includes": [a, b]}` matches a list in
+/// which `a` and `b` each match (as subsets) a different element, in any order, among
+/// others. Everything else, lists included, must be equal.
 pub fn subset_diffs(expected: &Value, actual: &Value, path: &str) -> Vec<String> {
+    if let Some(wanted) = includes(expected) {
+        return includes_diffs(wanted, actual, path);
+    }
     match (expected, actual) {
         (Value::Object(expected), Value::Object(actual)) => expected
             .iter()
@@ -139,6 +143,57 @@ pub fn subset_diffs(expected: &Value, actual: &Value, path: &str) -> Vec<String>
         _ if expected == actual => Vec::new(),
         _ => vec![format!("{path}: expected {expected}, got {actual}")],
     }
+}
+
+/// The elements of `{"$includes": [...]}`.
+fn includes(expected: &Value) -> Option<&[Value]> {
+    match expected.as_object() {
+        Some(fields) if fields.len() == 1 => fields.get("$includes")?.as_array().map(Vec::as_slice),
+        _ => None,
+    }
+}
+
+fn includes_diffs(wanted: &[Value], actual: &Value, path: &str) -> Vec<String> {
+    let Some(actual) = actual.as_array() else {
+        return vec![format!("{path}: expected a list, got {actual}")];
+    };
+    let fits: Vec<Vec<bool>> = wanted
+        .iter()
+        .map(|w| actual.iter().map(|a| is_subset(w, a)).collect())
+        .collect();
+    let owner = pair_up(&fits, actual.len());
+    (0..wanted.len())
+        .filter(|w| !owner.contains(&Some(*w)))
+        .map(|w| format!("{path}: no element matches {}", wanted[w]))
+        .collect()
+}
+
+/// A maximum matching between expected items and actual items (Kuhn's augmenting paths),
+/// where `fits[e][a]` says expected item `e` may pair with actual item `a`: for each actual
+/// item, the expected item it is paired with.
+pub fn pair_up(fits: &[Vec<bool>], actual: usize) -> Vec<Option<usize>> {
+    fn augment(
+        e: usize,
+        fits: &[Vec<bool>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for a in 0..owner.len() {
+            if fits[e][a] && !seen[a] {
+                seen[a] = true;
+                if owner[a].is_none_or(|other| augment(other, fits, seen, owner)) {
+                    owner[a] = Some(e);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; actual];
+    for e in 0..fits.len() {
+        augment(e, fits, &mut vec![false; actual], &mut owner);
+    }
+    owner
 }
 
 /// Whether `expected` is a subset of `actual` (see [`subset_diffs`]).
