@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,7 @@ fn conformance() {
     collect_json(&root, &mut files);
     files.sort();
 
-    let (mut run, mut failures) = (0, Vec::new());
+    let (mut run, mut failures, mut names) = (0, Vec::new(), HashSet::new());
     for file in &files {
         let shown = file.strip_prefix(&root).unwrap_or(file).display();
         let cases = match load(file) {
@@ -54,6 +55,9 @@ fn conformance() {
             let name = case["name"]
                 .as_str()
                 .map_or(format!("case {i}"), str::to_owned);
+            if !names.insert(name.clone()) {
+                failures.push(format!("{shown} › {name}: another case has this name"));
+            }
             if only.as_deref().is_some_and(|only| !name.contains(only)) {
                 continue;
             }
@@ -108,47 +112,11 @@ fn load(file: &Path) -> Result<Vec<Value>, String> {
 
 /// What is wrong with a case: its own shape, or the engine's answer against its expectation.
 fn check(case: &Value) -> Vec<String> {
-    let expect = &case["expect"];
-    let mut problems = unknown_keys(case, CASE_KEYS, "");
-    problems.extend(unknown_keys(expect, EXPECT_KEYS, "expect."));
-    for key in ["name", "rule", "expect"] {
-        if case.get(key).is_none() {
-            problems.push(format!("the case has no `{key}`"));
-        }
-    }
-    for key in [
-        "lines",
-        "decisions",
-        "findings_include",
-        "findings_exclude_rules",
-    ] {
-        if expect.get(key).is_some_and(|v| !v.is_array()) {
-            problems.push(format!("`expect.{key}` must be a list"));
-        }
-    }
-    if list(&expect["decisions"])
-        .iter()
-        .any(|d| !d["encounter"].is_string())
-    {
-        problems.push("every expected decision needs its `encounter` id".to_owned());
-    }
-    if case.get("request").is_some() == case.get("request_text").is_some() {
-        problems.push("give exactly one of `request` and `request_text`".to_owned());
-    }
-    let says_findings = ["findings", "findings_include", "findings_exclude_rules"]
-        .iter()
-        .any(|key| expect.get(key).is_some());
-    if expect.get("error").is_none() && !says_findings {
-        problems.push(
-            "say what findings to expect: `findings` (a list, or \"any\"), \
-             `findings_include` or `findings_exclude_rules`"
-                .to_owned(),
-        );
-    }
+    let problems = shape_problems(case);
     if !problems.is_empty() {
         return problems;
     }
-
+    let expect = &case["expect"];
     let engine = match case.get("policies") {
         None => Engine::default(),
         Some(policies) => match Engine::from_policies_json(&policies.to_string()) {
@@ -185,6 +153,51 @@ fn check(case: &Value) -> Vec<String> {
     }
 }
 
+/// Mistakes in the case file itself: unknown keys (typos), missing keys, wrong types.
+fn shape_problems(case: &Value) -> Vec<String> {
+    let expect = &case["expect"];
+    let mut problems = unknown_keys(case, CASE_KEYS, "");
+    problems.extend(unknown_keys(expect, EXPECT_KEYS, "expect."));
+    for key in ["name", "rule", "expect"] {
+        if case.get(key).is_none() {
+            problems.push(format!("the case has no `{key}`"));
+        }
+    }
+    for key in [
+        "lines",
+        "decisions",
+        "findings_include",
+        "findings_exclude_rules",
+    ] {
+        if expect.get(key).is_some_and(|v| !v.is_array()) {
+            problems.push(format!("`expect.{key}` must be a list"));
+        }
+    }
+    if list(&expect["decisions"])
+        .iter()
+        .any(|d| !d["encounter"].is_string())
+    {
+        problems.push("every expected decision needs its `encounter` id".to_owned());
+    }
+    if expect.get("decisions_exhaustive").is_some() && expect.get("decisions").is_none() {
+        problems.push("`decisions_exhaustive` needs `decisions`".to_owned());
+    }
+    if case.get("request").is_some() == case.get("request_text").is_some() {
+        problems.push("give exactly one of `request` and `request_text`".to_owned());
+    }
+    let says_findings = ["findings", "findings_include", "findings_exclude_rules"]
+        .iter()
+        .any(|key| expect.get(key).is_some());
+    if expect.get("error").is_none() && !says_findings {
+        problems.push(
+            "say what findings to expect: `findings` (a list, or \"any\"), \
+             `findings_include` or `findings_exclude_rules`"
+                .to_owned(),
+        );
+    }
+    problems
+}
+
 fn unknown_keys(value: &Value, known: &[&str], prefix: &str) -> Vec<String> {
     match value.as_object() {
         Some(fields) => fields
@@ -192,6 +205,7 @@ fn unknown_keys(value: &Value, known: &[&str], prefix: &str) -> Vec<String> {
             .filter(|key| !known.contains(&key.as_str()))
             .map(|key| format!("unknown key `{prefix}{key}` (known: {})", known.join(", ")))
             .collect(),
+        None if prefix.is_empty() => vec!["a case must be an object".to_owned()],
         None => vec![format!(
             "`{}` must be an object",
             prefix.trim_end_matches('.')
