@@ -10,7 +10,7 @@
 //! Only encounters with clock times can overlap; duplicates documented by `date` and
 //! `minutes` are found by provider, date, code and minutes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -27,19 +27,19 @@ struct Timed {
 /// `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings. Each names
 /// the other encounter in its data, never in its message.
 pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)>) {
-    let mut by_patient: HashMap<&str, Vec<Timed>> = HashMap::new();
-    let mut by_provider: HashMap<&str, Vec<Timed>> = HashMap::new();
+    let mut by_patient: FxHashMap<u32, Vec<Timed>> = FxHashMap::default();
+    let mut by_provider: FxHashMap<u32, Vec<Timed>> = FxHashMap::default();
     // Sessions documented only by date and minutes: the same patient, provider, date, code
     // and minutes twice is taken as one session entered twice.
-    type UntimedKey<'a> = (&'a str, &'a str, NaiveDate, u32, Result<Code, Service>);
-    let mut untimed: HashMap<UntimedKey<'_>, usize> = HashMap::new();
+    type UntimedKey = (u32, u32, NaiveDate, u32, Result<Code, Service>);
+    let mut untimed: FxHashMap<UntimedKey, usize> = FxHashMap::default();
     for (ci, ctx) in contexts.iter().enumerate() {
         let Some(session) = ctx.session.filter(|s| !s.has_clock_times()) else {
             continue;
         };
         let key = (
-            ctx.enc.patient.as_str(),
-            ctx.enc.provider.as_str(),
+            ctx.patient_rank,
+            ctx.provider_rank,
             session.date_of_service(),
             session.minutes(),
             ctx.code.ok_or(ctx.enc.service),
@@ -63,12 +63,12 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
             continue;
         };
         by_patient
-            .entry(ctx.enc.patient.as_str())
+            .entry(ctx.patient_rank)
             .or_default()
             .push(Timed { ci, start, end });
         if ctx.enc.group_size == 1 {
             by_provider
-                .entry(ctx.enc.provider.as_str())
+                .entry(ctx.provider_rank)
                 .or_default()
                 .push(Timed { ci, start, end });
         }
@@ -84,7 +84,7 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
             DateTime<FixedOffset>,
             Result<Code, Service>,
         );
-        let mut seen: HashMap<DuplicateKey, usize> = HashMap::new();
+        let mut seen: FxHashMap<DuplicateKey, usize> = FxHashMap::default();
         let mut longest: Option<usize> = None;
         for i in 0..list.len() {
             let here = &list[i];
@@ -120,7 +120,7 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
     providers.sort_by_key(|list| list[0].ci);
     for mut list in providers {
         list.sort_by_key(|t| (t.start, t.end, t.ci));
-        let patient = |i: usize| contexts[list[i].ci].enc.patient.as_str();
+        let patient = |i: usize| contexts[list[i].ci].patient_rank;
         // The earlier session that ends last, and the one that ends last among those of
         // another patient than that one's: enough to find another patient's running session.
         let mut last: Option<usize> = None;
