@@ -22,7 +22,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
 
 use crate::codes::{Code, Service};
 use crate::error::{RequestError, RequestErrorKind};
@@ -110,7 +109,7 @@ struct Prepared<'a> {
 }
 
 /// What makes a claim line: encounters with equal keys share one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct LineKey {
     /// The patient's rank.
     patient: u32,
@@ -122,10 +121,11 @@ struct LineKey {
     pos: PlaceOfService,
 }
 
-impl LineKey {
-    /// The order of lines in the response: patient, date of service, code as written, then
-    /// provider, modifiers and place of service.
-    fn order(&self, other: &Self) -> std::cmp::Ordering {
+/// The order of lines in the response: patient, date of service, code as written, then
+/// provider, modifiers and place of service. Lines are grouped and ordered by sorting on it,
+/// never by hashing: the work is n log n whatever the request holds.
+impl Ord for LineKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (self.patient, self.date, self.code.as_str())
             .cmp(&(other.patient, other.date, other.code.as_str()))
             .then((self.provider, self.modifiers, self.pos).cmp(&(
@@ -133,6 +133,12 @@ impl LineKey {
                 other.modifiers,
                 other.pos,
             )))
+    }
+}
+
+impl PartialOrd for LineKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -273,7 +279,6 @@ pub(crate) fn build<'a>(
     choose_codes(policy, &cache, &mut prepared, &mut out);
     let mut accs = group_lines(policy, &cache, &mut prepared, &mut out);
     compute_units(policy, &mut accs, &other_timed);
-    let accs = sort_lines(accs);
     let capped = apply_caps(policy, &accs);
     let (lines, capped_lines, line_members) = emit_lines(policy, accs, capped, &prepared, &mut out);
     for p in prepared {
@@ -301,7 +306,7 @@ struct Checked<'a> {
 }
 
 /// Other timed services' minutes per patient (rank) and day, by code.
-type OtherTimed<'a> = FxHashMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
+type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
@@ -317,7 +322,7 @@ fn check_encounters<'a>(
     // Ids of the encounters read so far. A malformed encounter's id is not taken: it must
     // never make a valid encounter with the same id a duplicate.
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
-    let mut other_timed: OtherTimed<'_> = FxHashMap::default();
+    let mut other_timed: OtherTimed<'_> = BTreeMap::new();
     for (item, entry) in items.iter().enumerate() {
         let enc = match entry {
             Item::Rejected(r) => {
@@ -488,66 +493,65 @@ fn choose_codes(
     out: &mut Output,
 ) {
     // Minutes already on lines whose code is settled count toward the line a candidate
-    // would join.
-    let mut settled: FxHashMap<LineKey, u32> = FxHashMap::default();
+    // would join: (line, minutes), sorted and summed per line.
+    let mut settled: Vec<(LineKey, u32)> = Vec::new();
     // Encounters with several candidates that would share a line are chosen for together:
     // (the line key of the first candidate, the candidate codes as a set, the encounter
-    // itself under `session` aggregation).
-    type GroupKey = (LineKey, u32, Option<usize>);
-    let mut groups: FxHashMap<GroupKey, Vec<usize>> = FxHashMap::default();
-    let mut order: Vec<GroupKey> = Vec::new();
+    // itself under `session` aggregation), sorted so that a group is a run.
+    let mut groups: Vec<((LineKey, u32, Option<usize>), usize)> = Vec::new();
     for (pi, p) in prepared.iter_mut().enumerate() {
         let candidates = cache.codes(p.candidates);
         let first = candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
         if candidates.len() == 1 {
-            let m = settled.entry(line_key(p, first, &mods)).or_default();
-            *m = m.saturating_add(p.session.minutes());
+            settled.push((line_key(p, first, &mods), p.session.minutes()));
             p.mods = Some(mods);
         } else {
             let per_session = candidates
                 .iter()
                 .any(|&c| policy.code(c).aggregation == Aggregation::Session);
             let set = candidates.iter().fold(0u32, |set, c| set | 1 << c.index());
-            let key = (line_key(p, first, &mods), set, per_session.then_some(pi));
-            groups
-                .entry(key)
-                .or_insert_with(|| {
-                    order.push(key);
-                    Vec::new()
-                })
-                .push(pi);
+            groups.push((
+                (line_key(p, first, &mods), set, per_session.then_some(pi)),
+                pi,
+            ));
         }
     }
-    for key in order {
-        let Some(members) = groups.remove(&key) else {
-            continue;
-        };
-        let lead = &prepared[members[0]];
+    settled.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    settled.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 = first.1.saturating_add(later.1);
+        }
+        same
+    });
+    let settled_minutes = |key: &LineKey| {
+        settled
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .map_or(0, |at| settled[at].1)
+    };
+    groups.sort_unstable_by(|a, b| a.cmp(b));
+    for run in groups.chunk_by(|a, b| a.0 == b.0) {
+        let per_session = run[0].0.2.is_some();
+        let lead = &prepared[run[0].1];
         let candidates = cache.codes(lead.candidates);
-        let total = members.iter().fold(0u32, |s, &m| {
+        let total = run.iter().fold(0u32, |s, &(_, m)| {
             s.saturating_add(prepared[m].session.minutes())
         });
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too; under `session` only the session's own minutes do.
-        let per_session = key.2.is_some();
         let choice = selection::choose(policy, candidates, |code| {
             if per_session {
                 return total;
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(
-                settled
-                    .get(&line_key(lead, code, &mods))
-                    .copied()
-                    .unwrap_or(0),
-            )
+            total.saturating_add(settled_minutes(&line_key(lead, code, &mods)))
         });
-        let shared = (members.len() > 1).then(|| Reason::SharedLine {
-            encounters: u32::try_from(members.len()).unwrap_or(u32::MAX),
+        let shared = (run.len() > 1).then(|| Reason::SharedLine {
+            encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
             minutes: total,
         });
-        for m in members {
+        for &(_, m) in run {
             let p = &mut prepared[m];
             p.code = choice.code;
             let d = &mut out.decisions[p.item];
@@ -560,18 +564,15 @@ fn choose_codes(
 }
 
 /// Step 4: derives modifiers (once per encounter, for its code) and groups encounters into
-/// lines.
+/// lines, in response order.
 fn group_lines<'a>(
     policy: &Policy,
     cache: &CandidateCache,
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    let mut line_of: FxHashMap<LineKey, usize> = FxHashMap::default();
-    line_of.reserve(prepared.len());
-    let mut accs: Vec<LineAcc<'_>> = Vec::new();
+    let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
     for (pi, p) in prepared.iter_mut().enumerate() {
-        let rules = policy.code(p.code);
         let single = cache.codes(p.candidates).len() == 1;
         let mods = match p.mods.take() {
             Some(m) if single => m,
@@ -600,48 +601,53 @@ fn group_lines<'a>(
                 },
             );
         }
-        let key = line_key(p, p.code, &mods);
+        keyed.push((line_key(p, p.code, &mods), pi));
         p.mods = Some(mods);
-        let at = *line_of.entry(key).or_insert_with(|| {
-            accs.push(LineAcc {
-                key,
+    }
+    // Stable: a line's encounters stay in request order.
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let p = &prepared[run[0].1];
+            let rules = policy.code(run[0].0.code);
+            let mut acc = LineAcc {
+                key: run[0].0,
                 patient: p.enc.patient.as_str(),
                 provider: p.enc.provider.as_str(),
                 minutes: 0,
                 session_units: 0,
-                members: Vec::new(),
+                members: Vec::with_capacity(run.len()),
                 basis: None,
                 cms_short: None,
-            });
-            accs.len() - 1
-        });
-        let acc = &mut accs[at];
-        acc.minutes = acc.minutes.saturating_add(p.session.minutes());
-        acc.session_units = acc
-            .session_units
-            .saturating_add(rules.rounding.units(p.session.minutes()));
-        acc.members.push(pi);
-    }
-    accs
+            };
+            for &(_, pi) in run {
+                let minutes = prepared[pi].session.minutes();
+                acc.minutes = acc.minutes.saturating_add(minutes);
+                acc.session_units = acc
+                    .session_units
+                    .saturating_add(rules.rounding.units(minutes));
+                acc.members.push(pi);
+            }
+            acc
+        })
+        .collect()
 }
 
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    let mut pools: FxHashMap<(u32, NaiveDate), Vec<usize>> = FxHashMap::default();
-    let mut pool_order: Vec<(u32, NaiveDate)> = Vec::new();
+    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass.
+    let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.code;
         let rules = policy.code(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
             let key = (acc.key.patient, acc.key.date);
-            pools
-                .entry(key)
-                .or_insert_with(|| {
-                    pool_order.push(key);
-                    Vec::new()
-                })
-                .push(ai);
+            match pools.last_mut() {
+                Some((k, lines)) if *k == key => lines.push(ai),
+                _ => pools.push((key, vec![ai])),
+            }
             continue;
         }
         let unit = rules.rounding.unit();
@@ -661,8 +667,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             },
         });
     }
-    for key in pool_order {
-        let members = &pools[&key];
+    for (key, members) in &pools {
         // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
         // leftovers), our codes first, then the other timed services; then share each
         // code's units among its lines the same way. An other service listed under one of
@@ -695,7 +700,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
         pooled.sort_by_key(|p| p.code);
         let engine_codes = pooled.len();
         let mut other_total = 0u32;
-        for (&code, &m) in other_timed.get(&key).into_iter().flatten() {
+        for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
             // Other services are distinct codes (a map); only our few codes are searched.
             match pooled[..engine_codes].iter_mut().find(|p| p.code == code) {
@@ -744,20 +749,12 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
     }
 }
 
-/// Step 6a: puts the lines in response order (sorting indices, not the lines).
-fn sort_lines(accs: Vec<LineAcc<'_>>) -> Vec<LineAcc<'_>> {
-    let mut order: Vec<u32> = (0..accs.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| accs[a as usize].key.order(&accs[b as usize].key));
-    let mut slots: Vec<Option<LineAcc<'_>>> = accs.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots[i as usize].take())
-        .collect()
-}
-
-/// Step 6b: applies daily caps in line order; returns the cap applied to each line it cut.
+/// Step 6: applies daily caps in line order; returns the cap applied to each line it cut.
 fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
-    let mut used: FxHashMap<(u32, NaiveDate, Code), u32> = FxHashMap::default();
+    // Lines come in (patient, date, code) order: the units used so far that day are a
+    // running count, reset when the three change.
+    let mut day: Option<(u32, NaiveDate, Code)> = None;
+    let mut used_today = 0u32;
     let mut capped: Vec<Option<Cap>> = vec![None; accs.len()];
     for (ai, acc) in accs.iter().enumerate() {
         let code = acc.key.code;
@@ -769,9 +766,12 @@ fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
             (c, false) => c,
         };
         let Some(cap) = cap else { continue };
-        let so_far = used
-            .entry((acc.key.patient, acc.key.date, code))
-            .or_default();
+        let this_day = (acc.key.patient, acc.key.date, code);
+        if day != Some(this_day) {
+            day = Some(this_day);
+            used_today = 0;
+        }
+        let so_far = &mut used_today;
         let room = cap.saturating_sub(*so_far);
         let computed = acc.units();
         let billed = if computed > room {

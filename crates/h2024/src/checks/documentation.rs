@@ -89,8 +89,8 @@ impl<'a> PlanIndex<'a> {
     }
 }
 
-/// Plan indexes, built on first use for each patient.
-pub(crate) type PlanIndexes<'a> = rustc_hash::FxHashMap<u32, PlanIndex<'a>>;
+/// Plan indexes by patient rank, built on first use for each patient.
+pub(crate) type PlanIndexes<'a> = Vec<Option<PlanIndex<'a>>>;
 
 /// Documentation, treatment-plan and progress-report findings for one coded encounter.
 pub(crate) fn check<'a>(
@@ -129,9 +129,11 @@ pub(crate) fn check<'a>(
         ),
         None => {}
         Some(plan) => {
-            let index = indexes
-                .entry(ev.patient_rank)
-                .or_insert_with(|| PlanIndex::new(plan));
+            let rank = ev.patient_rank as usize;
+            if indexes.len() <= rank {
+                indexes.resize_with(rank + 1, || None);
+            }
+            let index = indexes[rank].get_or_insert_with(|| PlanIndex::new(plan));
             let empty = Documentation::default();
             let doc = doc.unwrap_or(&empty);
             // Goals addressed, with the element that addresses them (a skill or an objective
