@@ -485,6 +485,11 @@ fn line_key(p: &Prepared<'_>, code: Code, mods: &RequiredModifiers) -> LineKey {
     }
 }
 
+/// Encounters with several candidates that would share a line are chosen for together: the
+/// line key of the first candidate, the candidate codes as a set, and the encounter itself
+/// under `session` aggregation.
+type GroupKey = (LineKey, u32, Option<usize>);
+
 /// Step 3: chooses each encounter's code among its candidates.
 fn choose_codes(
     policy: &Policy,
@@ -495,10 +500,8 @@ fn choose_codes(
     // Minutes already on lines whose code is settled count toward the line a candidate
     // would join: (line, minutes), sorted and summed per line.
     let mut settled: Vec<(LineKey, u32)> = Vec::new();
-    // Encounters with several candidates that would share a line are chosen for together:
-    // (the line key of the first candidate, the candidate codes as a set, the encounter
-    // itself under `session` aggregation), sorted so that a group is a run.
-    let mut groups: Vec<((LineKey, u32, Option<usize>), usize)> = Vec::new();
+    // Sorted so that a group is a run.
+    let mut groups: Vec<(GroupKey, usize)> = Vec::new();
     for (pi, p) in prepared.iter_mut().enumerate() {
         let candidates = cache.codes(p.candidates);
         let first = candidates[0];
@@ -517,7 +520,7 @@ fn choose_codes(
             ));
         }
     }
-    settled.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    settled.sort_unstable_by_key(|&(key, _)| key);
     settled.dedup_by(|later, first| {
         let same = later.0 == first.0;
         if same {
@@ -530,7 +533,7 @@ fn choose_codes(
             .binary_search_by(|(k, _)| k.cmp(key))
             .map_or(0, |at| settled[at].1)
     };
-    groups.sort_unstable_by(|a, b| a.cmp(b));
+    groups.sort_unstable();
     for run in groups.chunk_by(|a, b| a.0 == b.0) {
         let per_session = run[0].0.2.is_some();
         let lead = &prepared[run[0].1];
@@ -605,7 +608,7 @@ fn group_lines<'a>(
         p.mods = Some(mods);
     }
     // Stable: a line's encounters stay in request order.
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|&(key, _)| key);
     keyed
         .chunk_by(|a, b| a.0 == b.0)
         .map(|run| {
