@@ -26,6 +26,9 @@
 //! what a mode builds and discards on the way (the parsed request of `roundtrip`) is
 //! dropped inside it, as the engine drops its own.
 //!
+//! `--mode M --emit-request` prints the request JSON that mode evaluates (for `.ci/scale`,
+//! which times the same single-encounter request through the C API) instead.
+//!
 //! Without `--mode`, every mode at every size of `--sizes`, each in a child process (this
 //! program again), so that each peak RSS is that mode's own; then a table and the ratios
 //! the project's targets are stated in.
@@ -106,10 +109,11 @@ struct Args {
     repeat: usize,
     sizes: Vec<usize>,
     calls: usize,
+    emit_request: bool,
 }
 
 const USAGE: &str = "usage: scale [--mode roundtrip|typed|explained|compact|single|single-compact] \
-     [--n N] [--repeat R] [--sizes N,N,...] [--calls N]";
+     [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -118,11 +122,16 @@ fn parse_args() -> Result<Args, String> {
         repeat: 3,
         sizes: DEFAULT_SIZES.to_vec(),
         calls: DEFAULT_CALLS,
+        emit_request: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_owned());
+        }
+        if flag == "--emit-request" {
+            args.emit_request = true;
+            continue;
         }
         let value = it
             .next()
@@ -163,11 +172,26 @@ fn main() -> ExitCode {
         eprintln!("scale: a debug build; for meaningful figures run with --release");
     }
     match args.mode {
+        Some(mode) if args.emit_request => {
+            print!("{}", request_of(mode, args.n));
+            ExitCode::SUCCESS
+        }
         Some(mode) => {
             println!("{}", measure(mode, args.n, args.repeat).line());
             ExitCode::SUCCESS
         }
         None => sweep(&args),
+    }
+}
+
+/// The request JSON a mode evaluates (`--emit-request`); `roundtrip` and `typed` parse the
+/// `explained` one.
+fn request_of(mode: Mode, n: usize) -> String {
+    match mode {
+        Mode::Single | Mode::SingleCompact => {
+            workload::single(SINGLE_ENCOUNTER, POLICY, mode.explain())
+        }
+        _ => workload::request(n, POLICY, mode.explain()),
     }
 }
 
@@ -247,11 +271,9 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
             Input::RoundTrip(text, response)
         }
         Mode::Typed => Input::Typed(workload::typed(n, POLICY)),
-        Mode::Explained | Mode::Compact => {
-            Input::Text(workload::request(n, POLICY, mode.explain()))
-        }
+        Mode::Explained | Mode::Compact => Input::Text(request_of(mode, n)),
         Mode::Single | Mode::SingleCompact => {
-            let text = workload::single(SINGLE_ENCOUNTER, POLICY, mode.explain());
+            let text = request_of(mode, n);
             for _ in 0..n.min(1_000) {
                 black_box(engine.evaluate_json(&text).map(|s| s.len()).ok());
             }
@@ -506,15 +528,23 @@ fn ratios(args: &Args, records: &BTreeMap<(Mode, usize), Record>) {
         );
     }
 
-    let reference = if args.sizes.contains(&10_000) {
+    // Growth is stated against 10k; without 10k (or when 10k is the largest), against the
+    // smallest size.
+    let largest = args.sizes.iter().copied().max().unwrap_or(10_000);
+    let smallest = args.sizes.iter().copied().min().unwrap_or(10_000);
+    let reference = if args.sizes.contains(&10_000) && largest > 10_000 {
         10_000
     } else {
-        args.sizes[0]
+        smallest
     };
-    let largest = *args.sizes.iter().max().unwrap_or(&reference);
-    match us(Mode::Typed, reference) {
-        Some(v) => println!("typed µs/encounter at {}: {v:.3}", label(reference)),
-        None => println!("typed µs/encounter at {}: -", label(reference)),
+    let typed_at = if args.sizes.contains(&10_000) {
+        10_000
+    } else {
+        reference
+    };
+    match us(Mode::Typed, typed_at) {
+        Some(v) => println!("typed µs/encounter at {}: {v:.3}", label(typed_at)),
+        None => println!("typed µs/encounter at {}: -", label(typed_at)),
     }
     let growth: Vec<String> = [Mode::Roundtrip, Mode::Typed, Mode::Explained, Mode::Compact]
         .into_iter()
