@@ -3,9 +3,9 @@
 //! 100k encounters.
 //!
 //! ```text
-//! cargo bench --bench evaluate                   # everything (about two minutes on 2 cores)
-//! cargo bench --bench evaluate -- month_10000    # one size
-//! cargo bench --bench evaluate -- engine         # Engine::default, units, one encounter
+//! cargo bench --bench evaluate                   # everything
+//! cargo bench --bench evaluate -- month_10000/   # one size (a regex: the slash ends it)
+//! cargo bench --bench evaluate -- engine/        # Engine::default, units, one encounter
 //! ```
 //!
 //! Each `month_N` group measures, on the same `N` encounters:
@@ -32,6 +32,9 @@ use workload::Explain;
 const POLICY: &str = "medicaid";
 
 fn month(c: &mut Criterion) {
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        eprintln!("load average: {}", load.trim());
+    }
     let engine = Engine::default();
     let compact = workload::compact_supported(&engine);
     if !compact {
