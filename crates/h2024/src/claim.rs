@@ -23,19 +23,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::audit;
-use crate::authorization;
 use crate::codes::Code;
-use crate::documentation;
-use crate::eligibility;
 use crate::error::{RequestError, RequestErrorKind};
-use crate::findings::{Finding, Rule};
-use crate::modifiers::{Modifier, RequiredModifiers, required_modifiers};
-use crate::overlaps;
+use crate::evaluation::{Evaluated, Evaluation};
+use crate::explain::{Cap, Reason, Turndown, UnitsBasis};
+use crate::findings::{Data, Finding, Rule};
+use crate::modifiers::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::policy::Policy;
 use crate::request::Patient;
 use crate::request::{Encounter, Modality, Provider, Timing};
-use crate::response::{Alternative, Decision, Line, PlaceOfService, Response, SCHEMA_VERSION};
+use crate::response::{Alternative, Decision, Line, PlaceOfService};
 use crate::selection::{self, Candidates};
 use crate::session::Session;
 use crate::units::{
@@ -60,6 +57,8 @@ pub(crate) enum Item<'a> {
 
 /// An encounter that passed every check and has candidate codes.
 struct Prepared<'a> {
+    /// Index into the evaluated encounters.
+    ev: usize,
     item: usize,
     enc: &'a Encounter,
     provider: &'a Provider,
@@ -67,6 +66,8 @@ struct Prepared<'a> {
     pos: PlaceOfService,
     candidates: Vec<Code>,
     code: Code,
+    /// The modifiers for `code`, once chosen.
+    mods: Option<RequiredModifiers>,
 }
 
 type LineKey<'a> = (
@@ -74,7 +75,7 @@ type LineKey<'a> = (
     &'a str,
     NaiveDate,
     Code,
-    Vec<Modifier>,
+    Vec<crate::modifiers::Modifier>,
     PlaceOfService,
 );
 
@@ -83,49 +84,38 @@ struct LineAcc<'a> {
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
-    units: u32,
-    units_note: String,
-    /// Why the line earns no unit, when the rounding rule alone does not say.
-    zero_reason: Option<String>,
+    basis: Option<UnitsBasis>,
+    /// Under the CMS rule, the day's minutes and units when the line gets no share.
+    cms_short: Option<(u32, u32)>,
+}
+
+impl LineAcc<'_> {
+    fn units(&self) -> u32 {
+        self.basis.map_or(0, |b| b.units())
+    }
 }
 
 /// Decisions and findings under construction; findings remember their encounter's
 /// position so they can be listed in request order.
-pub(crate) struct Output {
-    pub decisions: Vec<Decision>,
-    pub findings: Vec<(usize, Finding)>,
+struct Output {
+    decisions: Vec<Decision>,
+    findings: Vec<(usize, Finding)>,
 }
 
 impl Output {
     /// Adds a finding of `rule` on the encounter at `item` and returns it for refinement.
-    pub fn finding(&mut self, item: usize, rule: Rule, message: impl Into<String>) -> &mut Finding {
+    fn finding(&mut self, item: usize, rule: Rule, data: Data) -> &mut Finding {
         let encounter = self.decisions[item].encounter.clone();
         self.findings
-            .push((item, Finding::new(rule, Some(&encounter), message)));
+            .push((item, Finding::new(rule, Some(&encounter), data)));
         let last = self.findings.len() - 1;
         &mut self.findings[last].1
     }
 
-    /// The encounter id shown for the encounter at `item`.
-    pub fn encounter_id(&self, item: usize) -> &str {
-        &self.decisions[item].encounter
+    /// Records that the encounter at `item` gets no code: `reason` ends its decision.
+    fn no_code(&mut self, item: usize, reason: Reason) {
+        self.decisions[item].reasons.push(reason);
     }
-}
-
-/// What the checks that follow line building know about an encounter that passed
-/// validation (including those that could not be coded).
-pub(crate) struct Context<'a> {
-    /// Position in the request.
-    pub item: usize,
-    pub enc: &'a Encounter,
-    pub patient: &'a Patient,
-    pub provider: &'a Provider,
-    /// `None` when the encounter documents no time at all.
-    pub session: Option<Session>,
-    /// The decision's code.
-    pub code: Option<Code>,
-    /// The line that bills it.
-    pub line: Option<usize>,
 }
 
 /// Indexes `list` by id, refusing two entries with the same id (`what` names the list).
@@ -147,13 +137,15 @@ fn index_by_id<'a, T>(
     Ok(index)
 }
 
-/// Evaluates `items` under `policy`.
-pub(crate) fn evaluate(
+/// Evaluates `items` under `policy`: checks each encounter, chooses codes, derives
+/// modifiers and place of service, builds lines and computes their units. The denial-risk
+/// checks run afterwards on the result ([`checks`](crate::checks)).
+pub(crate) fn build<'a>(
     policy: &Policy,
-    patients: &[Patient],
-    providers: &[Provider],
-    items: &[Item<'_>],
-) -> Result<Response, RequestError> {
+    patients: &'a [Patient],
+    providers: &'a [Provider],
+    items: &[Item<'a>],
+) -> Result<Evaluation<'a>, RequestError> {
     let patient_by_id = index_by_id(patients, |p| p.id.as_str(), "patients")?;
     for (i, patient) in patients.iter().enumerate() {
         patient.check().map_err(|e| {
@@ -177,7 +169,7 @@ pub(crate) fn evaluate(
                 },
                 code: None,
                 line: None,
-                rationale: Vec::new(),
+                reasons: Vec::new(),
                 alternatives: Vec::new(),
             })
             .collect(),
@@ -186,32 +178,35 @@ pub(crate) fn evaluate(
 
     let Checked {
         mut prepared,
-        mut contexts,
+        mut encounters,
         other_timed,
     } = check_encounters(policy, &patient_by_id, &provider_by_id, items, &mut out);
     choose_codes(policy, &mut prepared, &mut out);
-    let mut accs = group_lines(policy, &prepared, &mut out);
+    let mut accs = group_lines(policy, &mut prepared, &mut out);
     compute_units(policy, &mut accs, &other_timed);
     let capped = apply_caps(policy, &mut accs);
-    let (lines, capped_lines) = emit_lines(policy, accs, capped, &prepared, &mut out);
-    scrub(policy, &mut contexts, &lines, &capped_lines, &mut out);
-
-    let mut findings = out.findings;
-    findings.sort_by_key(|(item, _)| *item);
-    Ok(Response {
-        schema_version: SCHEMA_VERSION,
-        policy: policy.id().to_owned(),
+    let (lines, capped_lines, line_members) = emit_lines(policy, accs, capped, &prepared, &mut out);
+    for p in prepared {
+        let ev = &mut encounters[p.ev];
+        ev.code = Some(p.code);
+        ev.line = out.decisions[p.item].line;
+        ev.modifiers = p.mods;
+    }
+    Ok(Evaluation {
+        encounters,
         lines,
+        line_members,
+        capped: capped_lines,
         decisions: out.decisions,
-        findings: findings.into_iter().map(|(_, f)| f).collect(),
+        findings: out.findings,
     })
 }
 
-/// What step 1-2 leaves: the encounters to code, every valid encounter's context, and the
-/// other timed services per patient-day.
+/// What steps 1-2 leave: the encounters to code, every valid encounter, and the other
+/// timed services per patient-day.
 struct Checked<'a> {
     prepared: Vec<Prepared<'a>>,
-    contexts: Vec<Context<'a>>,
+    encounters: Vec<Evaluated<'a>>,
     other_timed: OtherTimed<'a>,
 }
 
@@ -227,16 +222,15 @@ fn check_encounters<'a>(
     out: &mut Output,
 ) -> Checked<'a> {
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
-    let mut contexts: Vec<Context<'_>> = Vec::with_capacity(items.len());
+    let mut encounters: Vec<Evaluated<'_>> = Vec::with_capacity(items.len());
+    // Ids of the encounters read so far. A malformed encounter's id is not taken: it must
+    // never make a valid encounter with the same id a duplicate.
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
-    let mut other_timed: HashMap<(&str, NaiveDate), BTreeMap<&str, u32>> = HashMap::new();
+    let mut other_timed: OtherTimed<'_> = HashMap::new();
     for (item, entry) in items.iter().enumerate() {
         let enc = match entry {
             Item::Rejected(r) => {
                 debug_assert_eq!(r.index, item);
-                if let Some(id) = &r.id {
-                    seen_ids.insert(id.as_str());
-                }
                 invalid(out, item, &r.field, &r.problem);
                 continue;
             }
@@ -266,100 +260,100 @@ fn check_encounters<'a>(
                 continue;
             }
         };
-        contexts.push(Context {
+        let session = match timing {
+            Timing::Session(s) => Some(s),
+            Timing::Missing => None,
+        };
+        let pos = PlaceOfService::for_session(enc.setting, enc.modality);
+        let ev = encounters.len();
+        encounters.push(Evaluated {
             item,
             enc,
             patient,
             provider,
-            session: match timing {
-                Timing::Session(s) => Some(s),
-                Timing::Missing => None,
-            },
+            session,
             code: None,
             line: None,
+            modifiers: None,
+            place_of_service: pos,
         });
-        if let Timing::Session(session) = timing {
-            let day = other_timed
-                .entry((enc.patient.as_str(), session.date_of_service()))
-                .or_default();
-            for other in &enc.other_timed_services {
-                // The day's minutes per code: repeated on several encounters, the largest
-                // counts (it is the same service listed again, not another one).
-                let m = day.entry(other.code.as_str()).or_default();
-                *m = (*m).max(other.minutes);
+        if let Some(session) = session {
+            if !enc.other_timed_services.is_empty() {
+                let day = other_timed
+                    .entry((enc.patient.as_str(), session.date_of_service()))
+                    .or_default();
+                for other in &enc.other_timed_services {
+                    // The day's minutes per code: repeated on several encounters, the
+                    // largest counts (it is the same service listed again, not another one).
+                    let m = day.entry(other.code.as_str()).or_default();
+                    *m = (*m).max(other.minutes);
+                }
             }
         }
-        if let Some(family) = selection::other_family(enc.service) {
+        if selection::out_of_scope(enc.service) {
             let d = &mut out.decisions[item];
-            d.rationale.push(format!("no code: {family}"));
+            d.reasons.push(Reason::OutOfScope {
+                service: enc.service,
+            });
             d.alternatives = Code::ALL
                 .iter()
-                .map(|&c| Alternative {
-                    code: c,
-                    reason: format!("{c} does not bill {}", enc.service),
+                .map(|&c| {
+                    Alternative::new(
+                        c,
+                        Turndown::DoesNotBill {
+                            service: enc.service,
+                        },
+                    )
                 })
                 .collect();
-            out.finding(item, Rule::ServiceOutOfScope, family);
+            out.finding(
+                item,
+                Rule::ServiceOutOfScope,
+                Data::OutOfScope {
+                    service: enc.service,
+                },
+            );
             continue;
         }
-        if enc.modality == Modality::AudioOnly && policy.audio_only_modifier().is_none() {
-            out.decisions[item].rationale.push(format!(
-                "no code: policy {} does not cover audio-only services",
-                policy.id()
-            ));
+        if enc.modality == Modality::AudioOnly && modality_modifier(policy, enc.modality).is_none()
+        {
+            out.no_code(item, Reason::AudioOnlyNotCovered);
             out.finding(
                 item,
                 Rule::ModalityNotCovered,
-                format!(
-                    "`modality` is audio_only and policy {} does not cover audio-only services; deliver by audio and video or in person",
-                    policy.id()
-                ),
+                Data::ModalityNotCovered {
+                    modality: enc.modality,
+                },
             );
             continue;
         }
         let Candidates {
             codes,
-            rationale,
+            reasons,
             alternatives,
         } = match selection::candidates(policy, enc.service, provider, enc.group_size, enc.code) {
             Ok(c) => c,
             Err(u) => {
                 let d = &mut out.decisions[item];
-                d.rationale = u.rationale;
-                d.rationale.push(format!("no code: {}", u.message));
+                d.reasons = u.reasons;
                 d.alternatives = u.alternatives;
-                out.finding(item, u.rule, u.message);
+                out.finding(item, u.rule, u.data);
                 continue;
             }
         };
         let d = &mut out.decisions[item];
-        d.rationale = rationale;
+        d.reasons = reasons;
         d.alternatives = alternatives;
-        let session = match timing {
-            Timing::Session(s) => s,
-            Timing::Missing => {
-                d.rationale
-                    .push("no code: no time documented, so no unit can be computed".to_owned());
-                out.finding(
-                    item,
-                    Rule::MissingSessionTimes,
-                    "no session time: give `start` and `end` (or `date` and `minutes` where the payer accepts total minutes)",
-                );
-                continue;
-            }
+        let Some(session) = session else {
+            out.no_code(item, Reason::NoTime);
+            out.finding(item, Rule::MissingSessionTimes, Data::NoTime);
+            continue;
         };
         if !session.has_clock_times() && policy.requires_clock_times() {
-            out.finding(
-                item,
-                Rule::MissingSessionTimes,
-                format!(
-                    "policy {} requires exact `start` and `end` times; the encounter gives only `date` and `minutes`",
-                    policy.id()
-                ),
-            );
+            out.finding(item, Rule::MissingSessionTimes, Data::ClockTimesRequired);
         }
-        let pos = PlaceOfService::for_session(enc.setting, enc.modality);
         prepared.push(Prepared {
+            ev,
             item,
             enc,
             provider,
@@ -367,37 +361,39 @@ fn check_encounters<'a>(
             pos,
             code: codes[0],
             candidates: codes,
+            mods: None,
         });
     }
 
     Checked {
         prepared,
-        contexts,
+        encounters,
         other_timed,
     }
 }
 
 /// Step 3: chooses each encounter's code among its candidates.
 fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output) {
-    // 3. Choose codes. Minutes already on lines whose code is settled count toward the
-    // line a candidate would join.
+    // Minutes already on lines whose code is settled count toward the line a candidate
+    // would join.
     let mut settled: HashMap<LineKey<'_>, u32> = HashMap::new();
     type GroupKey<'a> = (
         &'a str,
         &'a str,
         NaiveDate,
         Vec<Code>,
-        Vec<Modifier>,
+        Vec<crate::modifiers::Modifier>,
         PlaceOfService,
         Option<usize>,
     );
     let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
-    for (pi, p) in prepared.iter().enumerate() {
+    for (pi, p) in prepared.iter_mut().enumerate() {
         let first = p.candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
         if p.candidates.len() == 1 {
             let m = settled.entry(line_key(p, first, &mods)).or_default();
             *m = m.saturating_add(p.session.minutes());
+            p.mods = Some(mods);
         } else {
             let per_session = p
                 .candidates
@@ -440,74 +436,70 @@ fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output
                     .unwrap_or(0),
             )
         });
-        let shared = (members.len() > 1).then(|| {
-            format!(
-                "{} encounters of the same patient, provider, day and place share a line; their {total} minutes are considered together",
-                members.len()
-            )
+        let shared = (members.len() > 1).then(|| Reason::SharedLine {
+            encounters: u32::try_from(members.len()).unwrap_or(u32::MAX),
+            minutes: total,
         });
         for m in members {
             let p = &mut prepared[m];
             p.code = choice.code;
             let d = &mut out.decisions[p.item];
-            d.rationale.extend(shared.iter().cloned());
-            d.rationale.extend(choice.rationale.iter().cloned());
+            d.reasons.extend(shared.iter().cloned());
+            d.reasons.extend(choice.reasons.iter().cloned());
             d.alternatives.extend(choice.alternatives.iter().cloned());
             d.alternatives.sort_by_key(|a| a.code);
         }
     }
 }
 
-/// Step 4: derives modifiers and place of service, and groups encounters into lines.
+/// Step 4: derives modifiers (once per encounter, for its code) and groups encounters into
+/// lines.
 fn group_lines<'a>(
     policy: &Policy,
-    prepared: &[Prepared<'a>],
+    prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    // 4. Modifiers, place of service and lines.
     let mut line_of: HashMap<LineKey<'_>, usize> = HashMap::with_capacity(prepared.len());
     let mut accs: Vec<LineAcc<'_>> = Vec::new();
-    for (pi, p) in prepared.iter().enumerate() {
+    for (pi, p) in prepared.iter_mut().enumerate() {
         let rules = policy.code(p.code);
-        let mods = required_modifiers(policy, p.code, p.provider, p.enc);
+        let mods = match p.mods.take() {
+            Some(m) if p.candidates.len() == 1 => m,
+            _ => required_modifiers(policy, p.code, p.provider, p.enc),
+        };
         let d = &mut out.decisions[p.item];
         d.code = Some(p.code);
         if p.candidates.len() == 1 {
-            d.rationale
-                .push(format!("{} is the only candidate", p.code));
+            d.reasons.push(Reason::OnlyCandidate { code: p.code });
         }
-        d.rationale.push(if mods.modifiers.is_empty() {
-            "modifiers: none required by the policy".to_owned()
-        } else {
-            format!("modifiers: {}", mods.reasons().join("; "))
+        d.reasons.push(Reason::Modifiers {
+            modifiers: mods.reasons(),
         });
-        d.rationale.push(format!(
-            "place of service {} ({}): setting {}, {}",
-            p.pos,
-            p.pos.meaning(),
-            p.enc.setting.as_str(),
-            p.enc.modality.as_str()
-        ));
+        d.reasons.push(Reason::PlaceOfService {
+            place_of_service: p.pos,
+            setting: p.enc.setting,
+            modality: p.enc.modality,
+        });
         if !mods.dropped.is_empty() {
-            let dropped: Vec<&str> = mods.dropped.iter().map(|m| m.as_str()).collect();
-            let message = format!(
-                "policy {} requires {} modifiers and a line carries four; {} did not fit and were left off",
-                policy.id(),
-                mods.modifiers.len() + mods.dropped.len(),
-                dropped.join(", ")
+            out.finding(
+                p.item,
+                Rule::TooManyModifiers,
+                Data::TooManyRequired {
+                    required: mods.modifiers.len() + mods.dropped.len(),
+                    dropped: mods.dropped.clone(),
+                },
             );
-            out.finding(p.item, Rule::TooManyModifiers, message);
         }
         let key = line_key(p, p.code, &mods);
+        p.mods = Some(mods);
         let at = *line_of.entry(key.clone()).or_insert_with(|| {
             accs.push(LineAcc {
                 key,
                 minutes: 0,
                 session_units: 0,
                 members: Vec::new(),
-                units: 0,
-                units_note: String::new(),
-                zero_reason: None,
+                basis: None,
+                cms_short: None,
             });
             accs.len() - 1
         });
@@ -524,7 +516,6 @@ fn group_lines<'a>(
 
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    // 5. Units.
     let mut pools: HashMap<(&str, NaiveDate), Vec<usize>> = HashMap::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.3;
@@ -534,35 +525,28 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             pools.entry((acc.key.0, acc.key.2)).or_default().push(ai);
             continue;
         }
-        let (units, how) = match rules.aggregation {
-            Aggregation::Day => (
-                rules.rounding.units(acc.minutes),
-                format!("{} minutes on the line", acc.minutes),
-            ),
-            Aggregation::Session if acc.members.len() == 1 => (
-                acc.session_units,
-                format!("{} minutes, the session rounded on its own", acc.minutes),
-            ),
-            Aggregation::Session => (
-                acc.session_units,
-                format!(
-                    "{} sessions rounded one by one ({} minutes in all)",
-                    acc.members.len(),
-                    acc.minutes
-                ),
-            ),
-        };
-        acc.units = units;
-        acc.units_note = format!(
-            "units: {how} under the {rule} ({}) = {units} {}",
-            rules.rounding.unit(),
-            plural(units)
-        );
+        let unit = rules.rounding.unit();
+        acc.basis = Some(match rules.aggregation {
+            Aggregation::Day => UnitsBasis::Line {
+                minutes: acc.minutes,
+                rounding: rule,
+                unit,
+                units: rules.rounding.units(acc.minutes),
+            },
+            Aggregation::Session => UnitsBasis::Sessions {
+                sessions: u32::try_from(acc.members.len()).unwrap_or(u32::MAX),
+                minutes: acc.minutes,
+                rounding: rule,
+                unit,
+                units: acc.session_units,
+            },
+        });
     }
     for ((patient, date), members) in pools {
-        // Pool per code (DOMAIN.md §2: each code gets its full blocks, then leftovers), our
-        // codes first, then the other timed services; then share each code's units among
-        // its lines the same way. An other service listed under one of our codes joins it.
+        // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
+        // leftovers), our codes first, then the other timed services; then share each
+        // code's units among its lines the same way. An other service listed under one of
+        // our codes joins it.
         struct Pooled<'k> {
             code: &'k str,
             minutes: u32,
@@ -570,29 +554,31 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             other: u32,
         }
         let mut pooled: Vec<Pooled<'_>> = Vec::new();
+        let mut at_code: BTreeMap<&str, usize> = BTreeMap::new();
         for &ai in &members {
             let code = accs[ai].key.3.as_str();
-            let at = match pooled.iter().position(|p| p.code == code) {
-                Some(at) => at,
-                None => {
-                    pooled.push(Pooled {
-                        code,
-                        minutes: 0,
-                        lines: Vec::new(),
-                        other: 0,
-                    });
-                    pooled.len() - 1
-                }
-            };
+            let at = *at_code.entry(code).or_insert_with(|| {
+                pooled.push(Pooled {
+                    code,
+                    minutes: 0,
+                    lines: Vec::new(),
+                    other: 0,
+                });
+                pooled.len() - 1
+            });
             pooled[at].minutes = pooled[at].minutes.saturating_add(accs[ai].minutes);
             pooled[at].lines.push(ai);
         }
         pooled.sort_by_key(|p| p.code);
+        for (i, p) in pooled.iter().enumerate() {
+            at_code.insert(p.code, i);
+        }
         let mut other_total = 0u32;
         for (&code, &m) in other_timed.get(&(patient, date)).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
-            match pooled.iter_mut().find(|p| p.code == code) {
-                Some(p) => {
+            match at_code.get(code) {
+                Some(&at) => {
+                    let p = &mut pooled[at];
                     p.minutes = p.minutes.saturating_add(m);
                     p.other = p.other.saturating_add(m);
                 }
@@ -606,9 +592,12 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
         }
         let code_minutes: Vec<u32> = pooled.iter().map(|p| p.minutes).collect();
         let code_units = cms_8_minute_allocate(&code_minutes);
-        let day_total = code_minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
-        let day_units = cms_8_minute_total_units(day_total);
+        let day_minutes = code_minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
+        let day_units = cms_8_minute_total_units(day_minutes);
         for (p, &units) in pooled.iter().zip(&code_units) {
+            if p.lines.is_empty() {
+                continue;
+            }
             let mut minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
             if p.other > 0 {
                 minutes.push(p.other);
@@ -616,29 +605,27 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             let shares = distribute(units, &minutes);
             for (&ai, &share) in p.lines.iter().zip(&shares) {
                 let acc = &mut accs[ai];
-                acc.units = share;
-                acc.units_note = format!(
-                    "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({other_total} of them in other timed services) = {day_units} {}; {} has {} of those minutes and gets {units}; this line's {} minutes get {share}",
-                    plural(day_units),
-                    p.code,
-                    p.minutes,
-                    acc.minutes,
-                );
+                acc.basis = Some(UnitsBasis::Cms8Minute {
+                    day_minutes,
+                    other_minutes: other_total,
+                    day_units,
+                    code: acc.key.3,
+                    code_minutes: p.minutes,
+                    code_units: units,
+                    line_minutes: acc.minutes,
+                    units: share,
+                });
                 if share == 0 {
-                    acc.zero_reason = Some(format!(
-                        "under the CMS 8-minute rule the patient's {day_total} timed minutes that day earn {day_units} {}, and they go to the services with more minutes",
-                        plural(day_units)
-                    ));
+                    acc.cms_short = Some((day_minutes, day_units));
                 }
             }
         }
     }
 }
 
-/// Step 6: sorts the lines and applies daily caps in that order; returns the cap's note
-/// for each line it cut.
-fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> {
-    // 6. Sort lines and apply daily caps in that order.
+/// Step 6: sorts the lines and applies daily caps in that order; returns the cap applied to
+/// each line it cut.
+fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<Cap>> {
     accs.sort_by(|a, b| {
         (
             a.key.0,
@@ -658,7 +645,7 @@ fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> 
             ))
     });
     let mut used: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
-    let mut capped: Vec<Option<String>> = vec![None; accs.len()];
+    let mut capped: Vec<Option<Cap>> = vec![None; accs.len()];
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.3;
         let rules = policy.code(code);
@@ -671,90 +658,109 @@ fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> 
         let Some(cap) = cap else { continue };
         let so_far = used.entry((acc.key.0, acc.key.2, code)).or_default();
         let room = cap.saturating_sub(*so_far);
-        if acc.units > room {
-            let computed = acc.units;
-            acc.units = room;
-            capped[ai] = Some(format!(
-                "{code} is limited to {cap} {} per patient per day under policy {}{}; {computed} computed, {room} billed on this line",
-                plural(cap),
-                policy.id(),
-                if per_diem { " (per diem)" } else { "" },
-            ));
-        }
-        *so_far = so_far.saturating_add(acc.units);
+        let computed = acc.units();
+        let billed = if computed > room {
+            capped[ai] = Some(Cap {
+                code,
+                cap,
+                computed,
+                billed: room,
+                per_diem,
+            });
+            room
+        } else {
+            computed
+        };
+        *so_far = so_far.saturating_add(billed);
     }
 
     capped
 }
 
 /// Step 7: emits the lines that earn units; the others become findings on every encounter
-/// they hold. Returns the lines and whether the cap cut each.
+/// they hold. Returns the lines, whether the cap cut each, and each line's encounters.
 fn emit_lines(
     policy: &Policy,
     accs: Vec<LineAcc<'_>>,
-    capped: Vec<Option<String>>,
+    capped: Vec<Option<Cap>>,
     prepared: &[Prepared<'_>],
     out: &mut Output,
-) -> (Vec<Line>, Vec<bool>) {
-    // 7. Emit lines; lines without units become findings on every encounter they hold.
+) -> (Vec<Line>, Vec<bool>, Vec<Vec<usize>>) {
     let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
     let mut capped_lines: Vec<bool> = Vec::with_capacity(accs.len());
-    for (acc, cap_note) in accs.into_iter().zip(capped) {
-        let (patient, provider, date, code, modifiers, pos) = acc.key;
+    let mut line_members: Vec<Vec<usize>> = Vec::with_capacity(accs.len());
+    for (acc, cap) in accs.into_iter().zip(capped) {
+        let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
         for &m in &acc.members {
             let item = prepared[m].item;
             let d = &mut out.decisions[item];
-            d.rationale.push(acc.units_note.clone());
-            if let Some(note) = &cap_note {
-                d.rationale.push(format!("daily cap: {note}"));
+            if let Some(basis) = acc.basis {
+                d.reasons.push(Reason::Units(basis));
             }
-            if acc.units > 0 {
+            if let Some(cap) = cap {
+                d.reasons.push(Reason::DailyCap(cap));
+            }
+            if units > 0 {
                 d.line = Some(line_index);
             } else {
-                d.rationale
-                    .push("no line: the line earns no unit".to_owned());
+                d.reasons.push(Reason::NoLine);
             }
         }
-        if let Some(note) = &cap_note {
-            if acc.units > 0 {
-                let first = prepared[acc.members[0]].item;
-                out.finding(first, Rule::UnitsExceedDailyMaximum, note.clone())
-                    .line = Some(line_index);
+        if let Some(cap) = cap {
+            if units > 0 {
+                out.finding(
+                    prepared[acc.members[0]].item,
+                    Rule::UnitsExceedDailyMaximum,
+                    Data::DailyCap {
+                        cap,
+                        not_billed: false,
+                    },
+                )
+                .line = Some(line_index);
             } else {
                 for &m in &acc.members {
                     out.finding(
                         prepared[m].item,
                         Rule::UnitsExceedDailyMaximum,
-                        format!("{note}; the encounter is not billed"),
+                        Data::DailyCap {
+                            cap,
+                            not_billed: true,
+                        },
                     );
                 }
             }
-        } else if acc.units == 0 {
-            let minimum = policy.code(code).rounding.minimum_minutes();
-            let message = match &acc.zero_reason {
-                Some(reason) => format!("{code} earns no unit on this line: {reason}"),
-                None => format!(
-                    "{code} needs at least {minimum} minutes for a unit under policy {}; the line has {} documented minutes",
-                    policy.id(),
-                    acc.minutes
-                ),
+        } else if units == 0 {
+            let code = acc.key.3;
+            let data = match acc.cms_short {
+                Some((day_minutes, day_units)) => Data::Cms8MinuteShare {
+                    code,
+                    day_minutes,
+                    day_units,
+                },
+                None => Data::BelowMinimum {
+                    code,
+                    minimum_minutes: policy.code(code).rounding.minimum_minutes(),
+                    line_minutes: acc.minutes,
+                },
             };
             for &m in &acc.members {
-                out.finding(prepared[m].item, Rule::BelowMinimumTime, message.clone());
+                out.finding(prepared[m].item, Rule::BelowMinimumTime, data.clone());
             }
         }
-        if acc.units == 0 {
+        if units == 0 {
             continue;
         }
-        capped_lines.push(cap_note.is_some());
+        let (patient, provider, date, code, modifiers, pos) = acc.key;
+        capped_lines.push(cap.is_some());
+        line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
         lines.push(Line {
             patient: patient.to_owned(),
             provider: provider.to_owned(),
             date_of_service: date,
             code,
             modifiers,
-            units: acc.units,
+            units,
             minutes: acc.minutes,
             place_of_service: pos,
             encounters: acc
@@ -765,39 +771,7 @@ fn emit_lines(
         });
     }
 
-    (lines, capped_lines)
-}
-
-/// Step 8: the denial-risk checks on what the engine would send.
-fn scrub(
-    policy: &Policy,
-    contexts: &mut [Context<'_>],
-    lines: &[Line],
-    capped_lines: &[bool],
-    out: &mut Output,
-) {
-    // 8. Denial-risk checks on what the engine would send.
-    let mut line_members: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
-    for (ci, ctx) in contexts.iter_mut().enumerate() {
-        let d = &out.decisions[ctx.item];
-        ctx.code = d.code;
-        ctx.line = d.line;
-        if let Some(line) = d.line {
-            line_members[line].push(ci);
-        }
-    }
-    let mut plans = documentation::PlanIndexes::new();
-    for ctx in contexts.iter() {
-        eligibility::check(policy, ctx, out);
-        documentation::check(policy, ctx, &mut plans, out);
-    }
-    audit::check(policy, contexts, lines, &line_members, capped_lines, out);
-    authorization::check(policy, contexts, lines, &line_members, out);
-    overlaps::check(contexts, out);
-}
-
-fn plural(units: u32) -> &'static str {
-    if units == 1 { "unit" } else { "units" }
+    (lines, capped_lines, line_members)
 }
 
 fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineKey<'a> {
@@ -812,12 +786,18 @@ fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineK
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
-    out.decisions[item].rationale.push(format!(
-        "no code: the encounter is invalid (field `{field}`)"
-    ));
+    out.no_code(
+        item,
+        Reason::InvalidEncounter {
+            field: field.to_owned(),
+        },
+    );
     out.finding(
         item,
         Rule::InvalidEncounter,
-        format!("encounter field `{field}`: {problem}"),
+        Data::InvalidField {
+            field: field.to_owned(),
+            problem: problem.to_owned(),
+        },
     );
 }

@@ -10,12 +10,14 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::checks;
 use crate::claim::{self, Item, Rejected};
 use crate::codes::Code;
 use crate::error::{
     PolicyError, PolicyErrorKind, RequestError, RequestErrorKind, describe_serde_error,
 };
-use crate::findings::{Finding, Rule};
+use crate::explain::Reason;
+use crate::findings::{Data, Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
 use crate::request::{Encounter, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
@@ -79,12 +81,18 @@ pub enum UnitsError {
 struct RawRequest<'a> {
     #[serde(default)]
     policy: PolicyRef,
+    #[serde(default = "yes")]
+    explain: bool,
     #[serde(default)]
     patients: Vec<Patient>,
     #[serde(default)]
     providers: Vec<Provider>,
     #[serde(default, borrow)]
     encounters: Vec<&'a RawValue>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -229,7 +237,13 @@ impl Engine {
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
         let policy = self.resolve_policy(&request.policy)?;
         let items: Vec<Item<'_>> = request.encounters.iter().map(Item::Parsed).collect();
-        claim::evaluate(&policy, &request.patients, &request.providers, &items)
+        evaluate_items(
+            &policy,
+            &request.patients,
+            &request.providers,
+            &items,
+            request.explain,
+        )
     }
 
     /// Evaluates a request given as JSON and returns the response as JSON.
@@ -291,8 +305,32 @@ impl Engine {
                 Err(rejected) => Item::Rejected(rejected),
             })
             .collect();
-        claim::evaluate(&policy, &raw.patients, &raw.providers, &items)
+        evaluate_items(&policy, &raw.patients, &raw.providers, &items, raw.explain)
     }
+}
+
+/// The evaluation, then the checks on it, then the response.
+fn evaluate_items(
+    policy: &Policy,
+    patients: &[Patient],
+    providers: &[Provider],
+    items: &[Item<'_>],
+    explain: bool,
+) -> Result<Response, RequestError> {
+    let eval = claim::build(policy, patients, providers, items)?;
+    let checked = checks::run(policy, &eval);
+    let mut findings = eval.findings;
+    findings.extend(checked);
+    // Stable: within an encounter, evaluation findings first, then the checks' in order.
+    findings.sort_by_key(|(item, _)| *item);
+    Ok(Response {
+        schema_version: SCHEMA_VERSION,
+        policy: policy.id().to_owned(),
+        explain,
+        lines: eval.lines,
+        decisions: eval.decisions,
+        findings: findings.into_iter().map(|(_, f)| f).collect(),
+    })
 }
 
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {
@@ -332,15 +370,23 @@ fn refused(request: &Request, err: &RequestError) -> Response {
             encounter: e.id.clone(),
             code: None,
             line: None,
-            rationale: vec![format!("the request was refused as a whole: {err}")],
+            reasons: vec![Reason::RequestRefused],
             alternatives: Vec::new(),
         })
         .collect();
     Response {
         schema_version: SCHEMA_VERSION,
         policy,
+        explain: request.explain,
         lines: Vec::new(),
         decisions,
-        findings: vec![Finding::new(Rule::RequestRefused, None, err.to_string())],
+        findings: vec![Finding::new(
+            Rule::RequestRefused,
+            None,
+            Data::RequestRefused {
+                error: err.kind(),
+                path: err.path().map(str::to_owned),
+            },
+        )],
     }
 }

@@ -12,6 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::Code;
+use crate::explain::ModifierReason;
 use crate::policy::Policy;
 use crate::request::{Credential, Discipline, Encounter, Modality, Provider, Setting};
 
@@ -171,7 +172,8 @@ impl fmt::Display for Modifier {
 /// The error for text that is not a known modifier.
 ///
 /// The message does not repeat the rejected text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum InvalidModifier {
     /// Not two ASCII letters or digits.
     #[error("a modifier is two letters or digits")]
@@ -210,15 +212,57 @@ impl<'de> Deserialize<'de> for Modifier {
 }
 
 /// Two modifiers that must never stand on the same line, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{first} and {second} conflict: {reason}")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{first} and {second} conflict: {}", kind.reason())]
 pub struct ModifierConflict {
-    /// The first modifier of the pair, in line order.
+    /// The first modifier of the pair, in line order (for [`ConflictKind::MissingPlanOfCare`],
+    /// the assistant modifier).
     pub first: Modifier,
-    /// The second modifier of the pair.
+    /// The second modifier of the pair (for [`ConflictKind::MissingPlanOfCare`], the
+    /// plan-of-care modifier that is missing).
     pub second: Modifier,
     /// Why they conflict.
-    pub reason: &'static str,
+    pub kind: ConflictKind,
+}
+
+/// Why two modifiers conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConflictKind {
+    /// The same modifier twice.
+    Repeated,
+    /// Two provider levels.
+    ProviderLevels,
+    /// Two therapy plans of care.
+    PlansOfCare,
+    /// Two assistant modifiers.
+    Assistants,
+    /// Two telehealth or audio-only modifiers.
+    Telehealth,
+    /// 59 with an X-modifier, or two X-modifiers.
+    Distinct,
+    /// An assistant modifier without its discipline's plan-of-care modifier.
+    MissingPlanOfCare,
+}
+
+impl ConflictKind {
+    /// Why the pair conflicts, in words.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            ConflictKind::Repeated => "the same modifier twice",
+            ConflictKind::ProviderLevels => "one provider level per line",
+            ConflictKind::PlansOfCare => "one therapy plan of care per line",
+            ConflictKind::Assistants => "one assistant modifier per line",
+            ConflictKind::Telehealth => "one telehealth modifier per line",
+            ConflictKind::Distinct => {
+                "59 and the X-modifiers (its narrower forms) never go together"
+            }
+            ConflictKind::MissingPlanOfCare => {
+                "an assistant modifier needs its discipline's plan-of-care modifier"
+            }
+        }
+    }
 }
 
 /// The first conflict among `modifiers`, if any (DOMAIN.md §3).
@@ -243,27 +287,25 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
     let mut found = Vec::new();
     for (i, &first) in modifiers.iter().enumerate() {
         for &second in &modifiers[i + 1..] {
-            let reason = if first == second {
-                Some("the same modifier twice")
+            let kind = if first == second {
+                Some(ConflictKind::Repeated)
             } else if first.group() == second.group() {
                 match first.group() {
-                    ModifierGroup::ProviderLevel => Some("one provider level per line"),
-                    ModifierGroup::Therapy => Some("one therapy plan of care per line"),
-                    ModifierGroup::TherapyAssistant => Some("one assistant modifier per line"),
-                    ModifierGroup::Telehealth => Some("one telehealth modifier per line"),
-                    ModifierGroup::Distinct => {
-                        Some("59 and the X-modifiers (its narrower forms) never go together")
-                    }
+                    ModifierGroup::ProviderLevel => Some(ConflictKind::ProviderLevels),
+                    ModifierGroup::Therapy => Some(ConflictKind::PlansOfCare),
+                    ModifierGroup::TherapyAssistant => Some(ConflictKind::Assistants),
+                    ModifierGroup::Telehealth => Some(ConflictKind::Telehealth),
+                    ModifierGroup::Distinct => Some(ConflictKind::Distinct),
                     _ => None,
                 }
             } else {
                 None
             };
-            if let Some(reason) = reason {
+            if let Some(kind) = kind {
                 found.push(ModifierConflict {
                     first,
                     second,
-                    reason,
+                    kind,
                 });
             }
         }
@@ -273,7 +315,7 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
             found.push(ModifierConflict {
                 first: assistant,
                 second: discipline,
-                reason: "an assistant modifier needs its discipline's plan-of-care modifier",
+                kind: ConflictKind::MissingPlanOfCare,
             });
         }
     }
@@ -312,67 +354,108 @@ pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
     });
 }
 
-/// The modifiers a payer requires on a line, with the reason for each.
+/// The modifiers a payer requires on a line, with the ground for each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequiredModifiers {
     /// At most [`MAX_MODIFIERS`], in line order.
     pub modifiers: Vec<Modifier>,
     /// Required modifiers that did not fit on the line (beyond the fourth).
     pub dropped: Vec<Modifier>,
-    why: Vec<(Modifier, Why)>,
+    why: Vec<(Modifier, Because)>,
 }
 
 impl RequiredModifiers {
-    /// One reason per modifier on the line, in line order (`"HO: masters-level rendering
-    /// provider"`).
-    pub fn reasons(&self) -> Vec<String> {
+    /// Why `modifier` is required, if it is.
+    pub fn because(&self, modifier: Modifier) -> Option<Because> {
+        self.why
+            .iter()
+            .find(|(have, _)| *have == modifier)
+            .map(|(_, why)| *why)
+    }
+
+    /// One typed reason per modifier on the line, in line order.
+    pub fn reasons(&self) -> Vec<ModifierReason> {
         self.modifiers
             .iter()
-            .filter_map(|m| {
-                self.why
-                    .iter()
-                    .find(|(have, _)| have == m)
-                    .map(|(_, why)| format!("{m}: {why}"))
+            .filter_map(|&modifier| {
+                self.because(modifier)
+                    .map(|because| ModifierReason { modifier, because })
             })
             .collect()
     }
 }
 
-/// Why a modifier is required; formatted only when a reason is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Why {
-    Setting(Setting),
-    Level(Credential),
-    Group(u32),
-    Plan(Discipline),
+/// Why a policy requires a modifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Because {
+    /// The setting's state-defined level of care.
+    Setting {
+        /// The setting.
+        setting: Setting,
+    },
+    /// The rendering provider's education level.
+    ProviderLevel {
+        /// The provider's credential.
+        credential: Credential,
+    },
+    /// A group session.
+    Group {
+        /// Patients in the session.
+        group_size: u32,
+    },
+    /// The therapy plan of care of the provider's discipline.
+    PlanOfCare {
+        /// The provider's discipline.
+        discipline: Discipline,
+    },
+    /// Furnished by a therapy assistant.
     Assistant,
+    /// An early-intervention (IFSP) service.
     EarlyIntervention,
+    /// A follow-up service.
     FollowUp,
+    /// Telehealth by real-time audio and video.
     AudioVideo,
+    /// Telehealth by audio only.
     AudioOnly,
 }
 
-impl fmt::Display for Why {
+impl fmt::Display for Because {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Why::Setting(s) => write!(
+            Because::Setting { setting } => write!(
                 f,
                 "state-defined level of care for the {} setting",
-                s.as_str()
+                setting.as_str()
             ),
-            Why::Level(c) => write!(f, "{}-level rendering provider", c.as_str()),
-            Why::Group(n) => write!(f, "group session of {n} patients"),
-            Why::Plan(d) => write!(
+            Because::ProviderLevel { credential } => {
+                write!(f, "{}-level rendering provider", credential.as_str())
+            }
+            Because::Group { group_size } => write!(f, "group session of {group_size} patients"),
+            Because::PlanOfCare { discipline } => write!(
                 f,
                 "{} plan of care (97535 is an always-therapy code)",
-                d.as_str()
+                discipline.as_str()
             ),
-            Why::Assistant => f.write_str("furnished by a therapy assistant"),
-            Why::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
-            Why::FollowUp => f.write_str("follow-up service"),
-            Why::AudioVideo => f.write_str("telehealth by real-time audio and video"),
-            Why::AudioOnly => f.write_str("telehealth by audio only"),
+            Because::Assistant => f.write_str("furnished by a therapy assistant"),
+            Because::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
+            Because::FollowUp => f.write_str("follow-up service"),
+            Because::AudioVideo => f.write_str("telehealth by real-time audio and video"),
+            Because::AudioOnly => f.write_str("telehealth by audio only"),
         }
+    }
+}
+
+/// The modifier a policy puts on a session of `modality`: its telehealth modifier for audio
+/// and video, its audio-only modifier for audio only (`None` there means audio-only is not
+/// covered), none in person (README, "Modifiers and place of service").
+pub fn modality_modifier(policy: &Policy, modality: Modality) -> Option<Modifier> {
+    match modality {
+        Modality::InPerson => None,
+        Modality::AudioVideo => policy.telehealth_modifier(),
+        Modality::AudioOnly => policy.audio_only_modifier(),
     }
 }
 
@@ -395,8 +478,8 @@ pub fn required_modifiers(
     provider: &Provider,
     encounter: &Encounter,
 ) -> RequiredModifiers {
-    let mut why: Vec<(Modifier, Why)> = Vec::new();
-    let mut add = |m: Option<Modifier>, reason: Why| {
+    let mut why: Vec<(Modifier, Because)> = Vec::with_capacity(6);
+    let mut add = |m: Option<Modifier>, reason: Because| {
         if let Some(m) = m {
             if !why.iter().any(|(have, _)| *have == m) {
                 why.push((m, reason));
@@ -405,7 +488,9 @@ pub fn required_modifiers(
     };
     add(
         policy.setting_modifier(encounter.setting),
-        Why::Setting(encounter.setting),
+        Because::Setting {
+            setting: encounter.setting,
+        },
     );
     if code.is_h_code() && policy.provider_level_modifiers() {
         let level = match provider.credential {
@@ -414,10 +499,20 @@ pub fn required_modifiers(
             Credential::Bachelors => Modifier::HN,
             Credential::Associate | Credential::Paraprofessional => Modifier::HM,
         };
-        add(Some(level), Why::Level(provider.credential));
+        add(
+            Some(level),
+            Because::ProviderLevel {
+                credential: provider.credential,
+            },
+        );
     }
     if encounter.group_size >= 2 {
-        add(policy.group_modifier(), Why::Group(encounter.group_size));
+        add(
+            policy.group_modifier(),
+            Because::Group {
+                group_size: encounter.group_size,
+            },
+        );
     }
     if code == Code::Cpt97535 {
         let (plan, assistant) = match provider.discipline {
@@ -426,22 +521,30 @@ pub fn required_modifiers(
             Discipline::SpeechTherapy => (Some(Modifier::GN), None),
             _ => (None, None),
         };
-        add(plan, Why::Plan(provider.discipline));
+        add(
+            plan,
+            Because::PlanOfCare {
+                discipline: provider.discipline,
+            },
+        );
         if provider.assistant {
-            add(assistant, Why::Assistant);
+            add(assistant, Because::Assistant);
         }
     }
     if encounter.early_intervention {
-        add(policy.early_intervention_modifier(), Why::EarlyIntervention);
+        add(
+            policy.early_intervention_modifier(),
+            Because::EarlyIntervention,
+        );
     }
     if encounter.follow_up {
-        add(policy.follow_up_modifier(), Why::FollowUp);
+        add(policy.follow_up_modifier(), Because::FollowUp);
     }
-    match encounter.modality {
-        Modality::InPerson => {}
-        Modality::AudioVideo => add(policy.telehealth_modifier(), Why::AudioVideo),
-        Modality::AudioOnly => add(policy.audio_only_modifier(), Why::AudioOnly),
-    }
+    let because = match encounter.modality {
+        Modality::AudioOnly => Because::AudioOnly,
+        _ => Because::AudioVideo,
+    };
+    add(modality_modifier(policy, encounter.modality), because);
     let mut modifiers: Vec<Modifier> = why.iter().map(|(m, _)| *m).collect();
     sort_modifiers(&mut modifiers, policy.modifier_order());
     let dropped = modifiers.split_off(modifiers.len().min(MAX_MODIFIERS));

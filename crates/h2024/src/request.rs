@@ -36,6 +36,11 @@ pub struct Request {
     /// The payer policy: the id of a built-in or loaded policy, or a policy object.
     #[serde(default)]
     pub policy: PolicyRef,
+    /// Whether the response carries prose (`rationale`, alternatives' `reason`, finding
+    /// `message`) beside the typed reasons and data. Default true; false gives a compact
+    /// response with everything machine-readable kept.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub explain: bool,
     /// The patients the encounters refer to.
     #[serde(default)]
     pub patients: Vec<Patient>,
@@ -302,6 +307,14 @@ pub struct OtherTimedService {
     pub code: String,
     /// Timed minutes of that service.
     pub minutes: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn one() -> u32 {

@@ -10,9 +10,9 @@
 
 use std::collections::HashMap;
 
-use crate::claim::{Context, Output};
 use crate::codes::Service;
-use crate::findings::Rule;
+use crate::evaluation::Evaluated;
+use crate::findings::{Data, DocumentationElement, Finding, Rule};
 use crate::policy::Policy;
 use crate::request::{Documentation, TreatmentPlan};
 
@@ -25,24 +25,25 @@ fn normalize(text: &str) -> String {
 }
 
 /// The documentation elements every session note needs, and whether `doc` lacks each.
-fn missing_elements(doc: Option<&Documentation>) -> Vec<&'static str> {
+fn missing_elements(doc: Option<&Documentation>) -> Vec<DocumentationElement> {
+    use DocumentationElement::*;
     let empty_list = |list: &[String]| list.iter().all(|s| blank(s));
     let empty_text = |text: &Option<String>| text.as_deref().is_none_or(blank);
     let Some(doc) = doc else {
         return vec![
-            "skills_taught",
-            "participation",
-            "progress",
-            "techniques",
-            "objectives",
+            SkillsTaught,
+            Participation,
+            Progress,
+            Techniques,
+            Objectives,
         ];
     };
     [
-        ("skills_taught", empty_list(&doc.skills_taught)),
-        ("participation", empty_text(&doc.participation)),
-        ("progress", empty_text(&doc.progress)),
-        ("techniques", empty_list(&doc.techniques)),
-        ("objectives", empty_list(&doc.objectives)),
+        (SkillsTaught, empty_list(&doc.skills_taught)),
+        (Participation, empty_text(&doc.participation)),
+        (Progress, empty_text(&doc.progress)),
+        (Techniques, empty_list(&doc.techniques)),
+        (Objectives, empty_list(&doc.objectives)),
     ]
     .into_iter()
     .filter_map(|(name, missing)| missing.then_some(name))
@@ -78,23 +79,26 @@ impl<'a> PlanIndex<'a> {
 /// Plan indexes, built on first use for each patient.
 pub(crate) type PlanIndexes<'a> = HashMap<&'a str, PlanIndex<'a>>;
 
-/// Adds documentation, treatment-plan and progress-report findings for one coded encounter.
+/// Documentation, treatment-plan and progress-report findings for one coded encounter.
 pub(crate) fn check<'a>(
     policy: &Policy,
-    ctx: &Context<'a>,
+    ev: &Evaluated<'a>,
     indexes: &mut PlanIndexes<'a>,
-    out: &mut Output,
+    found: &mut Vec<(usize, Finding)>,
 ) {
-    let Some(code) = ctx.code else { return };
-    let doc = ctx.enc.documentation.as_ref();
+    let Some(code) = ev.code else { return };
+    let doc = ev.enc.documentation.as_ref();
+    let mut flag = |rule: Rule, data: Data, element: String| {
+        let (item, f) = ev.finding(rule, data);
+        found.push((item, f.on_element(element)));
+    };
 
     for element in missing_elements(doc) {
-        out.finding(
-            ctx.item,
+        flag(
             Rule::MissingDocumentation,
-            format!("the session note does not document `{element}`"),
-        )
-        .element = Some(element.to_owned());
+            Data::MissingElement { element },
+            element.as_str().to_owned(),
+        );
     }
 
     let needs_plan = matches!(
@@ -103,22 +107,17 @@ pub(crate) fn check<'a>(
             | Service::PsychosocialRehabilitation
             | Service::SupportedEmployment
     );
-    let plan = ctx.patient.treatment_plan.as_ref();
+    let plan = ev.patient.treatment_plan.as_ref();
     match plan {
-        None if needs_plan => {
-            out.finding(
-                ctx.item,
-                Rule::NoTreatmentPlan,
-                format!(
-                    "{code} needs a treatment plan whose goals the sessions address; the patient has no `treatment_plan`"
-                ),
-            )
-            .element = Some("treatment_plan".to_owned());
-        }
+        None if needs_plan => flag(
+            Rule::NoTreatmentPlan,
+            Data::NoTreatmentPlan { code },
+            "treatment_plan".to_owned(),
+        ),
         None => {}
         Some(plan) => {
             let index = indexes
-                .entry(ctx.patient.id.as_str())
+                .entry(ev.patient.id.as_str())
                 .or_insert_with(|| PlanIndex::new(plan));
             let empty = Documentation::default();
             let doc = doc.unwrap_or(&empty);
@@ -131,16 +130,11 @@ pub(crate) fn check<'a>(
                     Some(goals) => {
                         addressed.extend(goals.iter().map(|&g| (g, format!("skills_taught[{i}]"))))
                     }
-                    None => {
-                        out.finding(
-                            ctx.item,
-                            Rule::SkillNotInTreatmentPlan,
-                            format!(
-                                "`documentation.skills_taught[{i}]` is not among the skills of any treatment-plan goal"
-                            ),
-                        )
-                        .element = Some(format!("skills_taught[{i}]"));
-                    }
+                    None => flag(
+                        Rule::SkillNotInTreatmentPlan,
+                        Data::SkillNotInPlan { index: i },
+                        format!("skills_taught[{i}]"),
+                    ),
                 }
             }
             for (i, objective) in doc.objectives.iter().enumerate() {
@@ -149,59 +143,44 @@ pub(crate) fn check<'a>(
                 }
                 match index.goal_by_id.get(objective.as_str()) {
                     Some(&g) => addressed.push((g, format!("objectives[{i}]"))),
-                    None => {
-                        out.finding(
-                            ctx.item,
-                            Rule::SkillNotInTreatmentPlan,
-                            format!(
-                                "`documentation.objectives[{i}]` names no goal of the treatment plan"
-                            ),
-                        )
-                        .element = Some(format!("objectives[{i}]"));
-                    }
+                    None => flag(
+                        Rule::SkillNotInTreatmentPlan,
+                        Data::ObjectiveNotInPlan { index: i },
+                        format!("objectives[{i}]"),
+                    ),
                 }
             }
             addressed.sort_by_key(|(g, _)| *g);
             addressed.dedup_by_key(|(g, _)| *g);
             for (g, via) in addressed {
                 if plan.goals[g].deficit.as_deref().is_none_or(blank) {
-                    out.finding(
-                        ctx.item,
+                    flag(
                         Rule::GoalWithoutDeficit,
-                        format!(
-                            "`treatment_plan.goals[{g}]`, addressed through `documentation.{via}`, documents no functional deficit"
-                        ),
-                    )
-                    .element = Some(format!("treatment_plan.goals[{g}].deficit"));
+                        Data::GoalWithoutDeficit { goal: g, via },
+                        format!("treatment_plan.goals[{g}].deficit"),
+                    );
                 }
             }
         }
     }
 
-    let (Some(interval), Some(session)) = (policy.progress_report_interval_days(), ctx.session)
+    let (Some(interval), Some(session)) = (policy.progress_report_interval_days(), ev.session)
     else {
         return;
     };
     let dos = session.date_of_service();
-    let last = plan.and_then(|p| p.last_progress_report);
-    let message = match last {
-        None => Some(format!(
-            "no progress report on file; policy {} expects one every {interval} days",
-            policy.id()
-        )),
-        Some(report) => {
-            let days = (dos - report).num_days();
-            (days > i64::from(interval)).then(|| {
-                format!(
-                    "the last progress report is {days} days before the date of service; policy {} expects one every {interval} days",
-                    policy.id()
-                )
-            })
-        }
-    };
-    if let Some(message) = message {
-        out.finding(ctx.item, Rule::ProgressReportOverdue, message)
-            .element = Some("treatment_plan.last_progress_report".to_owned());
+    let days_since = plan
+        .and_then(|p| p.last_progress_report)
+        .map(|r| (dos - r).num_days());
+    if days_since.is_none_or(|days| days > i64::from(interval)) {
+        flag(
+            Rule::ProgressReportOverdue,
+            Data::ProgressReportOverdue {
+                days_since,
+                interval_days: interval,
+            },
+            "treatment_plan.last_progress_report".to_owned(),
+        );
     }
 }
 
@@ -223,7 +202,10 @@ mod tests {
         };
         assert_eq!(
             missing_elements(Some(&doc)),
-            ["participation", "techniques"]
+            [
+                DocumentationElement::Participation,
+                DocumentationElement::Techniques
+            ]
         );
     }
 }

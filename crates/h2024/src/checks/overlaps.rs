@@ -14,9 +14,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use crate::claim::{Context, Output};
 use crate::codes::{Code, Service};
-use crate::findings::Rule;
+use crate::evaluation::Evaluated;
+use crate::findings::{Data, Finding, Rule};
 
 struct Timed {
     ci: usize,
@@ -24,15 +24,16 @@ struct Timed {
     end: DateTime<FixedOffset>,
 }
 
-/// Adds `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings.
-pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
+/// `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings. Each names
+/// the other encounter in its data, never in its message.
+pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)>) {
     let mut by_patient: HashMap<&str, Vec<Timed>> = HashMap::new();
     let mut by_provider: HashMap<&str, Vec<Timed>> = HashMap::new();
     // Sessions documented only by date and minutes: the same patient, provider, date, code
     // and minutes twice is taken as one session entered twice.
     type UntimedKey<'a> = (&'a str, &'a str, NaiveDate, u32, Result<Code, Service>);
     let mut untimed: HashMap<UntimedKey<'_>, usize> = HashMap::new();
-    for ctx in contexts {
+    for (ci, ctx) in contexts.iter().enumerate() {
         let Some(session) = ctx.session.filter(|s| !s.has_clock_times()) else {
             continue;
         };
@@ -44,18 +45,15 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
             ctx.code.ok_or(ctx.enc.service),
         );
         match untimed.get(&key) {
-            Some(&first) => {
-                let first = out.encounter_id(first).to_owned();
-                out.finding(
-                    ctx.item,
-                    Rule::DuplicateEncounter,
-                    format!(
-                        "same patient, provider, code, date and minutes as encounter {first}: bill the service once"
-                    ),
-                );
-            }
+            Some(&first) => found.push(ctx.finding(
+                Rule::DuplicateEncounter,
+                Data::Duplicate {
+                    other: contexts[first].enc.id.clone(),
+                    clock_times: false,
+                },
+            )),
             None => {
-                untimed.insert(key, ctx.item);
+                untimed.insert(key, ci);
             }
         }
     }
@@ -91,29 +89,25 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
         for i in 0..list.len() {
             let here = &list[i];
             let ctx = &contexts[here.ci];
-            let item = ctx.item;
             let key = (here.start, here.end, ctx.code.ok_or(ctx.enc.service));
             if let Some(&j) = seen.get(&key) {
-                let first = out.encounter_id(contexts[list[j].ci].item).to_owned();
-                out.finding(
-                    item,
+                found.push(ctx.finding(
                     Rule::DuplicateEncounter,
-                    format!(
-                        "same patient, code and start and end times as encounter {first}: bill the service once"
-                    ),
-                );
+                    Data::Duplicate {
+                        other: contexts[list[j].ci].enc.id.clone(),
+                        clock_times: true,
+                    },
+                ));
             } else if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
                 let other = &contexts[list[l].ci];
-                let other_id = out.encounter_id(other.item).to_owned();
-                out.finding(
-                    item,
+                found.push(ctx.finding(
                     Rule::OverlappingServices,
-                    format!(
-                        "the patient's {} session overlaps encounter {other_id} ({}) in time; a patient receives one service at a time",
-                        contexts[here.ci].enc.service,
-                        other.enc.service
-                    ),
-                );
+                    Data::Overlap {
+                        other: other.enc.id.clone(),
+                        service: ctx.enc.service,
+                        other_service: other.enc.service,
+                    },
+                ));
             }
             seen.entry(key).or_insert(i);
             if longest.is_none_or(|l| here.end > list[l].end) {
@@ -138,15 +132,12 @@ pub(crate) fn check(contexts: &[Context<'_>], out: &mut Output) {
                 .flatten()
                 .find(|&j| patient(j) != patient(i) && here.start < list[j].end);
             if let Some(j) = running {
-                let other = &contexts[list[j].ci];
-                let other_id = out.encounter_id(other.item).to_owned();
-                out.finding(
-                    contexts[here.ci].item,
+                found.push(contexts[here.ci].finding(
                     Rule::ProviderOverlap,
-                    format!(
-                        "the provider has an individual session with another patient (encounter {other_id}) at the same time"
-                    ),
-                );
+                    Data::ProviderOverlap {
+                        other: contexts[list[j].ci].enc.id.clone(),
+                    },
+                ));
             }
             match last {
                 Some(l) if here.end <= list[l].end => {

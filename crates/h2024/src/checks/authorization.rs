@@ -13,25 +13,19 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::claim::{Context, Output};
 use crate::codes::Code;
-use crate::findings::Rule;
+use crate::evaluation::Evaluation;
+use crate::findings::{AuthorizationNeed, Data, Finding, Rule};
 use crate::policy::{Policy, PriorAuthorization};
-use crate::response::Line;
 
-/// Adds prior-authorization findings to the lines that need an authorization.
-pub(crate) fn check(
-    policy: &Policy,
-    contexts: &[Context<'_>],
-    lines: &[Line],
-    line_members: &[Vec<usize>],
-    out: &mut Output,
-) {
+/// Prior-authorization findings on the lines that need an authorization.
+pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
     let threshold = match policy.prior_authorization() {
         PriorAuthorization::Never => return,
         PriorAuthorization::Always => None,
         PriorAuthorization::AboveUnitsPerDay(n) => Some(n),
     };
+    let lines = &eval.lines;
     let mut day_units: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
     for line in lines {
         let u = day_units
@@ -42,10 +36,10 @@ pub(crate) fn check(
     // Units used so far, per (patient, authorization index).
     let mut used: HashMap<(&str, usize), u64> = HashMap::new();
     for (li, line) in lines.iter().enumerate() {
-        let Some(&first) = line_members[li].first() else {
+        let Some(&first) = eval.line_members[li].first() else {
             continue;
         };
-        let ctx = &contexts[first];
+        let ev = &eval.encounters[first];
         let day = day_units
             .get(&(line.patient.as_str(), line.date_of_service, line.code))
             .copied()
@@ -55,25 +49,21 @@ pub(crate) fn check(
                 continue;
             }
         }
-        let needed = match threshold {
-            None => format!("policy {} requires prior authorization", policy.id()),
-            Some(n) => format!(
-                "policy {} requires prior authorization above {n} units of {} a day ({day} that day)",
-                policy.id(),
-                line.code
-            ),
+        let need = AuthorizationNeed {
+            code: line.code,
+            above_units_per_day: threshold,
+            day_units: day,
         };
-        let mut flag = |rule: Rule, element: Option<String>, message: String| {
-            let f = out.finding(ctx.item, rule, message);
-            f.line = Some(li);
-            f.element = element;
+        let mut flag = |rule: Rule, element: String, data: Data| {
+            let (item, f) = ev.finding(rule, data);
+            found.push((item, f.on_line(li).on_element(element)));
         };
-        let auths = &ctx.patient.authorizations;
+        let auths = &ev.patient.authorizations;
         if auths.is_empty() {
             flag(
                 Rule::PriorAuthorizationMissing,
-                Some("authorizations".to_owned()),
-                format!("{needed}; the patient has no `authorizations` on file"),
+                "authorizations".to_owned(),
+                Data::NoAuthorization(need),
             );
             continue;
         }
@@ -83,8 +73,8 @@ pub(crate) fn check(
         if for_code.is_empty() {
             flag(
                 Rule::AuthorizationCodeMismatch,
-                Some("authorizations".to_owned()),
-                format!("{needed}; no authorization on file lists {}", line.code),
+                "authorizations".to_owned(),
+                Data::NoAuthorizationForCode(need),
             );
             continue;
         }
@@ -95,11 +85,8 @@ pub(crate) fn check(
         else {
             flag(
                 Rule::AuthorizationExpired,
-                Some(format!("authorizations[{}]", for_code[0])),
-                format!(
-                    "{needed}; the date of service is outside every authorization for {} on file",
-                    line.code
-                ),
+                format!("authorizations[{}]", for_code[0]),
+                Data::AuthorizationExpired(need),
             );
             continue;
         };
@@ -112,22 +99,18 @@ pub(crate) fn check(
         *so_far = after;
         let limit = u64::from(auth.units_authorized);
         if after > limit {
-            let message = if before >= limit {
-                format!(
-                    "`authorizations[{a}]` was used up before this line: all {} units exceed the {limit} authorized",
-                    line.units
-                )
-            } else {
-                format!(
-                    "this line passes `authorizations[{a}]` by {} units ({after} of {limit} authorized, counting {} used before this request)",
-                    after - limit,
-                    auth.units_used
-                )
-            };
             flag(
                 Rule::AuthorizationExceeded,
-                Some(format!("authorizations[{a}]")),
-                message,
+                format!("authorizations[{a}]"),
+                Data::AuthorizationExceeded {
+                    number: auth.number.clone(),
+                    authorization: a,
+                    line_units: line.units,
+                    used_before_request: auth.units_used,
+                    used_after_line: after,
+                    authorized: auth.units_authorized,
+                    exceeded_by: after - limit.max(before),
+                },
             );
         }
     }
