@@ -14,8 +14,9 @@
 //!   engine's response (computed before the benchmark) to a `String`;
 //! - `typed`: [`Engine::evaluate`] on the parsed request;
 //! - `explained`: [`Engine::evaluate_json`], today's response;
-//! - `compact`: [`Engine::evaluate_json`] with `"explain": false`, skipped with a note on
-//!   stderr while the engine refuses the field.
+//! - `compact`: [`Engine::evaluate_json`] with `"explain": false`, and
+//!   `roundtrip_compact`, the baseline on those compact documents (request and response);
+//!   both skipped with a note on stderr while the engine refuses the field.
 //!
 //! Outputs are dropped outside the timing (`iter_with_large_drop`); the round-trip's parsed
 //! request, like the engine's own, is dropped inside it. Bytes and peak memory are
@@ -26,10 +27,17 @@ mod workload;
 use std::hint::black_box;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use h2024::{Code, Engine, Request};
+use h2024::{Code, Engine, Request, Response};
 use workload::Explain;
 
 const POLICY: &str = "medicaid";
+
+/// The baseline: what serde_json alone takes to read the request and write the response.
+fn roundtrip(text: &str, response: &Response) -> String {
+    let parsed: Request = serde_json::from_str(black_box(text)).expect("the workload is valid");
+    drop(black_box(parsed));
+    serde_json::to_string(black_box(response)).expect("serializable")
+}
 
 fn month(c: &mut Criterion) {
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
@@ -50,12 +58,7 @@ fn month(c: &mut Criterion) {
         group.sampling_mode(SamplingMode::Flat);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function("roundtrip", |b| {
-            b.iter_with_large_drop(|| {
-                let parsed: Request =
-                    serde_json::from_str(black_box(&text)).expect("the workload is valid");
-                drop(black_box(parsed));
-                serde_json::to_string(black_box(&response)).expect("serializable")
-            })
+            b.iter_with_large_drop(|| roundtrip(&text, &response))
         });
         group.bench_function("typed", |b| {
             b.iter_with_large_drop(|| engine.evaluate(black_box(&request)))
@@ -65,6 +68,12 @@ fn month(c: &mut Criterion) {
         });
         if compact {
             let text = workload::request(n, POLICY, Explain::Off);
+            let request: Request = serde_json::from_str(&text).expect("the workload is valid");
+            let response = engine.evaluate(&request);
+            drop(request);
+            group.bench_function("roundtrip_compact", |b| {
+                b.iter_with_large_drop(|| roundtrip(&text, &response))
+            });
             group.bench_function("compact", |b| {
                 b.iter_with_large_drop(|| engine.evaluate_json(black_box(&text)))
             });

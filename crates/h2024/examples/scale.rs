@@ -12,6 +12,8 @@
 //!
 //! - `roundtrip`, the baseline: parse the request JSON into [`h2024::Request`] and serialize
 //!   the engine's response (computed beforehand, outside the timing) to a `String`;
+//! - `roundtrip-compact`: the same for the compact documents (`"explain": false` in the
+//!   request, so the response leaves out its prose), the like-for-like baseline of `compact`;
 //! - `typed`: [`Engine::evaluate`] on the parsed request;
 //! - `explained`: [`Engine::evaluate_json`], today's response with every decision's
 //!   rationale and alternatives;
@@ -63,6 +65,7 @@ const REFUSED: &str = "n/a (engine refuses explain)";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Mode {
     Roundtrip,
+    RoundtripCompact,
     Typed,
     Explained,
     Compact,
@@ -71,8 +74,9 @@ enum Mode {
 }
 
 impl Mode {
-    const ALL: [Mode; 6] = [
+    const ALL: [Mode; 7] = [
         Mode::Roundtrip,
+        Mode::RoundtripCompact,
         Mode::Typed,
         Mode::Explained,
         Mode::Compact,
@@ -83,6 +87,7 @@ impl Mode {
     fn name(self) -> &'static str {
         match self {
             Mode::Roundtrip => "roundtrip",
+            Mode::RoundtripCompact => "roundtrip-compact",
             Mode::Typed => "typed",
             Mode::Explained => "explained",
             Mode::Compact => "compact",
@@ -97,7 +102,7 @@ impl Mode {
 
     fn explain(self) -> Explain {
         match self {
-            Mode::Compact | Mode::SingleCompact => Explain::Off,
+            Mode::RoundtripCompact | Mode::Compact | Mode::SingleCompact => Explain::Off,
             _ => Explain::Default,
         }
     }
@@ -112,8 +117,8 @@ struct Args {
     emit_request: bool,
 }
 
-const USAGE: &str = "usage: scale [--mode roundtrip|typed|explained|compact|single|single-compact] \
-     [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
+const USAGE: &str = "usage: scale [--mode roundtrip|roundtrip-compact|typed|explained|compact|single|\
+     single-compact] [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -184,8 +189,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The request JSON a mode evaluates (`--emit-request`); `roundtrip` and `typed` parse the
-/// `explained` one.
+/// The request JSON a mode evaluates or parses (`--emit-request`): `roundtrip` and `typed`
+/// the `explained` one, `roundtrip-compact` the `compact` one.
 fn request_of(mode: Mode, n: usize) -> String {
     match mode {
         Mode::Single | Mode::SingleCompact => {
@@ -263,8 +268,8 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
     record.set("repeat", repeat);
 
     let input = match mode {
-        Mode::Roundtrip => {
-            let text = workload::request(n, POLICY, Explain::Default);
+        Mode::Roundtrip | Mode::RoundtripCompact => {
+            let text = request_of(mode, n);
             let request: Request = serde_json::from_str(&text).expect("the workload is valid");
             let response = engine.evaluate(&request);
             drop(request);
@@ -329,7 +334,7 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
 /// One timed run: its duration and the size of what it produced, when it is text.
 fn run_once(engine: &Engine, mode: Mode, n: usize, input: &Input) -> (Duration, Option<usize>) {
     match (mode, input) {
-        (Mode::Roundtrip, Input::RoundTrip(text, response)) => {
+        (Mode::Roundtrip | Mode::RoundtripCompact, Input::RoundTrip(text, response)) => {
             let start = Instant::now();
             let request: Request =
                 serde_json::from_str(black_box(text)).expect("the workload is valid");
@@ -414,7 +419,13 @@ fn sweep(args: &Args) -> ExitCode {
     );
     let mut runs: Vec<(usize, Mode)> = Vec::new();
     for &n in &args.sizes {
-        for mode in [Mode::Roundtrip, Mode::Typed, Mode::Explained, Mode::Compact] {
+        for mode in [
+            Mode::Roundtrip,
+            Mode::RoundtripCompact,
+            Mode::Typed,
+            Mode::Explained,
+            Mode::Compact,
+        ] {
             runs.push((n, mode));
         }
     }
@@ -475,17 +486,17 @@ fn label(n: usize) -> String {
 
 fn table(records: &BTreeMap<(Mode, usize), Record>) {
     println!(
-        "{:<15} {:>6} {:>10} {:>10} {:>11} {:>12} {:>10} {:>10}",
+        "{:<17} {:>6} {:>10} {:>10} {:>11} {:>12} {:>10} {:>10}",
         "mode", "n", "µs/enc", "total s", "req B/enc", "resp B/enc", "input MiB", "peak MiB"
     );
     for ((mode, n), r) in records {
         if r.get("status") != Some("ok") {
-            println!("{:<15} {:>6} {REFUSED}", mode.name(), label(*n));
+            println!("{:<17} {:>6} {REFUSED}", mode.name(), label(*n));
             continue;
         }
         let field = |k: &str| r.get(k).unwrap_or("-").to_owned();
         println!(
-            "{:<15} {:>6} {:>10} {:>10} {:>11} {:>12} {:>10} {:>10}",
+            "{:<17} {:>6} {:>10} {:>10} {:>11} {:>12} {:>10} {:>10}",
             mode.name(),
             label(*n),
             field("us_per_encounter"),
@@ -510,20 +521,25 @@ fn ratios(args: &Args, records: &BTreeMap<(Mode, usize), Record>) {
             .is_some_and(|r| r.get("status") == Some("n/a"))
     };
     let ratio = |mode: Mode, base: Mode, n: usize| match (us(mode, n), us(base, n)) {
-        _ if refused(mode, n) => REFUSED.to_owned(),
+        _ if refused(mode, n) || refused(base, n) => REFUSED.to_owned(),
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
         _ => "-".to_owned(),
     };
-    println!("ratios of time per encounter (same input, same run):");
-    for mode in [Mode::Compact, Mode::Explained, Mode::Typed] {
+    println!("ratios of time per encounter (same input, same sweep):");
+    for (mode, base) in [
+        (Mode::Compact, Mode::Roundtrip),
+        (Mode::Compact, Mode::RoundtripCompact),
+        (Mode::Explained, Mode::Roundtrip),
+        (Mode::Typed, Mode::Roundtrip),
+    ] {
         let cells: Vec<String> = args
             .sizes
             .iter()
-            .map(|&n| format!("{} {}", label(n), ratio(mode, Mode::Roundtrip, n)))
+            .map(|&n| format!("{} {}", label(n), ratio(mode, base, n)))
             .collect();
         println!(
-            "  {:<22} {}",
-            format!("{}/roundtrip:", mode.name()),
+            "  {:<28} {}",
+            format!("{}/{}:", mode.name(), base.name()),
             cells.join(", ")
         );
     }
@@ -546,17 +562,23 @@ fn ratios(args: &Args, records: &BTreeMap<(Mode, usize), Record>) {
         Some(v) => println!("typed µs/encounter at {}: {v:.3}", label(typed_at)),
         None => println!("typed µs/encounter at {}: -", label(typed_at)),
     }
-    let growth: Vec<String> = [Mode::Roundtrip, Mode::Typed, Mode::Explained, Mode::Compact]
-        .into_iter()
-        .map(|mode| {
-            let value = match (us(mode, largest), us(mode, reference)) {
-                _ if refused(mode, largest) => REFUSED.to_owned(),
-                (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
-                _ => "-".to_owned(),
-            };
-            format!("{} {value}", mode.name())
-        })
-        .collect();
+    let growth: Vec<String> = [
+        Mode::Roundtrip,
+        Mode::RoundtripCompact,
+        Mode::Typed,
+        Mode::Explained,
+        Mode::Compact,
+    ]
+    .into_iter()
+    .map(|mode| {
+        let value = match (us(mode, largest), us(mode, reference)) {
+            _ if refused(mode, largest) => REFUSED.to_owned(),
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+            _ => "-".to_owned(),
+        };
+        format!("{} {value}", mode.name())
+    })
+    .collect();
     println!(
         "per-encounter growth {} vs {}: {}",
         label(largest),
