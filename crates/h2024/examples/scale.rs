@@ -37,11 +37,12 @@
 //!
 //! Memory: `input_rss_mib` is the resident set once the input is built (the request text or
 //! the typed request, plus the precomputed response for `roundtrip`), before any
-//! evaluation. `peak_rss_mib` is the high-water mark (`VmHWM`) after the runs. When the
-//! kernel lets the program reset the mark (`/proc/self/clear_refs`, Linux 4.0 and later,
-//! `hwm_reset=yes`), the mark is reset once the input is built, so the generator's own
-//! temporary memory is not counted; the input itself is. Linux only (`/proc/self/status`);
-//! elsewhere the memory fields are `-`.
+//! evaluation, and `input_peak_rss_mib` the high-water mark while it was built (the
+//! generator's own figure). `peak_rss_mib` is the high-water mark (`VmHWM`) after the
+//! runs. When the kernel lets the program reset the mark (`/proc/self/clear_refs`, Linux
+//! 4.0 and later, `hwm_reset=yes`), the mark is reset once the input is built, so the
+//! generator's temporary memory is not counted; the input itself is. Linux only
+//! (`/proc/self/status`); elsewhere the memory fields are `-`.
 
 #[path = "../benches/workload/mod.rs"]
 mod workload;
@@ -290,6 +291,7 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
         Input::Typed(_) => None,
     };
     let input_rss = memory_kib("VmRSS");
+    let input_peak = memory_kib("VmHWM");
     let hwm_reset = reset_peak();
 
     let mut times = Vec::with_capacity(repeat);
@@ -319,6 +321,7 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
         per_encounter(response_bytes),
     );
     record.set("input_rss_mib", mib(input_rss));
+    record.set("input_peak_rss_mib", mib(input_peak));
     record.set("peak_rss_mib", mib(peak));
     record.set("hwm_reset", if hwm_reset { "yes" } else { "no" });
     record.set("load1", load_average().unwrap_or_else(|| "-".to_owned()));
