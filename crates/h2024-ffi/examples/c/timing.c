@@ -10,14 +10,14 @@
  *         response_bytes=...
  *
  * (the format of crates/h2024/examples/scale.rs; LABEL defaults to "c"). `.ci/scale` builds
- * it against the release libh2024.a and feeds it the single-encounter requests that
+ * it against the release libh2024_ffi.a and feeds it the single-encounter requests that
  * `scale --mode single --emit-request` writes. Exits 3, printing status=refused, when the
  * engine refuses the request (a request with "explain": false before the engine knows the
  * field), and 1 on any other failure.
  *
  * Build (after `cargo build --release`):
  *   cc -std=c11 -O2 -Wall -Wextra -Werror -Wpedantic -I crates/h2024-ffi/include \
- *      crates/h2024-ffi/examples/c/timing.c target/release/libh2024.a -lpthread -ldl -lm \
+ *      crates/h2024-ffi/examples/c/timing.c target/release/libh2024_ffi.a -lpthread -ldl -lm \
  *      -o timing
  */
 #define _POSIX_C_SOURCE 199309L
