@@ -23,17 +23,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::codes::Code;
+use crate::codes::{Code, Service};
 use crate::error::{RequestError, RequestErrorKind};
 use crate::evaluation::{Evaluated, Evaluation};
 use crate::explain::{Cap, Reason, Turndown, UnitsBasis};
 use crate::findings::{Data, Finding, Rule};
-use crate::modifiers::{RequiredModifiers, modality_modifier, required_modifiers};
+use crate::modifiers::{LineModifiers, RequiredModifiers, modality_modifier, required_modifiers};
 use crate::policy::Policy;
 use crate::request::Patient;
 use crate::request::{Encounter, Modality, Provider, Timing};
 use crate::response::{Alternative, Decision, Line, PlaceOfService};
-use crate::selection::{self, Candidates};
+use crate::selection::{self, Candidates, Uncodable, provider_may_bill};
 use crate::session::Session;
 use crate::units::{
     Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
@@ -55,6 +55,40 @@ pub(crate) enum Item<'a> {
     Rejected(&'a Rejected),
 }
 
+/// Patients or providers indexed once: id to position, and each position's rank in id
+/// order (lines are sorted by id; ranks let them be compared as integers).
+struct Index<'a> {
+    by_id: HashMap<&'a str, u32>,
+    rank: Vec<u32>,
+}
+
+impl<'a> Index<'a> {
+    /// Indexes `ids`, refusing two equal ids (`what` names the list).
+    fn new(ids: Vec<&'a str>, what: &str) -> Result<Self, RequestError> {
+        let mut by_id = HashMap::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            if by_id.insert(id, i as u32).is_some() {
+                return Err(RequestError::new(
+                    RequestErrorKind::InvalidRequest,
+                    Some(format!("{what}[{i}].id")),
+                    format!("two {what} share this id"),
+                ));
+            }
+        }
+        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+        let mut rank = vec![0u32; ids.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        Ok(Index { by_id, rank })
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+}
+
 /// An encounter that passed every check and has candidate codes.
 struct Prepared<'a> {
     /// Index into the evaluated encounters.
@@ -62,25 +96,56 @@ struct Prepared<'a> {
     item: usize,
     enc: &'a Encounter,
     provider: &'a Provider,
+    /// Ranks of the patient and provider ids.
+    patient: u32,
+    provider_rank: u32,
     session: Session,
     pos: PlaceOfService,
-    candidates: Vec<Code>,
+    /// Index into the request's candidate cache.
+    candidates: usize,
     code: Code,
     /// The modifiers for `code`, once chosen.
     mods: Option<RequiredModifiers>,
 }
 
-type LineKey<'a> = (
-    &'a str,
-    &'a str,
-    NaiveDate,
-    Code,
-    Vec<crate::modifiers::Modifier>,
-    PlaceOfService,
-);
+/// What makes a claim line: encounters with equal keys share one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineKey {
+    /// The patient's rank.
+    patient: u32,
+    date: NaiveDate,
+    code: Code,
+    /// The provider's rank.
+    provider: u32,
+    modifiers: LineModifiers,
+    pos: PlaceOfService,
+}
+
+/// The order of lines in the response: patient, date of service, code as written, then
+/// provider, modifiers and place of service. Lines are grouped and ordered by sorting on it,
+/// never by hashing: the work is n log n whatever the request holds.
+impl Ord for LineKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.patient, self.date, self.code.as_str())
+            .cmp(&(other.patient, other.date, other.code.as_str()))
+            .then((self.provider, self.modifiers, self.pos).cmp(&(
+                other.provider,
+                other.modifiers,
+                other.pos,
+            )))
+    }
+}
+
+impl PartialOrd for LineKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 struct LineAcc<'a> {
-    key: LineKey<'a>,
+    key: LineKey,
+    patient: &'a str,
+    provider: &'a str,
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
@@ -92,6 +157,44 @@ struct LineAcc<'a> {
 impl LineAcc<'_> {
     fn units(&self) -> u32 {
         self.basis.map_or(0, |b| b.units())
+    }
+}
+
+/// Candidate codes per distinct (service, provider may bill 97535, group, pinned code):
+/// computed once per request, not per encounter.
+#[derive(Default)]
+struct CandidateCache {
+    keys: Vec<(Service, bool, bool, Option<Code>)>,
+    values: Vec<Result<Candidates, Uncodable>>,
+}
+
+impl CandidateCache {
+    fn get(&mut self, policy: &Policy, enc: &Encounter, provider: &Provider) -> usize {
+        let key = (
+            enc.service,
+            provider_may_bill(Code::Cpt97535, provider),
+            enc.group_size >= 2,
+            enc.code,
+        );
+        if let Some(at) = self.keys.iter().position(|k| *k == key) {
+            return at;
+        }
+        self.keys.push(key);
+        self.values.push(selection::candidates(
+            policy,
+            enc.service,
+            provider,
+            enc.group_size,
+            enc.code,
+        ));
+        self.keys.len() - 1
+    }
+
+    fn codes(&self, at: usize) -> &[Code] {
+        match &self.values[at] {
+            Ok(c) => &c.codes,
+            Err(_) => &[],
+        }
     }
 }
 
@@ -118,25 +221,6 @@ impl Output {
     }
 }
 
-/// Indexes `list` by id, refusing two entries with the same id (`what` names the list).
-fn index_by_id<'a, T>(
-    list: &'a [T],
-    id: impl Fn(&T) -> &str,
-    what: &str,
-) -> Result<HashMap<&'a str, &'a T>, RequestError> {
-    let mut index = HashMap::with_capacity(list.len());
-    for (i, entry) in list.iter().enumerate() {
-        if index.insert(id(entry), entry).is_some() {
-            return Err(RequestError::new(
-                RequestErrorKind::InvalidRequest,
-                Some(format!("{what}[{i}].id")),
-                format!("two {what} share this id"),
-            ));
-        }
-    }
-    Ok(index)
-}
-
 /// Evaluates `items` under `policy`: checks each encounter, chooses codes, derives
 /// modifiers and place of service, builds lines and computes their units. The denial-risk
 /// checks run afterwards on the result ([`checks`](crate::checks)).
@@ -146,7 +230,7 @@ pub(crate) fn build<'a>(
     providers: &'a [Provider],
     items: &[Item<'a>],
 ) -> Result<Evaluation<'a>, RequestError> {
-    let patient_by_id = index_by_id(patients, |p| p.id.as_str(), "patients")?;
+    let patient_index = Index::new(patients.iter().map(|p| p.id.as_str()).collect(), "patients")?;
     for (i, patient) in patients.iter().enumerate() {
         patient.check().map_err(|e| {
             RequestError::new(
@@ -156,7 +240,10 @@ pub(crate) fn build<'a>(
             )
         })?;
     }
-    let provider_by_id = index_by_id(providers, |p| p.id.as_str(), "providers")?;
+    let provider_index = Index::new(
+        providers.iter().map(|p| p.id.as_str()).collect(),
+        "providers",
+    )?;
 
     let mut out = Output {
         decisions: items
@@ -176,15 +263,23 @@ pub(crate) fn build<'a>(
         findings: Vec::new(),
     };
 
+    let mut cache = CandidateCache::default();
     let Checked {
         mut prepared,
         mut encounters,
         other_timed,
-    } = check_encounters(policy, &patient_by_id, &provider_by_id, items, &mut out);
-    choose_codes(policy, &mut prepared, &mut out);
-    let mut accs = group_lines(policy, &mut prepared, &mut out);
+    } = check_encounters(
+        policy,
+        (patients, &patient_index),
+        (providers, &provider_index),
+        items,
+        &mut cache,
+        &mut out,
+    );
+    choose_codes(policy, &cache, &mut prepared, &mut out);
+    let mut accs = group_lines(policy, &cache, &mut prepared, &mut out);
     compute_units(policy, &mut accs, &other_timed);
-    let capped = apply_caps(policy, &mut accs);
+    let capped = apply_caps(policy, &accs);
     let (lines, capped_lines, line_members) = emit_lines(policy, accs, capped, &prepared, &mut out);
     for p in prepared {
         let ev = &mut encounters[p.ev];
@@ -210,15 +305,16 @@ struct Checked<'a> {
     other_timed: OtherTimed<'a>,
 }
 
-/// Other timed services' minutes per patient-day and code.
-type OtherTimed<'a> = HashMap<(&'a str, NaiveDate), BTreeMap<&'a str, u32>>;
+/// Other timed services' minutes per patient (rank) and day, by code.
+type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
     policy: &Policy,
-    patient_by_id: &HashMap<&str, &'a Patient>,
-    provider_by_id: &HashMap<&str, &'a Provider>,
+    (patients, patient_index): (&'a [Patient], &Index<'_>),
+    (providers, provider_index): (&'a [Provider], &Index<'_>),
     items: &[Item<'a>],
+    cache: &mut CandidateCache,
     out: &mut Output,
 ) -> Checked<'a> {
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
@@ -226,7 +322,7 @@ fn check_encounters<'a>(
     // Ids of the encounters read so far. A malformed encounter's id is not taken: it must
     // never make a valid encounter with the same id a duplicate.
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
-    let mut other_timed: OtherTimed<'_> = HashMap::new();
+    let mut other_timed: OtherTimed<'_> = BTreeMap::new();
     for (item, entry) in items.iter().enumerate() {
         let enc = match entry {
             Item::Rejected(r) => {
@@ -245,11 +341,11 @@ fn check_encounters<'a>(
             );
             continue;
         }
-        let Some(&patient) = patient_by_id.get(enc.patient.as_str()) else {
+        let Some(patient_at) = patient_index.get(&enc.patient) else {
             invalid(out, item, "patient", "names no patient in `patients`");
             continue;
         };
-        let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
+        let Some(provider_at) = provider_index.get(&enc.provider) else {
             invalid(out, item, "provider", "names no provider in `providers`");
             continue;
         };
@@ -264,13 +360,17 @@ fn check_encounters<'a>(
             Timing::Session(s) => Some(s),
             Timing::Missing => None,
         };
+        let patient_rank = patient_index.rank[patient_at as usize];
+        let provider = &providers[provider_at as usize];
         let pos = PlaceOfService::for_session(enc.setting, enc.modality);
         let ev = encounters.len();
         encounters.push(Evaluated {
             item,
             enc,
-            patient,
+            patient: &patients[patient_at as usize],
             provider,
+            patient_rank,
+            provider_rank: provider_index.rank[provider_at as usize],
             session,
             code: None,
             line: None,
@@ -280,7 +380,7 @@ fn check_encounters<'a>(
         if let Some(session) = session {
             if !enc.other_timed_services.is_empty() {
                 let day = other_timed
-                    .entry((enc.patient.as_str(), session.date_of_service()))
+                    .entry((patient_rank, session.date_of_service()))
                     .or_default();
                 for other in &enc.other_timed_services {
                     // The day's minutes per code: repeated on several encounters, the
@@ -327,23 +427,23 @@ fn check_encounters<'a>(
             );
             continue;
         }
-        let Candidates {
-            codes,
-            reasons,
-            alternatives,
-        } = match selection::candidates(policy, enc.service, provider, enc.group_size, enc.code) {
-            Ok(c) => c,
+        let at = cache.get(policy, enc, provider);
+        let d = &mut out.decisions[item];
+        match &cache.values[at] {
+            Ok(c) => {
+                // Room for the steps that follow (choice, modifiers, place, units).
+                d.reasons = Vec::with_capacity(c.reasons.len() + 8);
+                d.reasons.extend_from_slice(&c.reasons);
+                d.alternatives = Vec::with_capacity(c.alternatives.len() + 2);
+                d.alternatives.extend_from_slice(&c.alternatives);
+            }
             Err(u) => {
-                let d = &mut out.decisions[item];
-                d.reasons = u.reasons;
-                d.alternatives = u.alternatives;
-                out.finding(item, u.rule, u.data);
+                d.reasons.clone_from(&u.reasons);
+                d.alternatives.clone_from(&u.alternatives);
+                out.finding(item, u.rule, u.data.clone());
                 continue;
             }
-        };
-        let d = &mut out.decisions[item];
-        d.reasons = reasons;
-        d.alternatives = alternatives;
+        }
         let Some(session) = session else {
             out.no_code(item, Reason::NoTime);
             out.finding(item, Rule::MissingSessionTimes, Data::NoTime);
@@ -357,10 +457,12 @@ fn check_encounters<'a>(
             item,
             enc,
             provider,
+            patient: patient_rank,
+            provider_rank: provider_index.rank[provider_at as usize],
             session,
             pos,
-            code: codes[0],
-            candidates: codes,
+            code: cache.codes(at)[0],
+            candidates: at,
             mods: None,
         });
     }
@@ -372,75 +474,87 @@ fn check_encounters<'a>(
     }
 }
 
+fn line_key(p: &Prepared<'_>, code: Code, mods: &RequiredModifiers) -> LineKey {
+    LineKey {
+        patient: p.patient,
+        date: p.session.date_of_service(),
+        code,
+        provider: p.provider_rank,
+        modifiers: mods.line_modifiers(),
+        pos: p.pos,
+    }
+}
+
+/// Encounters with several candidates that would share a line are chosen for together: the
+/// line key of the first candidate, the candidate codes as a set, and the encounter itself
+/// under `session` aggregation.
+type GroupKey = (LineKey, u32, Option<usize>);
+
 /// Step 3: chooses each encounter's code among its candidates.
-fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output) {
+fn choose_codes(
+    policy: &Policy,
+    cache: &CandidateCache,
+    prepared: &mut [Prepared<'_>],
+    out: &mut Output,
+) {
     // Minutes already on lines whose code is settled count toward the line a candidate
-    // would join.
-    let mut settled: HashMap<LineKey<'_>, u32> = HashMap::new();
-    type GroupKey<'a> = (
-        &'a str,
-        &'a str,
-        NaiveDate,
-        Vec<Code>,
-        Vec<crate::modifiers::Modifier>,
-        PlaceOfService,
-        Option<usize>,
-    );
-    let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
+    // would join: (line, minutes), sorted and summed per line.
+    let mut settled: Vec<(LineKey, u32)> = Vec::new();
+    // Sorted so that a group is a run.
+    let mut groups: Vec<(GroupKey, usize)> = Vec::new();
     for (pi, p) in prepared.iter_mut().enumerate() {
-        let first = p.candidates[0];
+        let candidates = cache.codes(p.candidates);
+        let first = candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
-        if p.candidates.len() == 1 {
-            let m = settled.entry(line_key(p, first, &mods)).or_default();
-            *m = m.saturating_add(p.session.minutes());
+        if candidates.len() == 1 {
+            settled.push((line_key(p, first, &mods), p.session.minutes()));
             p.mods = Some(mods);
         } else {
-            let per_session = p
-                .candidates
+            let per_session = candidates
                 .iter()
                 .any(|&c| policy.code(c).aggregation == Aggregation::Session);
-            groups
-                .entry((
-                    p.enc.patient.as_str(),
-                    p.enc.provider.as_str(),
-                    p.session.date_of_service(),
-                    p.candidates.clone(),
-                    mods.modifiers,
-                    p.pos,
-                    per_session.then_some(pi),
-                ))
-                .or_default()
-                .push(pi);
+            let set = candidates.iter().fold(0u32, |set, c| set | 1 << c.index());
+            groups.push((
+                (line_key(p, first, &mods), set, per_session.then_some(pi)),
+                pi,
+            ));
         }
     }
-    for members in groups.into_values() {
-        let lead = &prepared[members[0]];
-        let total = members.iter().fold(0u32, |s, &m| {
+    settled.sort_unstable_by_key(|&(key, _)| key);
+    settled.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 = first.1.saturating_add(later.1);
+        }
+        same
+    });
+    let settled_minutes = |key: &LineKey| {
+        settled
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .map_or(0, |at| settled[at].1)
+    };
+    groups.sort_unstable();
+    for run in groups.chunk_by(|a, b| a.0 == b.0) {
+        let per_session = run[0].0.2.is_some();
+        let lead = &prepared[run[0].1];
+        let candidates = cache.codes(lead.candidates);
+        let total = run.iter().fold(0u32, |s, &(_, m)| {
             s.saturating_add(prepared[m].session.minutes())
         });
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too; under `session` only the session's own minutes do.
-        let per_session = lead
-            .candidates
-            .iter()
-            .any(|&c| policy.code(c).aggregation == Aggregation::Session);
-        let choice = selection::choose(policy, &lead.candidates, |code| {
+        let choice = selection::choose(policy, candidates, |code| {
             if per_session {
                 return total;
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(
-                settled
-                    .get(&line_key(lead, code, &mods))
-                    .copied()
-                    .unwrap_or(0),
-            )
+            total.saturating_add(settled_minutes(&line_key(lead, code, &mods)))
         });
-        let shared = (members.len() > 1).then(|| Reason::SharedLine {
-            encounters: u32::try_from(members.len()).unwrap_or(u32::MAX),
+        let shared = (run.len() > 1).then(|| Reason::SharedLine {
+            encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
             minutes: total,
         });
-        for m in members {
+        for &(_, m) in run {
             let p = &mut prepared[m];
             p.code = choice.code;
             let d = &mut out.decisions[p.item];
@@ -453,23 +567,23 @@ fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output
 }
 
 /// Step 4: derives modifiers (once per encounter, for its code) and groups encounters into
-/// lines.
+/// lines, in response order.
 fn group_lines<'a>(
     policy: &Policy,
+    cache: &CandidateCache,
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    let mut line_of: HashMap<LineKey<'_>, usize> = HashMap::with_capacity(prepared.len());
-    let mut accs: Vec<LineAcc<'_>> = Vec::new();
+    let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
     for (pi, p) in prepared.iter_mut().enumerate() {
-        let rules = policy.code(p.code);
+        let single = cache.codes(p.candidates).len() == 1;
         let mods = match p.mods.take() {
-            Some(m) if p.candidates.len() == 1 => m,
+            Some(m) if single => m,
             _ => required_modifiers(policy, p.code, p.provider, p.enc),
         };
         let d = &mut out.decisions[p.item];
         d.code = Some(p.code);
-        if p.candidates.len() == 1 {
+        if single {
             d.reasons.push(Reason::OnlyCandidate { code: p.code });
         }
         d.reasons.push(Reason::Modifiers {
@@ -480,49 +594,63 @@ fn group_lines<'a>(
             setting: p.enc.setting,
             modality: p.enc.modality,
         });
-        if !mods.dropped.is_empty() {
+        if mods.required() > mods.modifiers().len() {
             out.finding(
                 p.item,
                 Rule::TooManyModifiers,
                 Data::TooManyRequired {
-                    required: mods.modifiers.len() + mods.dropped.len(),
-                    dropped: mods.dropped.clone(),
+                    required: mods.required(),
+                    dropped: mods.dropped().collect(),
                 },
             );
         }
-        let key = line_key(p, p.code, &mods);
+        keyed.push((line_key(p, p.code, &mods), pi));
         p.mods = Some(mods);
-        let at = *line_of.entry(key.clone()).or_insert_with(|| {
-            accs.push(LineAcc {
-                key,
+    }
+    // Stable: a line's encounters stay in request order.
+    keyed.sort_by_key(|&(key, _)| key);
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let p = &prepared[run[0].1];
+            let rules = policy.code(run[0].0.code);
+            let mut acc = LineAcc {
+                key: run[0].0,
+                patient: p.enc.patient.as_str(),
+                provider: p.enc.provider.as_str(),
                 minutes: 0,
                 session_units: 0,
-                members: Vec::new(),
+                members: Vec::with_capacity(run.len()),
                 basis: None,
                 cms_short: None,
-            });
-            accs.len() - 1
-        });
-        let acc = &mut accs[at];
-        acc.minutes = acc.minutes.saturating_add(p.session.minutes());
-        acc.session_units = acc
-            .session_units
-            .saturating_add(rules.rounding.units(p.session.minutes()));
-        acc.members.push(pi);
-    }
-
-    accs
+            };
+            for &(_, pi) in run {
+                let minutes = prepared[pi].session.minutes();
+                acc.minutes = acc.minutes.saturating_add(minutes);
+                acc.session_units = acc
+                    .session_units
+                    .saturating_add(rules.rounding.units(minutes));
+                acc.members.push(pi);
+            }
+            acc
+        })
+        .collect()
 }
 
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    let mut pools: HashMap<(&str, NaiveDate), Vec<usize>> = HashMap::new();
+    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass.
+    let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
-        let code = acc.key.3;
+        let code = acc.key.code;
         let rules = policy.code(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
-            pools.entry((acc.key.0, acc.key.2)).or_default().push(ai);
+            let key = (acc.key.patient, acc.key.date);
+            match pools.last_mut() {
+                Some((k, lines)) if *k == key => lines.push(ai),
+                _ => pools.push((key, vec![ai])),
+            }
             continue;
         }
         let unit = rules.rounding.unit();
@@ -542,7 +670,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             },
         });
     }
-    for ((patient, date), members) in pools {
+    for (key, members) in &pools {
         // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
         // leftovers), our codes first, then the other timed services; then share each
         // code's units among its lines the same way. An other service listed under one of
@@ -554,31 +682,32 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             other: u32,
         }
         let mut pooled: Vec<Pooled<'_>> = Vec::new();
-        let mut at_code: BTreeMap<&str, usize> = BTreeMap::new();
-        for &ai in &members {
-            let code = accs[ai].key.3.as_str();
-            let at = *at_code.entry(code).or_insert_with(|| {
-                pooled.push(Pooled {
-                    code,
-                    minutes: 0,
-                    lines: Vec::new(),
-                    other: 0,
-                });
-                pooled.len() - 1
-            });
+        for &ai in members {
+            let code = accs[ai].key.code.as_str();
+            let at = match pooled.iter().position(|p| p.code == code) {
+                // At most one entry per code the engine models (five).
+                Some(at) => at,
+                None => {
+                    pooled.push(Pooled {
+                        code,
+                        minutes: 0,
+                        lines: Vec::new(),
+                        other: 0,
+                    });
+                    pooled.len() - 1
+                }
+            };
             pooled[at].minutes = pooled[at].minutes.saturating_add(accs[ai].minutes);
             pooled[at].lines.push(ai);
         }
         pooled.sort_by_key(|p| p.code);
-        for (i, p) in pooled.iter().enumerate() {
-            at_code.insert(p.code, i);
-        }
+        let engine_codes = pooled.len();
         let mut other_total = 0u32;
-        for (&code, &m) in other_timed.get(&(patient, date)).into_iter().flatten() {
+        for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
-            match at_code.get(code) {
-                Some(&at) => {
-                    let p = &mut pooled[at];
+            // Other services are distinct codes (a map); only our few codes are searched.
+            match pooled[..engine_codes].iter_mut().find(|p| p.code == code) {
+                Some(p) => {
                     p.minutes = p.minutes.saturating_add(m);
                     p.other = p.other.saturating_add(m);
                 }
@@ -609,7 +738,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                     day_minutes,
                     other_minutes: other_total,
                     day_units,
-                    code: acc.key.3,
+                    code: acc.key.code,
                     code_minutes: p.minutes,
                     code_units: units,
                     line_minutes: acc.minutes,
@@ -623,31 +752,15 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
     }
 }
 
-/// Step 6: sorts the lines and applies daily caps in that order; returns the cap applied to
-/// each line it cut.
-fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<Cap>> {
-    accs.sort_by(|a, b| {
-        (
-            a.key.0,
-            a.key.2,
-            a.key.3.as_str(),
-            a.key.1,
-            &a.key.4,
-            a.key.5,
-        )
-            .cmp(&(
-                b.key.0,
-                b.key.2,
-                b.key.3.as_str(),
-                b.key.1,
-                &b.key.4,
-                b.key.5,
-            ))
-    });
-    let mut used: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
+/// Step 6: applies daily caps in line order; returns the cap applied to each line it cut.
+fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
+    // Lines come in (patient, date, code) order: the units used so far that day are a
+    // running count, reset when the three change.
+    let mut day: Option<(u32, NaiveDate, Code)> = None;
+    let mut used_today = 0u32;
     let mut capped: Vec<Option<Cap>> = vec![None; accs.len()];
-    for (ai, acc) in accs.iter_mut().enumerate() {
-        let code = acc.key.3;
+    for (ai, acc) in accs.iter().enumerate() {
+        let code = acc.key.code;
         let rules = policy.code(code);
         let per_diem = matches!(rules.rounding.rule(), UnitRule::PerDiem { .. });
         let cap = match (rules.max_units_per_day, per_diem) {
@@ -656,7 +769,12 @@ fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<Cap>> {
             (c, false) => c,
         };
         let Some(cap) = cap else { continue };
-        let so_far = used.entry((acc.key.0, acc.key.2, code)).or_default();
+        let this_day = (acc.key.patient, acc.key.date, code);
+        if day != Some(this_day) {
+            day = Some(this_day);
+            used_today = 0;
+        }
+        let so_far = &mut used_today;
         let room = cap.saturating_sub(*so_far);
         let computed = acc.units();
         let billed = if computed > room {
@@ -731,7 +849,7 @@ fn emit_lines(
                 }
             }
         } else if units == 0 {
-            let code = acc.key.3;
+            let code = acc.key.code;
             let data = match acc.cms_short {
                 Some((day_minutes, day_units)) => Data::Cms8MinuteShare {
                     code,
@@ -751,18 +869,17 @@ fn emit_lines(
         if units == 0 {
             continue;
         }
-        let (patient, provider, date, code, modifiers, pos) = acc.key;
         capped_lines.push(cap.is_some());
         line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
         lines.push(Line {
-            patient: patient.to_owned(),
-            provider: provider.to_owned(),
-            date_of_service: date,
-            code,
-            modifiers,
+            patient: acc.patient.to_owned(),
+            provider: acc.provider.to_owned(),
+            date_of_service: acc.key.date,
+            code: acc.key.code,
+            modifiers: acc.key.modifiers.as_slice().to_vec(),
             units,
             minutes: acc.minutes,
-            place_of_service: pos,
+            place_of_service: acc.key.pos,
             encounters: acc
                 .members
                 .iter()
@@ -772,17 +889,6 @@ fn emit_lines(
     }
 
     (lines, capped_lines, line_members)
-}
-
-fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineKey<'a> {
-    (
-        p.enc.patient.as_str(),
-        p.enc.provider.as_str(),
-        p.session.date_of_service(),
-        code,
-        mods.modifiers.clone(),
-        p.pos,
-    )
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {

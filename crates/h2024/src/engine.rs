@@ -321,16 +321,34 @@ fn evaluate_items(
     let checked = checks::run(policy, &eval);
     let mut findings = eval.findings;
     findings.extend(checked);
-    // Stable: within an encounter, evaluation findings first, then the checks' in order.
-    findings.sort_by_key(|(item, _)| *item);
     Ok(Response {
         schema_version: SCHEMA_VERSION,
         policy: policy.id().to_owned(),
         explain,
         lines: eval.lines,
         decisions: eval.decisions,
-        findings: findings.into_iter().map(|(_, f)| f).collect(),
+        findings: in_request_order(findings, items.len()),
     })
+}
+
+/// Findings in the request order of their encounters; within an encounter, in the order
+/// they were found (evaluation first, then the checks). A counting sort: linear, and the
+/// findings are moved once.
+fn in_request_order(findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
+    let mut start = vec![0usize; items + 1];
+    for (item, _) in &findings {
+        start[*item + 1] += 1;
+    }
+    for i in 0..items {
+        start[i + 1] += start[i];
+    }
+    let mut slots: Vec<Option<Finding>> = Vec::with_capacity(findings.len());
+    slots.resize_with(findings.len(), || None);
+    for (item, finding) in findings {
+        slots[start[item]] = Some(finding);
+        start[item] += 1;
+    }
+    slots.into_iter().flatten().collect()
 }
 
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {

@@ -16,6 +16,9 @@ pub(crate) struct Evaluated<'a> {
     pub enc: &'a Encounter,
     pub patient: &'a Patient,
     pub provider: &'a Provider,
+    /// The patient's and the provider's ranks in id order (integer keys for the checks).
+    pub patient_rank: u32,
+    pub provider_rank: u32,
     /// `None` when the encounter documents no time at all.
     pub session: Option<Session>,
     /// The decision's code.

@@ -338,6 +338,18 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
 /// assert_eq!(mods, [Modifier::HO, Modifier::U1, Modifier::TS, Modifier::GT]);
 /// ```
 pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
+    let has_go = modifiers.contains(&Modifier::GO);
+    let has_gp = modifiers.contains(&Modifier::GP);
+    modifiers.sort_by_key(|&m| sort_key(m, policy_order, has_go, has_gp));
+}
+
+/// A modifier's place in line order (see [`sort_modifiers`]).
+fn sort_key(
+    m: Modifier,
+    policy_order: &[Modifier],
+    has_go: bool,
+    has_gp: bool,
+) -> ((usize, ModifierGroup, Modifier), u8) {
     let key = |m: Modifier| {
         let listed = policy_order
             .iter()
@@ -345,29 +357,55 @@ pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
             .unwrap_or(policy_order.len());
         (listed, m.group(), m)
     };
-    let has_go = modifiers.contains(&Modifier::GO);
-    let has_gp = modifiers.contains(&Modifier::GP);
-    modifiers.sort_by_key(|&m| match m {
+    match m {
         Modifier::CO if has_go => (key(Modifier::GO), 1),
         Modifier::CQ if has_gp => (key(Modifier::GP), 1),
         _ => (key(m), 0),
-    });
+    }
 }
 
-/// The modifiers a payer requires on a line, with the ground for each.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The most modifiers a policy can require of one session (one of each derived kind).
+const MAX_DERIVED: usize = 8;
+
+/// The modifiers a payer requires on a line, with the ground for each. Kept inline (no heap
+/// allocation): it is derived for every encounter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequiredModifiers {
-    /// At most [`MAX_MODIFIERS`], in line order.
-    pub modifiers: Vec<Modifier>,
-    /// Required modifiers that did not fit on the line (beyond the fourth).
-    pub dropped: Vec<Modifier>,
-    why: Vec<(Modifier, Because)>,
+    /// Every required modifier in line order; the first [`MAX_MODIFIERS`] go on the line.
+    list: [(Modifier, Because); MAX_DERIVED],
+    len: u8,
+    /// The same, as a line key.
+    line: LineModifiers,
 }
 
 impl RequiredModifiers {
+    /// The modifiers on the line: at most [`MAX_MODIFIERS`], in line order.
+    pub fn modifiers(&self) -> &[Modifier] {
+        self.line.as_slice()
+    }
+
+    /// Required modifiers that did not fit on the line (beyond the fourth).
+    pub fn dropped(&self) -> impl ExactSizeIterator<Item = Modifier> + '_ {
+        self.all()[self.line.len()..].iter().map(|(m, _)| *m)
+    }
+
+    /// How many modifiers are required in all, on the line or dropped.
+    pub fn required(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// The modifiers on the line as a compact, ordered key.
+    pub fn line_modifiers(&self) -> LineModifiers {
+        self.line
+    }
+
+    fn all(&self) -> &[(Modifier, Because)] {
+        &self.list[..usize::from(self.len)]
+    }
+
     /// Why `modifier` is required, if it is.
     pub fn because(&self, modifier: Modifier) -> Option<Because> {
-        self.why
+        self.all()
             .iter()
             .find(|(have, _)| *have == modifier)
             .map(|(_, why)| *why)
@@ -375,13 +413,47 @@ impl RequiredModifiers {
 
     /// One typed reason per modifier on the line, in line order.
     pub fn reasons(&self) -> Vec<ModifierReason> {
-        self.modifiers
+        self.all()[..self.line.len()]
             .iter()
-            .filter_map(|&modifier| {
-                self.because(modifier)
-                    .map(|because| ModifierReason { modifier, because })
-            })
+            .map(|&(modifier, because)| ModifierReason { modifier, because })
             .collect()
+    }
+}
+
+/// Up to [`MAX_MODIFIERS`] modifiers in line order, stored inline; ordered and compared as
+/// the slice they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LineModifiers {
+    list: [Modifier; MAX_MODIFIERS],
+    len: u8,
+}
+
+impl LineModifiers {
+    /// The modifiers, in line order.
+    pub fn as_slice(&self) -> &[Modifier] {
+        &self.list[..usize::from(self.len)]
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl PartialOrd for LineModifiers {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LineModifiers {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
     }
 }
 
@@ -478,11 +550,13 @@ pub fn required_modifiers(
     provider: &Provider,
     encounter: &Encounter,
 ) -> RequiredModifiers {
-    let mut why: Vec<(Modifier, Because)> = Vec::with_capacity(6);
+    let mut list = [(Modifier::KX, Because::FollowUp); MAX_DERIVED];
+    let mut len = 0usize;
     let mut add = |m: Option<Modifier>, reason: Because| {
         if let Some(m) = m {
-            if !why.iter().any(|(have, _)| *have == m) {
-                why.push((m, reason));
+            if len < MAX_DERIVED && !list[..len].iter().any(|(have, _)| *have == m) {
+                list[len] = (m, reason);
+                len += 1;
             }
         }
     };
@@ -545,13 +619,22 @@ pub fn required_modifiers(
         _ => Because::AudioVideo,
     };
     add(modality_modifier(policy, encounter.modality), because);
-    let mut modifiers: Vec<Modifier> = why.iter().map(|(m, _)| *m).collect();
-    sort_modifiers(&mut modifiers, policy.modifier_order());
-    let dropped = modifiers.split_off(modifiers.len().min(MAX_MODIFIERS));
+    let order = policy.modifier_order();
+    let has_go = list[..len].iter().any(|(m, _)| *m == Modifier::GO);
+    let has_gp = list[..len].iter().any(|(m, _)| *m == Modifier::GP);
+    list[..len].sort_by_key(|&(m, _)| sort_key(m, order, has_go, has_gp));
+    let shown = len.min(MAX_MODIFIERS);
+    let mut line = LineModifiers {
+        list: [Modifier::KX; MAX_MODIFIERS],
+        len: shown as u8,
+    };
+    for (slot, (m, _)) in line.list.iter_mut().zip(&list[..shown]) {
+        *slot = *m;
+    }
     RequiredModifiers {
-        modifiers,
-        dropped,
-        why,
+        list,
+        len: len as u8,
+        line,
     }
 }
 

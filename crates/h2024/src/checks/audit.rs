@@ -155,13 +155,9 @@ fn encounter(
     };
 
     // Modifiers: those the engine derived, or, for another billed code, derived for it.
-    let derived;
-    let required = match &ev.modifiers {
+    let required = match ev.modifiers {
         Some(m) if billed_code == engine_code => m,
-        _ => {
-            derived = required_modifiers(policy, billed_code, ev.provider, ev.enc);
-            &derived
-        }
+        _ => required_modifiers(policy, billed_code, ev.provider, ev.enc),
     };
     if billed.modifiers.len() > MAX_MODIFIERS {
         flag(
@@ -208,10 +204,10 @@ fn encounter(
         }
     }
     for &m in &parsed {
-        if required.modifiers.contains(&m) || required.dropped.contains(&m) {
+        if required.modifiers().contains(&m) || required.dropped().any(|d| d == m) {
             continue;
         }
-        if let Some(because) = not_valid(policy, ev, billed_code, m, required) {
+        if let Some(because) = not_valid(policy, ev, billed_code, m, &required) {
             flag(
                 Rule::InvalidModifier,
                 "billed.modifiers",
@@ -262,7 +258,7 @@ fn not_valid(
     required: &RequiredModifiers,
 ) -> Option<NotValid> {
     let enc = ev.enc;
-    let same_group = required.modifiers.iter().find(|r| r.group() == m.group());
+    let same_group = required.modifiers().iter().find(|r| r.group() == m.group());
     let why = match m.group() {
         ModifierGroup::Distinct | ModifierGroup::Informational => return None,
         _ if same_group.is_some() => NotValid::Instead {

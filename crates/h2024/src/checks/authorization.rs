@@ -9,11 +9,6 @@
 //! Lines come sorted by patient, then date of service, so each authorization's running
 //! total is kept in date order in one pass (O(lines)).
 
-use std::collections::HashMap;
-
-use chrono::NaiveDate;
-
-use crate::codes::Code;
 use crate::evaluation::Evaluation;
 use crate::findings::{AuthorizationNeed, Data, Finding, Rule};
 use crate::policy::{Policy, PriorAuthorization};
@@ -26,24 +21,41 @@ pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usi
         PriorAuthorization::AboveUnitsPerDay(n) => Some(n),
     };
     let lines = &eval.lines;
-    let mut day_units: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
-    for line in lines {
-        let u = day_units
-            .entry((line.patient.as_str(), line.date_of_service, line.code))
-            .or_default();
-        *u = u.saturating_add(line.units);
+    // Lines come sorted by patient, date and code: the units of a patient's code on a day
+    // are those of a run of lines.
+    let mut day_units: Vec<u32> = vec![0; lines.len()];
+    let day_of = |li: usize| {
+        (
+            &lines[li].patient,
+            lines[li].date_of_service,
+            lines[li].code,
+        )
+    };
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start;
+        let mut units = 0u32;
+        while end < lines.len() && day_of(end) == day_of(start) {
+            units = units.saturating_add(lines[end].units);
+            end += 1;
+        }
+        day_units[start..end].fill(units);
+        start = end;
     }
-    // Units used so far, per (patient, authorization index).
-    let mut used: HashMap<(&str, usize), u64> = HashMap::new();
+    // Units used so far of each of the current patient's authorizations (lines come by
+    // patient, in date order).
+    let mut patient: Option<&str> = None;
+    let mut used: Vec<Option<u64>> = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         let Some(&first) = eval.line_members[li].first() else {
             continue;
         };
         let ev = &eval.encounters[first];
-        let day = day_units
-            .get(&(line.patient.as_str(), line.date_of_service, line.code))
-            .copied()
-            .unwrap_or(line.units);
+        if patient != Some(line.patient.as_str()) {
+            patient = Some(line.patient.as_str());
+            used.clear();
+        }
+        let day = day_units[li];
         if let Some(n) = threshold {
             if day <= n {
                 continue;
@@ -91,9 +103,10 @@ pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usi
             continue;
         };
         let auth = &auths[a];
-        let so_far = used
-            .entry((line.patient.as_str(), a))
-            .or_insert(u64::from(auth.units_used));
+        if used.len() < auths.len() {
+            used.resize(auths.len(), None);
+        }
+        let so_far = used[a].get_or_insert(u64::from(auth.units_used));
         let before = *so_far;
         let after = before + u64::from(line.units);
         *so_far = after;

@@ -8,6 +8,7 @@
 //!
 //! Messages and `element`s name fields and list positions, never the note's text.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::codes::Service;
@@ -20,8 +21,18 @@ fn blank(text: &str) -> bool {
     text.trim().is_empty()
 }
 
-fn normalize(text: &str) -> String {
-    text.trim().to_lowercase()
+/// A skill as compared: trimmed, lower case. Borrowed when it already is (the usual case).
+fn normalize(text: &str) -> Cow<'_, str> {
+    let text = text.trim();
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
 }
 
 /// The documentation elements every session note needs, and whether `doc` lacks each.
@@ -63,7 +74,9 @@ impl<'a> PlanIndex<'a> {
         for (g, goal) in plan.goals.iter().enumerate() {
             goal_by_id.entry(goal.id.as_str()).or_insert(g);
             for skill in goal.skills.iter().filter(|s| !blank(s)) {
-                let goals = goals_by_skill.entry(normalize(skill)).or_default();
+                let goals = goals_by_skill
+                    .entry(normalize(skill).into_owned())
+                    .or_default();
                 if goals.last() != Some(&g) {
                     goals.push(g);
                 }
@@ -76,8 +89,8 @@ impl<'a> PlanIndex<'a> {
     }
 }
 
-/// Plan indexes, built on first use for each patient.
-pub(crate) type PlanIndexes<'a> = HashMap<&'a str, PlanIndex<'a>>;
+/// Plan indexes by patient rank, built on first use for each patient.
+pub(crate) type PlanIndexes<'a> = Vec<Option<PlanIndex<'a>>>;
 
 /// Documentation, treatment-plan and progress-report findings for one coded encounter.
 pub(crate) fn check<'a>(
@@ -116,20 +129,22 @@ pub(crate) fn check<'a>(
         ),
         None => {}
         Some(plan) => {
-            let index = indexes
-                .entry(ev.patient.id.as_str())
-                .or_insert_with(|| PlanIndex::new(plan));
+            let rank = ev.patient_rank as usize;
+            if indexes.len() <= rank {
+                indexes.resize_with(rank + 1, || None);
+            }
+            let index = indexes[rank].get_or_insert_with(|| PlanIndex::new(plan));
             let empty = Documentation::default();
             let doc = doc.unwrap_or(&empty);
-            let mut addressed: Vec<(usize, String)> = Vec::new();
+            // Goals addressed, with the element that addresses them (a skill or an objective
+            // by position); named in words only if a finding needs it.
+            let mut addressed: Vec<(usize, bool, usize)> = Vec::new();
             for (i, skill) in doc.skills_taught.iter().enumerate() {
                 if blank(skill) {
                     continue;
                 }
-                match index.goals_by_skill.get(&normalize(skill)) {
-                    Some(goals) => {
-                        addressed.extend(goals.iter().map(|&g| (g, format!("skills_taught[{i}]"))))
-                    }
+                match index.goals_by_skill.get(normalize(skill).as_ref()) {
+                    Some(goals) => addressed.extend(goals.iter().map(|&g| (g, true, i))),
                     None => flag(
                         Rule::SkillNotInTreatmentPlan,
                         Data::SkillNotInPlan { index: i },
@@ -142,7 +157,7 @@ pub(crate) fn check<'a>(
                     continue;
                 }
                 match index.goal_by_id.get(objective.as_str()) {
-                    Some(&g) => addressed.push((g, format!("objectives[{i}]"))),
+                    Some(&g) => addressed.push((g, false, i)),
                     None => flag(
                         Rule::SkillNotInTreatmentPlan,
                         Data::ObjectiveNotInPlan { index: i },
@@ -150,10 +165,15 @@ pub(crate) fn check<'a>(
                     ),
                 }
             }
-            addressed.sort_by_key(|(g, _)| *g);
-            addressed.dedup_by_key(|(g, _)| *g);
-            for (g, via) in addressed {
+            addressed.sort_by_key(|&(g, _, _)| g);
+            addressed.dedup_by_key(|&mut (g, _, _)| g);
+            for (g, skill, i) in addressed {
                 if plan.goals[g].deficit.as_deref().is_none_or(blank) {
+                    let via = if skill {
+                        format!("skills_taught[{i}]")
+                    } else {
+                        format!("objectives[{i}]")
+                    };
                     flag(
                         Rule::GoalWithoutDeficit,
                         Data::GoalWithoutDeficit { goal: g, via },

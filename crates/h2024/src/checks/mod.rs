@@ -20,7 +20,7 @@ use crate::policy::Policy;
 /// Every check's findings, each with the position of its encounter in the request.
 pub(crate) fn run(policy: &Policy, eval: &Evaluation<'_>) -> Vec<(usize, Finding)> {
     let mut found = Vec::new();
-    let mut plans = documentation::PlanIndexes::new();
+    let mut plans = documentation::PlanIndexes::default();
     for ev in &eval.encounters {
         eligibility::check(policy, ev, &mut found);
         documentation::check(policy, ev, &mut plans, &mut found);

@@ -10,87 +10,98 @@
 //! Only encounters with clock times can overlap; duplicates documented by `date` and
 //! `minutes` are found by provider, date, code and minutes.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::codes::{Code, Service};
 use crate::evaluation::Evaluated;
 use crate::findings::{Data, Finding, Rule};
 
+/// A session with clock times, keyed by its patient's or provider's rank.
 struct Timed {
-    ci: usize,
+    who: u32,
     start: DateTime<FixedOffset>,
     end: DateTime<FixedOffset>,
+    ci: usize,
 }
 
 /// `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings. Each names
-/// the other encounter in its data, never in its message.
+/// the other encounter in its data, never in its message. Sessions are grouped by sorting
+/// (patient or provider, start, end, position), never by hashing.
 pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)>) {
-    let mut by_patient: HashMap<&str, Vec<Timed>> = HashMap::new();
-    let mut by_provider: HashMap<&str, Vec<Timed>> = HashMap::new();
     // Sessions documented only by date and minutes: the same patient, provider, date, code
-    // and minutes twice is taken as one session entered twice.
-    type UntimedKey<'a> = (&'a str, &'a str, NaiveDate, u32, Result<Code, Service>);
-    let mut untimed: HashMap<UntimedKey<'_>, usize> = HashMap::new();
-    for (ci, ctx) in contexts.iter().enumerate() {
-        let Some(session) = ctx.session.filter(|s| !s.has_clock_times()) else {
-            continue;
-        };
-        let key = (
-            ctx.enc.patient.as_str(),
-            ctx.enc.provider.as_str(),
-            session.date_of_service(),
-            session.minutes(),
-            ctx.code.ok_or(ctx.enc.service),
-        );
-        match untimed.get(&key) {
-            Some(&first) => found.push(ctx.finding(
+    // and minutes twice is taken as one session entered twice; each repeat is reported
+    // against the first in request order.
+    type UntimedKey = (u32, u32, NaiveDate, u32, Result<Code, Service>);
+    let mut untimed: Vec<(UntimedKey, usize)> = contexts
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, ctx)| {
+            let session = ctx.session.filter(|s| !s.has_clock_times())?;
+            let key = (
+                ctx.patient_rank,
+                ctx.provider_rank,
+                session.date_of_service(),
+                session.minutes(),
+                ctx.code.ok_or(ctx.enc.service),
+            );
+            Some((key, ci))
+        })
+        .collect();
+    untimed.sort_unstable();
+    for run in untimed.chunk_by(|a, b| a.0 == b.0) {
+        let first = &contexts[run[0].1];
+        for &(_, ci) in &run[1..] {
+            found.push(contexts[ci].finding(
                 Rule::DuplicateEncounter,
                 Data::Duplicate {
-                    other: contexts[first].enc.id.clone(),
+                    other: first.enc.id.clone(),
                     clock_times: false,
                 },
-            )),
-            None => {
-                untimed.insert(key, ci);
-            }
+            ));
         }
     }
 
+    let mut by_patient: Vec<Timed> = Vec::new();
+    let mut by_provider: Vec<Timed> = Vec::new();
     for (ci, ctx) in contexts.iter().enumerate() {
         let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
             continue;
         };
-        by_patient
-            .entry(ctx.enc.patient.as_str())
-            .or_default()
-            .push(Timed { ci, start, end });
+        by_patient.push(Timed {
+            who: ctx.patient_rank,
+            start,
+            end,
+            ci,
+        });
         if ctx.enc.group_size == 1 {
-            by_provider
-                .entry(ctx.enc.provider.as_str())
-                .or_default()
-                .push(Timed { ci, start, end });
+            by_provider.push(Timed {
+                who: ctx.provider_rank,
+                start,
+                end,
+                ci,
+            });
         }
     }
+    let order = |t: &Timed| (t.who, t.start, t.end, t.ci);
+    by_patient.sort_unstable_by_key(order);
+    by_provider.sort_unstable_by_key(order);
 
-    let mut patients: Vec<_> = by_patient.into_values().collect();
-    patients.sort_by_key(|list| list[0].ci);
-    for mut list in patients {
-        list.sort_by_key(|t| (t.start, t.end, t.ci));
-        // Exact duplicates: same code (or, uncoded, same service) and identical times.
-        type DuplicateKey = (
-            DateTime<FixedOffset>,
-            DateTime<FixedOffset>,
-            Result<Code, Service>,
-        );
-        let mut seen: HashMap<DuplicateKey, usize> = HashMap::new();
+    for list in by_patient.chunk_by(|a, b| a.who == b.who) {
+        // Exact duplicates: same code (or, uncoded, same service) and identical times. Equal
+        // times are adjacent; within such a run, the first of each code in request order.
+        let mut run_start = 0;
+        let mut run_codes: Vec<(Result<Code, Service>, usize)> = Vec::new();
         let mut longest: Option<usize> = None;
         for i in 0..list.len() {
             let here = &list[i];
             let ctx = &contexts[here.ci];
-            let key = (here.start, here.end, ctx.code.ok_or(ctx.enc.service));
-            if let Some(&j) = seen.get(&key) {
+            if i == 0 || (here.start, here.end) != (list[run_start].start, list[run_start].end) {
+                run_start = i;
+                run_codes.clear();
+            }
+            let code = ctx.code.ok_or(ctx.enc.service);
+            let earlier = run_codes.iter().find(|(c, _)| *c == code).map(|(_, j)| *j);
+            if let Some(j) = earlier {
                 found.push(ctx.finding(
                     Rule::DuplicateEncounter,
                     Data::Duplicate {
@@ -109,18 +120,17 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
                     },
                 ));
             }
-            seen.entry(key).or_insert(i);
+            if earlier.is_none() {
+                run_codes.push((code, i));
+            }
             if longest.is_none_or(|l| here.end > list[l].end) {
                 longest = Some(i);
             }
         }
     }
 
-    let mut providers: Vec<_> = by_provider.into_values().collect();
-    providers.sort_by_key(|list| list[0].ci);
-    for mut list in providers {
-        list.sort_by_key(|t| (t.start, t.end, t.ci));
-        let patient = |i: usize| contexts[list[i].ci].enc.patient.as_str();
+    for list in by_provider.chunk_by(|a, b| a.who == b.who) {
+        let patient = |i: usize| contexts[list[i].ci].patient_rank;
         // The earlier session that ends last, and the one that ends last among those of
         // another patient than that one's: enough to find another patient's running session.
         let mut last: Option<usize> = None;
