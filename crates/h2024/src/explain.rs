@@ -237,6 +237,7 @@ pub enum UnitsBasis {
         units: u32,
     },
     /// The CMS 8-minute rule over the patient's timed minutes of the day.
+    #[serde(rename = "cms_8_minute")]
     Cms8Minute {
         /// The patient's timed minutes that day.
         day_minutes: u32,

@@ -346,6 +346,7 @@ pub enum Data {
         line_minutes: u32,
     },
     /// Under the CMS 8-minute rule the day's units go to services with more minutes.
+    #[serde(rename = "cms_8_minute_share")]
     Cms8MinuteShare {
         /// The line's code.
         code: Code,

@@ -168,10 +168,15 @@ fn encounter(
             },
         );
     }
+    // The modifiers that parse, with their positions in `billed.modifiers`.
     let mut parsed: Vec<Modifier> = Vec::with_capacity(billed.modifiers.len());
+    let mut positions: Vec<usize> = Vec::with_capacity(billed.modifiers.len());
     for (i, text) in billed.modifiers.iter().enumerate() {
         match text.parse::<Modifier>() {
-            Ok(m) => parsed.push(m),
+            Ok(m) => {
+                parsed.push(m);
+                positions.push(i);
+            }
             Err(problem) => flag(
                 Rule::InvalidModifier,
                 &format!("billed.modifiers[{i}]"),
@@ -203,14 +208,14 @@ fn encounter(
             );
         }
     }
-    for &m in &parsed {
+    for (&m, &i) in parsed.iter().zip(&positions) {
         if required.modifiers().contains(&m) || required.dropped().any(|d| d == m) {
             continue;
         }
         if let Some(because) = not_valid(policy, ev, billed_code, m, &required) {
             flag(
                 Rule::InvalidModifier,
-                "billed.modifiers",
+                &format!("billed.modifiers[{i}]"),
                 Data::ModifierNotValid {
                     modifier: m,
                     because,
