@@ -2,7 +2,8 @@
 //! response is explained (`explain: true`). The prose itself comes from
 //! [`explain`](crate::explain); this module only decides where it goes.
 
-use std::fmt;
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
 
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -13,30 +14,42 @@ use crate::response::{Alternative, Decision, Response};
 
 impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let explain = self.explain;
+        let scratch = RefCell::new(String::with_capacity(256));
+        let prose = Prose(self.explain.then_some(&scratch));
         let mut s = serializer.serialize_struct("Response", 6)?;
         s.serialize_field("schema_version", &self.schema_version)?;
         s.serialize_field("policy", &self.policy)?;
-        s.serialize_field("explain", &explain)?;
+        s.serialize_field("explain", &self.explain)?;
         s.serialize_field("lines", &self.lines)?;
-        s.serialize_field("decisions", &ExplainList(&self.decisions, explain))?;
-        s.serialize_field("findings", &ExplainList(&self.findings, explain))?;
+        s.serialize_field("decisions", &ExplainList(&self.decisions, prose))?;
+        s.serialize_field("findings", &ExplainList(&self.findings, prose))?;
         s.end()
     }
 }
 
+/// Whether prose is written, and the buffer it is rendered into: one per response, so that
+/// each sentence is rendered with one allocation-free pass and escaped once.
+#[derive(Clone, Copy)]
+struct Prose<'a>(Option<&'a RefCell<String>>);
+
 /// A value whose JSON depends on whether the response is explained.
-pub(crate) trait ExplainSerialize {
-    /// Serializes the value, with its prose only when `explain` is on.
+trait ExplainSerialize {
+    /// Serializes the value, with its prose only when `prose` holds a buffer.
     fn serialize_with<S: Serializer>(
         &self,
         serializer: S,
-        explain: bool,
+        prose: Prose<'_>,
     ) -> Result<S::Ok, S::Error>;
+
+    /// Serializes the value with its prose, on its own.
+    fn serialize_explained<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let scratch = RefCell::new(String::new());
+        self.serialize_with(serializer, Prose(Some(&scratch)))
+    }
 }
 
 /// A slice serialized as a JSON array, each element explained or not.
-struct ExplainList<'a, T>(&'a [T], bool);
+struct ExplainList<'a, T>(&'a [T], Prose<'a>);
 
 impl<T: ExplainSerialize> Serialize for ExplainList<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -48,7 +61,7 @@ impl<T: ExplainSerialize> Serialize for ExplainList<'_, T> {
     }
 }
 
-struct Explained<'a, T>(&'a T, bool);
+struct Explained<'a, T>(&'a T, Prose<'a>);
 
 impl<T: ExplainSerialize> Serialize for Explained<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -58,7 +71,7 @@ impl<T: ExplainSerialize> Serialize for Explained<'_, T> {
 
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ExplainSerialize::serialize_with(self, serializer, true)
+        self.serialize_explained(serializer)
     }
 }
 
@@ -66,9 +79,9 @@ impl ExplainSerialize for Finding {
     fn serialize_with<S: Serializer>(
         &self,
         serializer: S,
-        explain: bool,
+        prose: Prose<'_>,
     ) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Finding", if explain { 8 } else { 7 })?;
+        let mut s = serializer.serialize_struct("Finding", 8)?;
         s.serialize_field("rule", &self.rule)?;
         s.serialize_field("severity", &self.severity)?;
         s.serialize_field("carc", &self.carc)?;
@@ -76,19 +89,22 @@ impl ExplainSerialize for Finding {
         s.serialize_field("line", &self.line)?;
         s.serialize_field("element", &self.element)?;
         s.serialize_field("data", &self.data)?;
-        if explain {
-            s.serialize_field("message", &Rendered(&self.data))?;
+        if let Prose(Some(scratch)) = prose {
+            s.serialize_field("message", &Rendered(&self.data, scratch))?;
         }
         s.end()
     }
 }
 
-/// Serializes a value's `Display` as a JSON string without an intermediate `String`.
-pub(crate) struct Rendered<'a, T: fmt::Display>(pub &'a T);
+/// Serializes a value's `Display` as a JSON string, rendered into the response's buffer.
+struct Rendered<'a, T: fmt::Display>(&'a T, &'a RefCell<String>);
 
 impl<T: fmt::Display> Serialize for Rendered<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self.0)
+        let mut text = self.1.borrow_mut();
+        text.clear();
+        write!(text, "{}", self.0).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
     }
 }
 
@@ -96,24 +112,24 @@ impl ExplainSerialize for Decision {
     fn serialize_with<S: Serializer>(
         &self,
         serializer: S,
-        explain: bool,
+        prose: Prose<'_>,
     ) -> Result<S::Ok, S::Error> {
         let mut s = serializer.serialize_struct("Decision", 6)?;
         s.serialize_field("encounter", &self.encounter)?;
         s.serialize_field("code", &self.code)?;
         s.serialize_field("line", &self.line)?;
         s.serialize_field("reasons", &self.reasons)?;
-        if explain {
-            s.serialize_field("rationale", &RenderedList(&self.reasons))?;
+        if let Prose(Some(scratch)) = prose {
+            s.serialize_field("rationale", &RenderedList(&self.reasons, scratch))?;
         }
-        s.serialize_field("alternatives", &ExplainList(&self.alternatives, explain))?;
+        s.serialize_field("alternatives", &ExplainList(&self.alternatives, prose))?;
         s.end()
     }
 }
 
 impl Serialize for Decision {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ExplainSerialize::serialize_with(self, serializer, true)
+        self.serialize_explained(serializer)
     }
 }
 
@@ -121,13 +137,13 @@ impl ExplainSerialize for Alternative {
     fn serialize_with<S: Serializer>(
         &self,
         serializer: S,
-        explain: bool,
+        prose: Prose<'_>,
     ) -> Result<S::Ok, S::Error> {
         let mut s = serializer.serialize_struct("Alternative", 3)?;
         s.serialize_field("code", &self.code)?;
         s.serialize_field("why", &self.why)?;
-        if explain {
-            s.serialize_field("reason", &Rendered(&AlternativeText(self)))?;
+        if let Prose(Some(scratch)) = prose {
+            s.serialize_field("reason", &Rendered(&AlternativeText(self), scratch))?;
         }
         s.end()
     }
@@ -135,17 +151,17 @@ impl ExplainSerialize for Alternative {
 
 impl Serialize for Alternative {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ExplainSerialize::serialize_with(self, serializer, true)
+        self.serialize_explained(serializer)
     }
 }
 
-struct RenderedList<'a, T: fmt::Display>(&'a [T]);
+struct RenderedList<'a, T: fmt::Display>(&'a [T], &'a RefCell<String>);
 
 impl<T: fmt::Display> Serialize for RenderedList<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for item in self.0 {
-            seq.serialize_element(&Rendered(item))?;
+            seq.serialize_element(&Rendered(item, self.1))?;
         }
         seq.end()
     }
