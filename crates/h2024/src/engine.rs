@@ -12,14 +12,13 @@ use serde_json::value::RawValue;
 
 use crate::claim::{self, Item, Rejected};
 use crate::codes::Code;
-use crate::error::{
-    PolicyError, PolicyErrorKind, RequestError, RequestErrorKind, describe_serde_error,
-};
+use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::findings::{Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
 use crate::request::{Encounter, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
+use crate::strict;
 
 /// The largest request document [`Engine::evaluate_json`] accepts: 1 GiB, room for a month
 /// of a large practice (a million encounters).
@@ -87,6 +86,30 @@ struct RawRequest<'a> {
     encounters: Vec<&'a RawValue>,
 }
 
+impl<'a> RawRequest<'a> {
+    /// Reads the request document: the top level, patients, providers and policy in full,
+    /// each encounter only as far as its JSON text (README, "Errors").
+    fn read(json: &'a str) -> Result<RawRequest<'a>, RequestError> {
+        if json.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::new(
+                RequestErrorKind::TooLarge,
+                None,
+                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
+            ));
+        }
+        strict::from_str(json).map_err(RequestError::from_failure)
+    }
+
+    /// Each encounter parsed, or rejected with the field at fault.
+    fn parse_encounters(&self) -> Vec<Result<Encounter, Rejected>> {
+        self.encounters
+            .iter()
+            .enumerate()
+            .map(|(i, text)| parse_encounter(i, text))
+            .collect()
+    }
+}
+
 #[derive(Deserialize)]
 struct IdProbe<'a> {
     #[serde(default, borrow)]
@@ -123,16 +146,8 @@ impl Engine {
                 format!("policy document larger than {MAX_POLICY_BYTES} bytes"),
             ));
         }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let specs: Vec<PolicySpec> = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| PolicyError::from_serde("", e))?;
-        de.end().map_err(|_| {
-            PolicyError::new(
-                PolicyErrorKind::InvalidJson,
-                "",
-                "trailing characters after the policy array",
-            )
-        })?;
+        let specs: Vec<PolicySpec> =
+            strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
         let mut engine = Engine::default();
         for (i, spec) in specs.into_iter().enumerate() {
             let prefix = format!("[{i}]");
@@ -260,30 +275,9 @@ impl Engine {
     ///
     /// As [`Engine::evaluate_json`].
     pub fn evaluate_json_to_response(&self, json: &str) -> Result<Response, RequestError> {
-        if json.len() > MAX_REQUEST_BYTES {
-            return Err(RequestError::new(
-                RequestErrorKind::TooLarge,
-                None,
-                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
-            ));
-        }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let raw: RawRequest<'_> =
-            serde_path_to_error::deserialize(&mut de).map_err(RequestError::from_serde)?;
-        de.end().map_err(|_| {
-            RequestError::new(
-                RequestErrorKind::InvalidJson,
-                None,
-                "trailing characters after the request object",
-            )
-        })?;
+        let raw = RawRequest::read(json)?;
         let policy = self.resolve_policy(&raw.policy)?;
-        let parsed: Vec<Result<Encounter, Rejected>> = raw
-            .encounters
-            .iter()
-            .enumerate()
-            .map(|(i, text)| parse_encounter(i, text))
-            .collect();
+        let parsed = raw.parse_encounters();
         let items: Vec<Item<'_>> = parsed
             .iter()
             .map(|p| match p {
@@ -297,25 +291,22 @@ impl Engine {
 
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {
     // The fast path; only a failure is parsed again to find the path at fault.
-    if let Ok(encounter) = serde_json::from_str::<Encounter>(text.get()) {
+    if let Some(encounter) = strict::from_str_fast::<Encounter>(text.get()) {
         return Ok(encounter);
     }
-    let mut de = serde_json::Deserializer::from_str(text.get());
-    serde_path_to_error::deserialize::<_, Encounter>(&mut de).map_err(|err| {
-        let (field, problem, _) = describe_serde_error(&err);
-        let id = serde_json::from_str::<IdProbe<'_>>(text.get())
-            .ok()
+    strict::from_str::<Encounter>(text.get()).map_err(|failure| {
+        let id = strict::from_str_fast::<IdProbe<'_>>(text.get())
             .and_then(|p| p.id)
             .map(Cow::into_owned);
         Rejected {
             index,
             id,
-            field: if field.is_empty() {
+            field: if failure.path.is_empty() {
                 "(encounter)".to_owned()
             } else {
-                field
+                failure.path
             },
-            problem,
+            problem: failure.message,
         }
     })
 }

@@ -64,6 +64,7 @@ pub mod request;
 pub mod response;
 mod selection;
 pub mod session;
+mod strict;
 pub mod units;
 
 pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit, UnknownCode};

@@ -1,0 +1,207 @@
+//! Hostile input: documents built to slip past the format, to make an error message repeat
+//! what it was given, or to make the engine do far more work than the document's size.
+//! README, "Errors" and "Your own policies".
+
+use h2024::{Engine, PolicyErrorKind, RequestErrorKind, Response, Rule};
+use serde_json::{Value, json};
+
+fn patient() -> Value {
+    json!({"id": "p1", "birth_date": "2020-01-01",
+           "treatment_plan": {"goals": [{"id": "g1", "skills": ["budgeting"], "deficit": "x"}]},
+           "authorizations": [{"number": "A-1", "codes": ["H2014"], "start": "2026-01-01",
+                               "end": "2026-12-31", "units_authorized": 10}]})
+}
+
+fn provider() -> Value {
+    json!({"id": "pr1", "credential": "masters", "discipline": "behavioral_health"})
+}
+
+fn encounter() -> Value {
+    json!({"id": "e1", "patient": "p1", "provider": "pr1", "service": "skills_training",
+           "setting": "home", "start": "2026-03-02T09:00:00-05:00",
+           "end": "2026-03-02T09:45:00-05:00",
+           "other_timed_services": [{"code": "97110", "minutes": 10}],
+           "documentation": {"skills_taught": ["budgeting"], "objectives": ["g1"]},
+           "billed": {"code": "H2014", "units": 3}})
+}
+
+fn request() -> Value {
+    json!({"policy": "medicaid", "patients": [patient()], "providers": [provider()],
+           "encounters": [encounter()]})
+}
+
+/// The object's values in field order: the positional form serde's derive also accepts.
+fn positional(object: &Value) -> Value {
+    Value::Array(object.as_object().unwrap().values().cloned().collect())
+}
+
+/// Replaces the object at `pointer` (a JSON pointer) with its positional form.
+fn as_array_at(doc: &Value, pointer: &str) -> Value {
+    let mut doc = doc.clone();
+    let target = doc.pointer_mut(pointer).unwrap();
+    *target = positional(target);
+    doc
+}
+
+fn evaluate(doc: &Value) -> Result<Response, h2024::RequestError> {
+    Engine::default().evaluate_json_to_response(&doc.to_string())
+}
+
+fn invalid_encounter(r: &Response) -> &h2024::Finding {
+    r.findings
+        .iter()
+        .find(|f| f.rule == Rule::InvalidEncounter)
+        .expect("an invalid_encounter finding")
+}
+
+#[test]
+fn the_untouched_request_is_valid() {
+    let r = evaluate(&request()).unwrap();
+    assert!(r.findings.iter().all(|f| f.rule != Rule::InvalidEncounter));
+    assert_eq!(r.lines.len(), 1);
+}
+
+#[test]
+fn arrays_are_refused_where_an_object_is_expected_in_a_request() {
+    let err = evaluate(&positional(&request())).unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::InvalidRequest);
+    assert_eq!(err.path(), None);
+    assert_eq!(err.message(), "must be an object");
+    for (pointer, path) in [
+        ("/patients/0", "patients[0]"),
+        ("/patients/0/treatment_plan", "patients[0].treatment_plan"),
+        (
+            "/patients/0/treatment_plan/goals/0",
+            "patients[0].treatment_plan.goals[0]",
+        ),
+        (
+            "/patients/0/authorizations/0",
+            "patients[0].authorizations[0]",
+        ),
+        ("/providers/0", "providers[0]"),
+    ] {
+        let err = evaluate(&as_array_at(&request(), pointer)).unwrap_err();
+        assert_eq!(err.kind(), RequestErrorKind::InvalidRequest, "{pointer}");
+        assert_eq!(err.path(), Some(path), "{pointer}");
+        assert_eq!(err.message(), "must be an object", "{pointer}");
+    }
+}
+
+#[test]
+fn arrays_are_refused_where_an_object_is_expected_in_an_encounter() {
+    for (pointer, field) in [
+        ("/encounters/0", "(encounter)"),
+        ("/encounters/0/documentation", "documentation"),
+        ("/encounters/0/billed", "billed"),
+        (
+            "/encounters/0/other_timed_services/0",
+            "other_timed_services[0]",
+        ),
+    ] {
+        let r = evaluate(&as_array_at(&request(), pointer)).unwrap();
+        let f = invalid_encounter(&r);
+        assert!(
+            f.message.contains(&format!("`{field}`")) && f.message.contains("must be an object"),
+            "{pointer}: {}",
+            f.message
+        );
+        assert!(r.lines.is_empty(), "{pointer}");
+    }
+}
+
+#[test]
+fn arrays_are_refused_where_an_object_is_expected_in_a_policy() {
+    let spec = json!({"id": "ny", "extends": "medicaid",
+                      "codes": {"H2024": {"descriptor": "skills"}},
+                      "units": {"default": {"rule": "midpoint", "aggregate": "day"}}});
+    let doc = json!([spec]);
+    assert!(Engine::from_policies_json(&doc.to_string()).is_ok());
+    for (pointer, path) in [
+        ("/0", "[0]"),
+        ("/0/codes/H2024", "[0].codes.H2024"),
+        ("/0/units/default", "[0].units.default"),
+    ] {
+        let err = Engine::from_policies_json(&as_array_at(&doc, pointer).to_string()).unwrap_err();
+        assert_eq!(err.kind(), PolicyErrorKind::InvalidValue, "{pointer}");
+        assert_eq!(err.path(), path, "{pointer}");
+        assert_eq!(err.message(), "must be an object", "{pointer}");
+    }
+    // An inline policy too.
+    let mut req = request();
+    req["policy"] = spec.clone();
+    assert!(evaluate(&req).is_ok());
+    for (pointer, path) in [
+        ("/policy", "policy"),
+        ("/policy/units/default", "policy.units.default"),
+    ] {
+        let err = evaluate(&as_array_at(&req, pointer)).unwrap_err();
+        assert_eq!(err.kind(), RequestErrorKind::InvalidPolicy, "{pointer}");
+        assert_eq!(err.path(), Some(path), "{pointer}");
+    }
+}
+
+/// serde's own messages quote values (`invalid type: string "…"`, `unknown variant
+/// `…``); none reaches an error or a finding.
+#[test]
+fn serde_messages_never_reach_the_caller() {
+    let secret = "Jane Doe 1961-02-03";
+    let mut bad_enum = request();
+    bad_enum["providers"][0]["credential"] = json!(secret);
+    let mut bad_type = request();
+    bad_type["patients"][0]["birth_date"] = json!(secret);
+    let mut bad_field = request();
+    bad_field["patients"][0][secret] = json!(1);
+    let mut bad_code = request();
+    bad_code["patients"][0]["authorizations"][0]["codes"][0] = json!(secret);
+    for doc in [bad_enum, bad_type, bad_field, bad_code] {
+        let err = evaluate(&doc).unwrap_err();
+        let text = format!("{err} {}", err.to_json());
+        assert!(!text.contains("Jane"), "{text}");
+        assert!(!text.contains("invalid type"), "{text}");
+        assert!(!text.contains("unknown variant"), "{text}");
+        assert!(!text.contains("expected"), "{text}");
+    }
+    let mut enc = encounter();
+    enc["setting"] = json!(secret);
+    enc["modality"] = json!(secret);
+    let mut req = request();
+    req["encounters"] = json!([enc]);
+    let r = evaluate(&req).unwrap();
+    let f = invalid_encounter(&r);
+    assert!(!f.message.contains("Jane"), "{}", f.message);
+    assert!(f.message.contains("must be one of"), "{}", f.message);
+}
+
+/// The positional form in field order: serde's derive reads it as the object; the engine
+/// refuses it.
+#[test]
+fn positional_forms_in_field_order_are_refused() {
+    let enc = json!([
+        "e1",
+        "p1",
+        "pr1",
+        "skills_training",
+        "2026-03-02T09:00:00-05:00",
+        "2026-03-02T09:45:00-05:00",
+        null,
+        null,
+        "home"
+    ]);
+    let parsed: h2024::Encounter = serde_json::from_value(enc.clone()).unwrap();
+    assert_eq!(parsed.id, "e1");
+    let patient = json!(["p1"]);
+    assert!(serde_json::from_value::<h2024::Patient>(patient.clone()).is_ok());
+
+    let mut req = request();
+    req["encounters"] = json!([enc]);
+    let r = evaluate(&req).unwrap();
+    assert!(r.lines.is_empty());
+    assert!(invalid_encounter(&r).message.contains("must be an object"));
+    // A rejected positional encounter is not reported under its first element.
+    assert_eq!(r.decisions[0].encounter, "encounters[0]");
+
+    let mut req = request();
+    req["patients"] = json!([patient]);
+    let err = evaluate(&req).unwrap_err();
+    assert_eq!(err.path(), Some("patients[0]"));
+}
