@@ -15,7 +15,7 @@ use crate::codes::Code;
 use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::findings::{Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
-use crate::request::{Encounter, Patient, PolicyRef, Provider, Request};
+use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
 use crate::strict;
@@ -97,7 +97,9 @@ impl<'a> RawRequest<'a> {
                 format!("request larger than {MAX_REQUEST_BYTES} bytes"),
             ));
         }
-        strict::from_str(json).map_err(RequestError::from_failure)
+        let raw: RawRequest<'a> = strict::from_str(json).map_err(RequestError::from_failure)?;
+        check_providers(&raw.providers)?;
+        Ok(raw)
     }
 
     /// Each encounter parsed, or rejected with the field at fault.
@@ -243,7 +245,13 @@ impl Engine {
     /// encounters are findings, not errors.
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
         let policy = self.resolve_policy(&request.policy)?;
-        let items: Vec<Item<'_>> = request.encounters.iter().map(Item::Parsed).collect();
+        check_providers(&request.providers)?;
+        let screened: Vec<Option<Rejected>> = (request.encounters.iter().enumerate())
+            .map(|(i, e)| screen_encounter(i, e))
+            .collect();
+        let items: Vec<Item<'_>> = (request.encounters.iter().zip(&screened))
+            .map(|(e, s)| s.as_ref().map_or(Item::Parsed(e), Item::Rejected))
+            .collect();
         claim::evaluate(&policy, &request.patients, &request.providers, &items)
     }
 
@@ -289,14 +297,45 @@ impl Engine {
     }
 }
 
+/// Checks what the providers' types do not: the length of their ids. (Patients are checked
+/// by [`Patient::check`] when they are indexed.)
+fn check_providers(providers: &[Provider]) -> Result<(), RequestError> {
+    for (i, provider) in providers.iter().enumerate() {
+        provider.check().map_err(|e| {
+            RequestError::new(
+                RequestErrorKind::InvalidRequest,
+                Some(format!("providers[{i}].{}", e.field)),
+                e.problem,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// An encounter whose identifiers are too long, rejected before evaluation so that no id
+/// of it is ever repeated (a too-long `id` is shown as `encounters[i]`).
+fn screen_encounter(index: usize, encounter: &Encounter) -> Option<Rejected> {
+    let err = encounter.check_ids().err()?;
+    Some(Rejected {
+        index,
+        id: (err.field != "id").then(|| encounter.id.clone()),
+        field: err.field,
+        problem: err.problem,
+    })
+}
+
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {
     // The fast path; only a failure is parsed again to find the path at fault.
     if let Some(encounter) = strict::from_str_fast::<Encounter>(text.get()) {
-        return Ok(encounter);
+        return match screen_encounter(index, &encounter) {
+            Some(rejected) => Err(rejected),
+            None => Ok(encounter),
+        };
     }
     strict::from_str::<Encounter>(text.get()).map_err(|failure| {
         let id = strict::from_str_fast::<IdProbe<'_>>(text.get())
             .and_then(|p| p.id)
+            .filter(|id| id.chars().count() <= MAX_ID_CHARS)
             .map(Cow::into_owned);
         Rejected {
             index,

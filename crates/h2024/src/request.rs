@@ -432,6 +432,23 @@ pub const MAX_LIST_LEN: usize = 100;
 /// reported as `too_many_modifiers` up to this many, and refused beyond).
 pub const MAX_BILLED_MODIFIERS: usize = 10;
 
+/// The longest identifier accepted, in characters: encounter, patient, provider and goal
+/// ids, an encounter's `patient` and `provider`, `documentation.objectives` entries and
+/// authorization numbers. Longer is taken as a data error, and the value is never repeated
+/// (README, "Errors").
+pub const MAX_ID_CHARS: usize = 128;
+
+fn check_id(value: &str, field: impl FnOnce() -> String) -> Result<(), FieldError> {
+    // Most ids are short: the byte length bounds the character count.
+    if value.len() > MAX_ID_CHARS && value.chars().count() > MAX_ID_CHARS {
+        return Err(FieldError::new(
+            field(),
+            format_args!("at most {MAX_ID_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
     if len > max {
         return Err(FieldError::new(
@@ -443,16 +460,19 @@ fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
 }
 
 impl Patient {
-    /// Checks the sizes of the patient's lists and the authorizations' dates.
+    /// Checks the lengths of the patient's ids and lists and the authorizations' dates.
     ///
     /// # Errors
     ///
-    /// A [`FieldError`] for a list longer than [`MAX_LIST_LEN`] or an authorization that
-    /// ends before it starts.
+    /// A [`FieldError`] for an id, goal id or authorization number longer than
+    /// [`MAX_ID_CHARS`], a list longer than [`MAX_LIST_LEN`] or an authorization that ends
+    /// before it starts.
     pub fn check(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())?;
         if let Some(plan) = &self.treatment_plan {
             check_len(plan.goals.len(), MAX_LIST_LEN, "treatment_plan.goals")?;
             for (i, goal) in plan.goals.iter().enumerate() {
+                check_id(&goal.id, || format!("treatment_plan.goals[{i}].id"))?;
                 check_len(
                     goal.skills.len(),
                     MAX_LIST_LEN,
@@ -462,6 +482,7 @@ impl Patient {
         }
         check_len(self.authorizations.len(), MAX_LIST_LEN, "authorizations")?;
         for (i, auth) in self.authorizations.iter().enumerate() {
+            check_id(&auth.number, || format!("authorizations[{i}].number"))?;
             if auth.end < auth.start {
                 return Err(FieldError::new(
                     format!("authorizations[{i}].end"),
@@ -470,6 +491,17 @@ impl Patient {
             }
         }
         Ok(())
+    }
+}
+
+impl Provider {
+    /// Checks the length of the provider's id.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] (`id`) for an id longer than [`MAX_ID_CHARS`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())
     }
 }
 
@@ -504,6 +536,24 @@ pub enum Timing {
 }
 
 impl Encounter {
+    /// Checks the lengths of the encounter's identifiers: `id`, `patient`, `provider` and
+    /// each of `documentation.objectives`.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] naming the first one longer than [`MAX_ID_CHARS`].
+    pub fn check_ids(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())?;
+        check_id(&self.patient, || "patient".to_owned())?;
+        check_id(&self.provider, || "provider".to_owned())?;
+        if let Some(doc) = &self.documentation {
+            for (i, objective) in doc.objectives.iter().enumerate() {
+                check_id(objective, || format!("documentation.objectives[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the encounter's own fields and returns its timing.
     ///
     /// # Errors

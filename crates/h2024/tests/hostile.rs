@@ -205,3 +205,84 @@ fn positional_forms_in_field_order_are_refused() {
     let err = evaluate(&req).unwrap_err();
     assert_eq!(err.path(), Some("patients[0]"));
 }
+
+fn long_id() -> String {
+    // Multi-byte characters: the limit counts characters, not bytes.
+    "é".repeat(h2024::MAX_ID_CHARS + 1)
+}
+
+#[test]
+fn ids_at_the_limit_are_accepted() {
+    let id = "é".repeat(h2024::MAX_ID_CHARS);
+    let mut req = request();
+    req["patients"][0]["id"] = json!(id);
+    req["encounters"][0]["patient"] = json!(id);
+    req["encounters"][0]["id"] = json!(id);
+    let r = evaluate(&req).unwrap();
+    assert_eq!(r.lines.len(), 1);
+    assert_eq!(r.decisions[0].encounter, id);
+}
+
+#[test]
+fn long_ids_in_an_encounter_are_invalid_encounters() {
+    for (field, pointer) in [
+        ("id", "/encounters/0/id"),
+        ("patient", "/encounters/0/patient"),
+        ("provider", "/encounters/0/provider"),
+        (
+            "documentation.objectives[0]",
+            "/encounters/0/documentation/objectives/0",
+        ),
+    ] {
+        let mut req = request();
+        *req.pointer_mut(pointer).unwrap() = json!(long_id());
+        let text = Engine::default().evaluate_json(&req.to_string()).unwrap();
+        assert!(!text.contains("éé"), "{field}: the id is echoed");
+        let r: Response = serde_json::from_str(&text).unwrap();
+        let f = invalid_encounter(&r);
+        assert!(
+            f.message.contains(&format!("`{field}`")) && f.message.contains("128"),
+            "{field}: {}",
+            f.message
+        );
+        let shown = if field == "id" { "encounters[0]" } else { "e1" };
+        assert_eq!(r.decisions[0].encounter, shown, "{field}");
+        assert!(r.lines.is_empty());
+        // The typed interface says the same.
+        let typed: h2024::Request = serde_json::from_value(req).unwrap();
+        assert_eq!(Engine::default().evaluate(&typed), r, "{field}");
+    }
+    // A long id on an encounter that is malformed anyway is not repeated either.
+    let mut req = request();
+    req["encounters"][0]["id"] = json!(long_id());
+    req["encounters"][0]["setting"] = json!("nowhere");
+    let r = evaluate(&req).unwrap();
+    assert_eq!(r.decisions[0].encounter, "encounters[0]");
+}
+
+#[test]
+fn long_ids_of_patients_and_providers_refuse_the_request() {
+    for (pointer, path) in [
+        ("/patients/0/id", "patients[0].id"),
+        (
+            "/patients/0/treatment_plan/goals/0/id",
+            "patients[0].treatment_plan.goals[0].id",
+        ),
+        (
+            "/patients/0/authorizations/0/number",
+            "patients[0].authorizations[0].number",
+        ),
+        ("/providers/0/id", "providers[0].id"),
+    ] {
+        let mut req = request();
+        *req.pointer_mut(pointer).unwrap() = json!(long_id());
+        let err = evaluate(&req).unwrap_err();
+        assert_eq!(err.kind(), RequestErrorKind::InvalidRequest, "{pointer}");
+        assert_eq!(err.path(), Some(path), "{pointer}");
+        assert!(err.message().contains("128"), "{pointer}: {err}");
+        assert!(!err.to_json().contains("éé"));
+        let typed: h2024::Request = serde_json::from_value(req).unwrap();
+        let typed_err = Engine::default().try_evaluate(&typed).unwrap_err();
+        assert_eq!(typed_err.path(), Some(path), "{pointer}");
+    }
+}
