@@ -209,10 +209,9 @@ impl Engine {
                 RequestError::new(
                     RequestErrorKind::UnknownPolicy,
                     Some("policy".to_owned()),
-                    format!(
-                        "names no built-in or loaded policy (known: {})",
-                        self.policies.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
+                    // Neither the name given nor the loaded policies' ids: an engine may
+                    // hold many, and the caller has `Engine::policies`.
+                    "names no built-in or loaded policy",
                 )
             }),
             PolicyRef::Inline(spec) => policy::resolve((**spec).clone(), &|id| {

@@ -286,3 +286,78 @@ fn long_ids_of_patients_and_providers_refuse_the_request() {
         assert_eq!(typed_err.path(), Some(path), "{pointer}");
     }
 }
+
+fn load_error(policies: &Value) -> h2024::PolicyError {
+    Engine::from_policies_json(&policies.to_string()).unwrap_err()
+}
+
+#[test]
+fn unknown_policy_keys_are_never_echoed() {
+    let weird = format!("Jane Doe {} \u{202e}\"", "x".repeat(10_000));
+    for key in [weird.as_str(), "jane_doe", "H9999"] {
+        for (field, value) in [
+            ("units", json!({"rule": "whole"})),
+            ("codes", json!({"descriptor": "d"})),
+            ("max_units_per_day", json!(4)),
+            ("setting_modifiers", json!("U1")),
+        ] {
+            let spec = json!([{"id": "x", "extends": "medicaid", field: {key: value}}]);
+            let err = load_error(&spec);
+            assert_eq!(err.kind(), PolicyErrorKind::InvalidValue, "{field}");
+            assert_eq!(err.path(), format!("[0].{field}"), "{field}");
+            let text = err.to_string();
+            assert!(!text.contains("Jane") && !text.contains("jane"), "{text}");
+            assert!(!text.contains("H9999"), "{text}");
+            assert!(text.contains("unknown key"), "{text}");
+        }
+    }
+    let err = load_error(&json!([{"id": "x", "extends": "medicaid", "units": {"jane": {}}}]));
+    assert!(
+        err.message().contains("default, H2024"),
+        "the keys are named: {err}"
+    );
+    // Unknown field names, at any depth.
+    for spec in [
+        json!([{"id": "x", "extends": "medicaid", "jane_doe": 1}]),
+        json!([{"id": "x", "extends": "medicaid", "units": {"default": {"jane_doe": 1}}}]),
+        json!([{"id": "x", "extends": "medicaid", "codes": {"H2014": {"jane_doe": 1}}}]),
+    ] {
+        let err = load_error(&spec);
+        assert!(!err.to_string().contains("jane"), "{err}");
+        assert!(err.message().starts_with("unknown field"), "{err}");
+    }
+}
+
+#[test]
+fn the_unknown_policy_error_lists_no_policy() {
+    let many: Vec<Value> = (0..1000)
+        .map(|i| json!({"id": format!("payer-{i}"), "extends": "medicaid"}))
+        .collect();
+    let engine = Engine::from_policies_json(&Value::Array(many).to_string()).unwrap();
+    let mut req = request();
+    req["policy"] = json!("Jane Doe's plan");
+    let err = engine.evaluate_json(&req.to_string()).unwrap_err();
+    assert_eq!(err.kind(), RequestErrorKind::UnknownPolicy);
+    assert_eq!(err.path(), Some("policy"));
+    assert!(err.to_json().len() < 200, "{}", err.to_json());
+    assert!(!err.to_json().contains("payer-") && !err.to_json().contains("medicaid"));
+    assert!(!err.to_json().contains("Jane"));
+}
+
+#[test]
+fn inline_policy_ids_never_enter_a_message() {
+    for id in [
+        json!("Jane Doe"),
+        json!("x".repeat(100_000)),
+        json!(1),
+        json!(["Jane"]),
+    ] {
+        let mut req = request();
+        req["policy"] = json!({"id": id, "extends": "medicaid"});
+        let err = evaluate(&req).unwrap_err();
+        assert_eq!(err.kind(), RequestErrorKind::InvalidPolicy, "{id}");
+        assert_eq!(err.path(), Some("policy.id"), "{id}");
+        assert!(err.to_json().len() < 300, "{}", err.to_json());
+        assert!(!err.to_json().contains("Jane"), "{}", err.to_json());
+    }
+}
