@@ -150,9 +150,43 @@ impl Engine {
         }
         let specs: Vec<PolicySpec> =
             strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
+        Engine::from_policies(specs)
+    }
+
+    /// The built-in policies plus `specs`, built in Rust rather than read from JSON: the
+    /// same checks as [`Engine::from_policies_json`], with paths such as `[0].units`.
+    ///
+    /// ```
+    /// use h2024::{Code, Engine, PolicySpec};
+    /// let mut ny = PolicySpec::extending("ny-style", "medicaid");
+    /// ny.covered_codes = Some(vec![Code::H2014, Code::H2017]);
+    /// ny.max_units_per_day = Some([(Code::H2014, Some(16))].into());
+    /// let engine = Engine::from_policies(vec![ny])?;
+    /// assert!(!engine.policy("ny-style").unwrap().covers(Code::H2024));
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::from_policies_json`], except for JSON problems.
+    pub fn from_policies(specs: Vec<PolicySpec>) -> Result<Engine, PolicyError> {
         let mut engine = Engine::default();
         for (i, spec) in specs.into_iter().enumerate() {
             let prefix = format!("[{i}]");
+            if spec.id.is_empty() {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::MissingField,
+                    format!("{prefix}.id"),
+                    "a loaded policy needs an id",
+                ));
+            }
+            if spec.id == policy::INLINE_POLICY_ID {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::InvalidValue,
+                    format!("{prefix}.id"),
+                    "`inline` names a request's own policy; choose another id",
+                ));
+            }
             if engine.policies.contains_key(&spec.id) {
                 return Err(PolicyError::new(
                     PolicyErrorKind::DuplicateId,
@@ -214,11 +248,42 @@ impl Engine {
                     "names no built-in or loaded policy",
                 )
             }),
-            PolicyRef::Inline(spec) => policy::resolve((**spec).clone(), &|id| {
-                self.policies.get(id).map(|p| p.spec().clone())
-            })
-            .map(Cow::Owned)
-            .map_err(RequestError::from_policy),
+            PolicyRef::Inline(spec) => {
+                let mut spec = (**spec).clone();
+                if spec.id.is_empty() {
+                    policy::INLINE_POLICY_ID.clone_into(&mut spec.id);
+                } else if self.policies.contains_key(&spec.id) {
+                    // Otherwise the response would name a payer whose rules it did not use.
+                    return Err(RequestError::new(
+                        RequestErrorKind::InvalidPolicy,
+                        Some("policy.id".to_owned()),
+                        "an inline policy may not take the id of a built-in or loaded policy \
+                         (leave `id` out and it is called `inline`)",
+                    ));
+                }
+                policy::resolve(spec, &|id| self.policies.get(id).map(|p| p.spec().clone()))
+                    .map(Cow::Owned)
+                    .map_err(RequestError::from_policy)
+            }
+        }
+    }
+
+    /// The policy name a refused request's response carries: the id as given when it is a
+    /// well-formed policy id (an inline policy without one is `inline`), else empty, so
+    /// that no text of the request is repeated.
+    fn reported_policy_name(&self, policy: &PolicyRef) -> String {
+        let id = match policy {
+            PolicyRef::Named(id) => id.as_str(),
+            PolicyRef::Inline(spec) if spec.id.is_empty() => policy::INLINE_POLICY_ID,
+            PolicyRef::Inline(spec) if self.policies.contains_key(&spec.id) => {
+                policy::INLINE_POLICY_ID
+            }
+            PolicyRef::Inline(spec) => spec.id.as_str(),
+        };
+        if policy::is_valid_id(id) {
+            id.to_owned()
+        } else {
+            String::new()
         }
     }
 
@@ -231,7 +296,7 @@ impl Engine {
     pub fn evaluate(&self, request: &Request) -> Response {
         match self.try_evaluate(request) {
             Ok(response) => response,
-            Err(err) => refused(request, &err),
+            Err(err) => refused(request, self.reported_policy_name(&request.policy), &err),
         }
     }
 
@@ -349,11 +414,7 @@ fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected>
     })
 }
 
-fn refused(request: &Request, err: &RequestError) -> Response {
-    let policy = match &request.policy {
-        PolicyRef::Named(id) => id.clone(),
-        PolicyRef::Inline(spec) => spec.id.clone(),
-    };
+fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
     let decisions = request
         .encounters
         .iter()

@@ -13,6 +13,7 @@ use crate::strict::Failure;
 /// What kind of problem refused a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PolicyErrorKind {
     /// The text is not JSON, or not of the policy shape (an array of policy objects).
     InvalidJson,
@@ -104,6 +105,7 @@ impl fmt::Display for PolicyError {
 /// What kind of problem refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RequestErrorKind {
     /// The text is not JSON.
     InvalidJson,

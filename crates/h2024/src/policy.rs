@@ -26,6 +26,10 @@ use crate::units::{Aggregation, Rounding, UnitRule};
 /// The policy used when a request names none.
 pub const DEFAULT_POLICY: &str = "medicaid";
 
+/// The name of a request's inline policy that gives no `id` (README, "Your own
+/// policies"). No loaded policy may take it.
+pub const INLINE_POLICY_ID: &str = "inline";
+
 /// The per-diem minimum when a policy sets none: a stand-in of 120 minutes, since each state
 /// sets its own (DOMAIN.md §2, "Per diem").
 pub const DEFAULT_PER_DIEM_MINUTES: u32 = 120;
@@ -142,6 +146,7 @@ impl<'de> Deserialize<'de> for UnitsKey {
 /// "none". README, "Your own policies".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicySpec {
     /// The policy's id (1-64 letters, digits, `_`, `-`, `.`). An inline policy may leave it
     /// out (empty): it is then called `inline`.
@@ -252,6 +257,35 @@ pub struct PolicySpec {
     pub early_intervention_max_age_years: Option<u32>,
 }
 
+impl PolicySpec {
+    /// A policy called `id` that takes every field from the built-in or loaded policy
+    /// `base`; set the fields to override afterwards. An empty `id` suits a request's
+    /// inline policy, which is then called `inline`.
+    ///
+    /// ```
+    /// use h2024::{Code, Engine, PolicySpec, Request};
+    /// use h2024::policy::{RuleName, UnitSpec, UnitsKey};
+    /// let mut spec = PolicySpec::extending("ny-style", "medicaid");
+    /// let mut whole = UnitSpec::default();
+    /// whole.rule = Some(RuleName::Whole);
+    /// spec.units = Some([(UnitsKey::Code(Code::H2014), Some(whole))].into());
+    /// let engine = Engine::from_policies(vec![spec.clone()])?;
+    /// assert_eq!(engine.units("ny-style", Code::H2014, 29), Ok(1));
+    /// // The same spec inline, without an id:
+    /// spec.id.clear();
+    /// let response = Engine::default().evaluate(&Request::new().with_inline_policy(spec));
+    /// assert_eq!(response.policy, "inline");
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    pub fn extending(id: impl Into<String>, base: impl Into<String>) -> PolicySpec {
+        PolicySpec {
+            id: id.into(),
+            extends: Some(base.into()),
+            ..PolicySpec::default()
+        }
+    }
+}
+
 /// When a payer needs a prior authorization (DOMAIN.md §2 "Daily caps", §6: commercial
 /// payers authorize repeated or long-term services; Arizona Complete Health authorizes adult
 /// H2014/H2017 above 8 units a day).
@@ -259,6 +293,7 @@ pub struct PolicySpec {
 /// In JSON: `"never"`, `"always"`, or `{"above_units_per_day": 8}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PriorAuthorization {
     /// No authorization is needed.
     #[default]
@@ -272,6 +307,7 @@ pub enum PriorAuthorization {
 /// A policy's override of one code's definition.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CodeOverride {
     /// The billing unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,6 +323,7 @@ pub struct CodeOverride {
 /// The name of a unit rule in a policy's `units` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleName {
     /// See [`UnitRule::Midpoint`].
     Midpoint,
@@ -308,6 +345,7 @@ pub enum RuleName {
 /// inherited when the entry changes the rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct UnitSpec {
     /// The rounding rule; required once inherited entries are merged in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -505,13 +543,17 @@ pub(crate) fn resolve(
     build(merged)
 }
 
-fn check_id(id: &str) -> Result<(), PolicyError> {
-    let ok = !id.is_empty()
+/// Whether `id` is a well-formed policy id: 1-64 ASCII letters, digits, `_`, `-` or `.`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok {
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+fn check_id(id: &str) -> Result<(), PolicyError> {
+    if is_valid_id(id) {
         Ok(())
     } else {
         Err(PolicyError::new(

@@ -361,3 +361,64 @@ fn inline_policy_ids_never_enter_a_message() {
         assert!(!err.to_json().contains("Jane"), "{}", err.to_json());
     }
 }
+
+#[test]
+fn an_inline_policy_without_an_id_is_called_inline() {
+    let mut req = request();
+    req["policy"] = json!({"extends": "commercial"});
+    let r = evaluate(&req).unwrap();
+    assert_eq!(r.policy, "inline");
+    let typed = h2024::Request::from_json(&req.to_string()).unwrap();
+    assert_eq!(Engine::default().evaluate(&typed).policy, "inline");
+}
+
+#[test]
+fn an_inline_policy_may_not_pose_as_a_built_in_or_loaded_policy() {
+    let engine =
+        Engine::from_policies_json(r#"[{"id": "acme", "extends": "commercial"}]"#).unwrap();
+    for id in ["medicaid", "commercial", "medicare", "acme"] {
+        let mut req = request();
+        req["policy"] = json!({"id": id, "extends": "medicaid", "telehealth_modifier": "95"});
+        let err = engine.evaluate_json(&req.to_string()).unwrap_err();
+        assert_eq!(err.kind(), RequestErrorKind::InvalidPolicy, "{id}");
+        assert_eq!(err.path(), Some("policy.id"), "{id}");
+        // The typed interface refuses it too, and its response does not carry that name.
+        let typed = h2024::Request::from_json(&req.to_string()).unwrap();
+        let r = engine.evaluate(&typed);
+        assert_eq!(r.policy, "inline", "{id}");
+        assert_eq!(r.findings[0].rule, Rule::RequestRefused);
+    }
+    // Another name is fine, and the response carries it.
+    let mut req = request();
+    req["policy"] = json!({"id": "my-medicaid", "extends": "medicaid"});
+    assert_eq!(
+        engine
+            .evaluate_json_to_response(&req.to_string())
+            .unwrap()
+            .policy,
+        "my-medicaid"
+    );
+}
+
+#[test]
+fn refused_responses_do_not_repeat_a_malformed_policy_name() {
+    let req = h2024::Request::new().with_policy("Jane Doe's plan");
+    let r = Engine::default().evaluate(&req);
+    assert_eq!(r.policy, "");
+    let req = h2024::Request::new().with_policy("unknown-payer");
+    assert_eq!(Engine::default().evaluate(&req).policy, "unknown-payer");
+}
+
+#[test]
+fn loaded_policies_need_an_id_other_than_inline() {
+    let err = load_error(&json!([{"extends": "medicaid"}]));
+    assert_eq!(
+        (err.kind(), err.path()),
+        (PolicyErrorKind::MissingField, "[0].id")
+    );
+    let err = load_error(&json!([{"id": "inline", "extends": "medicaid"}]));
+    assert_eq!(
+        (err.kind(), err.path()),
+        (PolicyErrorKind::InvalidValue, "[0].id")
+    );
+}
