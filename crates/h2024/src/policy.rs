@@ -505,10 +505,13 @@ impl Policy {
     pub fn builtins() -> Vec<Policy> {
         let mut out: Vec<Policy> = Vec::with_capacity(BUILTIN_POLICY_JSON.len());
         for (id, json) in BUILTIN_POLICY_JSON {
-            let spec: PolicySpec = match serde_json::from_str(json) {
+            let spec: PolicySpec = match crate::strict::from_str(json) {
                 Ok(spec) => spec,
                 // The built-in files are checked by tests; an edit that breaks one fails them.
-                Err(e) => panic!("built-in policy {id} does not parse: {e}"),
+                Err(e) => panic!(
+                    "built-in policy {id} does not parse at `{}`: {}",
+                    e.path, e.message
+                ),
             };
             match resolve(spec, &|_| None) {
                 Ok(policy) => out.push(policy),

@@ -422,3 +422,27 @@ fn loaded_policies_need_an_id_other_than_inline() {
         (PolicyErrorKind::InvalidValue, "[0].id")
     );
 }
+
+#[test]
+fn deep_nesting_is_refused_without_exhausting_the_stack() {
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_objects = format!("{}1{}", r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+    for nested in [&deep, &deep_objects] {
+        // In an encounter (read once strictly, then probed for its id), a patient, an
+        // inline policy, and as the whole document.
+        let enc = format!(r#"{{"id": "e1", "patient": "p1", "extra": {nested}}}"#);
+        let text = format!(r#"{{"encounters": [{enc}]}}"#);
+        match Engine::default().evaluate_json_to_response(&text) {
+            Ok(r) => assert_eq!(r.findings[0].rule, Rule::InvalidEncounter),
+            Err(err) => assert_eq!(err.kind(), RequestErrorKind::InvalidJson),
+        }
+        for text in [
+            format!(r#"{{"patients": [{{"id": "p1", "x": {nested}}}]}}"#),
+            format!(r#"{{"policy": {{"extends": "medicaid", "units": {nested}}}}}"#),
+            nested.clone(),
+        ] {
+            assert!(Engine::default().evaluate_json(&text).is_err());
+        }
+        assert!(Engine::from_policies_json(nested).is_err());
+    }
+}
