@@ -618,6 +618,25 @@ mod tests {
     }
 
     #[test]
+    fn compact_responses_through_the_c_api() {
+        let engine = new_engine(None);
+        let explained = REQUEST.to_str().unwrap();
+        let compact = explained.replacen('{', "{\"explain\": false,", 1);
+        let compact = CString::new(compact).unwrap();
+        let (status, response) = evaluate(engine, &compact);
+        assert_eq!(status, H2024Status::Ok);
+        let text = response.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["explain"], false);
+        assert_eq!(v["lines"][0]["units"], 3);
+        assert!(v["decisions"][0]["reasons"].as_array().unwrap().len() > 3);
+        assert!(!text.contains("\"rationale\"") && !text.contains("\"message\""));
+        let (_, full) = evaluate(engine, REQUEST);
+        assert!(full.unwrap().contains("\"rationale\""));
+        free(engine);
+    }
+
+    #[test]
     fn null_arguments_are_refused_and_outputs_cleared() {
         let engine = new_engine(None);
 

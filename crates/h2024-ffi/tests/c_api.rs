@@ -10,9 +10,9 @@
 //!
 //! # Which library the C programs link
 //!
-//! Cargo builds the package's library with all its crate types (`rlib`, `cdylib`,
-//! `staticlib`) before it builds this test, and writes `libh2024.a` and `libh2024.so` into
-//! the same `deps` directory as this test's executable. The C programs link those: they are
+//! Cargo builds the package's library with all its crate types (`lib`, `cdylib`,
+//! `staticlib`) before it builds this test (it would not, were `lib` not among them), and
+//! writes `libh2024_ffi.a` and `libh2024_ffi.so` into the same `deps` directory as this test's executable. The C programs link those: they are
 //! the library of this very `cargo test` (same sources, profile and target directory), and
 //! no second cargo runs inside the test, so there is no waiting on the build directory's
 //! lock and no second build of the dependencies. `H2024_LIB_DIR` overrides the directory
@@ -234,7 +234,7 @@ fn scratch_dir() -> PathBuf {
     dir
 }
 
-/// The directory with `libh2024.a` and `libh2024.so` of this build (see the module docs).
+/// The directory with `libh2024_ffi.a` and `libh2024_ffi.so` of this build (see the module docs).
 #[cfg(target_os = "linux")]
 fn lib_dir() -> PathBuf {
     let dir = match std::env::var_os("H2024_LIB_DIR") {
@@ -245,7 +245,7 @@ fn lib_dir() -> PathBuf {
             .expect("the test executable is in a directory")
             .to_path_buf(),
     };
-    for lib in ["libh2024.a", "libh2024.so"] {
+    for lib in ["libh2024_ffi.a", "libh2024_ffi.so"] {
         assert!(
             dir.join(lib).is_file(),
             "{lib} not found in {}: cargo builds it there with the test; set H2024_LIB_DIR to \
@@ -280,11 +280,11 @@ fn build(compiler: &str, std: &str, source: &str, link: Link) -> PathBuf {
         // The minimal set documented in C_API.md (gcc adds libgcc_s itself; on glibc 2.34+
         // libpthread, libdl, librt and libutil are parts of libc).
         Link::Static => cmd
-            .arg(lib.join("libh2024.a"))
+            .arg(lib.join("libh2024_ffi.a"))
             .args(["-lpthread", "-ldl", "-lm"]),
         Link::Dynamic => cmd
             .arg(format!("-L{}", lib.display()))
-            .arg("-lh2024")
+            .arg("-lh2024_ffi")
             .arg(format!("-Wl,-rpath,{}", lib.display())),
     };
     let output = cmd
@@ -305,10 +305,10 @@ fn build(compiler: &str, std: &str, source: &str, link: Link) -> PathBuf {
         let ldd = String::from_utf8_lossy(&ldd.stdout);
         assert!(
             ldd.contains(&format!(
-                "libh2024.so => {}",
-                lib.join("libh2024.so").display()
+                "libh2024_ffi.so => {}",
+                lib.join("libh2024_ffi.so").display()
             )),
-            "{source} is linked dynamically to this build's libh2024.so:\n{ldd}"
+            "{source} is linked dynamically to this build's libh2024_ffi.so:\n{ldd}"
         );
     }
     exe
@@ -316,7 +316,7 @@ fn build(compiler: &str, std: &str, source: &str, link: Link) -> PathBuf {
 
 #[cfg(target_os = "linux")]
 fn run(exe: &Path) -> Output {
-    // cargo test sets LD_LIBRARY_PATH to target/debug, whose libh2024.so may be stale;
+    // cargo test sets LD_LIBRARY_PATH to target/debug, whose libh2024_ffi.so may be stale;
     // it would take precedence over the rpath that points at this build's library.
     let output = Command::new(exe)
         .env_remove("LD_LIBRARY_PATH")
@@ -405,7 +405,7 @@ fn c_threads() {
 #[cfg(target_os = "linux")]
 #[test]
 fn shared_library_exports_exactly_the_header_functions() {
-    let lib = lib_dir().join("libh2024.so");
+    let lib = lib_dir().join("libh2024_ffi.so");
     let output = Command::new("nm")
         .args(["-D", "--defined-only"])
         .arg(&lib)

@@ -7,6 +7,7 @@
 //! For each policy it prints one row per encounter (code, units, modifiers, place of
 //! service), the reasons for the code, the codes turned down, and the findings.
 
+use h2024::explain::Turndown;
 use h2024::{Engine, Request, Response};
 use serde_json::json;
 
@@ -80,16 +81,20 @@ fn print(response: &Response, description: &str) {
             "{:<16} {:<6} {:>5} {:>7}  {:<12} {:<3}",
             decision.encounter, code, units, minutes, modifiers, pos
         );
-        for reason in &decision.rationale {
+        // Typed reasons, rendered here at the edge.
+        for reason in &decision.reasons {
             println!("    why  {reason}");
         }
         // Codes for other services are listed together; the close calls get their reason.
         let (other_services, considered): (Vec<_>, Vec<_>) =
             decision.alternatives.iter().partition(|a| {
-                a.reason.contains(" in code set ") || a.reason.contains("does not bill")
+                matches!(
+                    a.why,
+                    Turndown::OtherService { .. } | Turndown::DoesNotBill { .. }
+                )
             });
         for alt in considered {
-            println!("    not  {}: {}", alt.code, alt.reason);
+            println!("    not  {}: {}", alt.code, alt.reason());
         }
         if !other_services.is_empty() {
             let codes: Vec<&str> = other_services.iter().map(|a| a.code.as_str()).collect();
@@ -105,7 +110,7 @@ fn print(response: &Response, description: &str) {
                 finding.severity.as_str(),
                 finding.rule.id(),
                 finding.carc.as_deref().unwrap_or("-"),
-                finding.message
+                finding.message()
             );
         }
     }

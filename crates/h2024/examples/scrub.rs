@@ -130,7 +130,7 @@ fn print(title: &str, response: &Response) {
                 f.severity.as_str(),
                 f.rule.id(),
                 f.carc.as_deref().unwrap_or("-"),
-                f.message
+                f.message()
             );
         }
         if !any {

@@ -23,20 +23,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::audit;
-use crate::authorization;
-use crate::codes::Code;
-use crate::documentation;
-use crate::eligibility;
+use crate::codes::{Code, Service};
 use crate::error::{RequestError, RequestErrorKind};
-use crate::findings::{Finding, Rule};
-use crate::modifiers::{Modifier, RequiredModifiers, required_modifiers};
-use crate::overlaps;
+use crate::evaluation::{Evaluated, Evaluation};
+use crate::explain::{Cap, Reason, Turndown, UnitsBasis};
+use crate::findings::{Data, Finding, Rule};
+use crate::modifiers::{LineModifiers, RequiredModifiers, modality_modifier, required_modifiers};
 use crate::policy::Policy;
 use crate::request::Patient;
 use crate::request::{Encounter, Modality, Provider, Timing};
-use crate::response::{Alternative, Decision, Line, PlaceOfService, Response, SCHEMA_VERSION};
-use crate::selection::{self, Candidates};
+use crate::response::{Alternative, Decision, Line, PlaceOfService};
+use crate::selection::{self, Candidates, Uncodable, provider_may_bill};
 use crate::session::Session;
 use crate::units::{
     Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
@@ -58,103 +55,182 @@ pub(crate) enum Item<'a> {
     Rejected(&'a Rejected),
 }
 
+/// Patients or providers indexed once: id to position, and each position's rank in id
+/// order (lines are sorted by id; ranks let them be compared as integers).
+struct Index<'a> {
+    by_id: HashMap<&'a str, u32>,
+    rank: Vec<u32>,
+}
+
+impl<'a> Index<'a> {
+    /// Indexes `ids`, refusing two equal ids (`what` names the list).
+    fn new(ids: Vec<&'a str>, what: &str) -> Result<Self, RequestError> {
+        let mut by_id = HashMap::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            if by_id.insert(id, i as u32).is_some() {
+                return Err(RequestError::new(
+                    RequestErrorKind::InvalidRequest,
+                    Some(format!("{what}[{i}].id")),
+                    format!("two {what} share this id"),
+                ));
+            }
+        }
+        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+        let mut rank = vec![0u32; ids.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        Ok(Index { by_id, rank })
+    }
+
+    fn get(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+}
+
 /// An encounter that passed every check and has candidate codes.
 struct Prepared<'a> {
+    /// Index into the evaluated encounters.
+    ev: usize,
     item: usize,
     enc: &'a Encounter,
     provider: &'a Provider,
+    /// Ranks of the patient and provider ids.
+    patient: u32,
+    provider_rank: u32,
     session: Session,
     pos: PlaceOfService,
-    candidates: Vec<Code>,
+    /// Index into the request's candidate cache.
+    candidates: usize,
     code: Code,
+    /// The modifiers for `code`, once chosen.
+    mods: Option<RequiredModifiers>,
 }
 
-type LineKey<'a> = (
-    &'a str,
-    &'a str,
-    NaiveDate,
-    Code,
-    Vec<Modifier>,
-    PlaceOfService,
-);
+/// What makes a claim line: encounters with equal keys share one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineKey {
+    /// The patient's rank.
+    patient: u32,
+    date: NaiveDate,
+    code: Code,
+    /// The provider's rank.
+    provider: u32,
+    modifiers: LineModifiers,
+    pos: PlaceOfService,
+}
+
+/// The order of lines in the response: patient, date of service, code as written, then
+/// provider, modifiers and place of service. Lines are grouped and ordered by sorting on it,
+/// never by hashing: the work is n log n whatever the request holds.
+impl Ord for LineKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.patient, self.date, self.code.as_str())
+            .cmp(&(other.patient, other.date, other.code.as_str()))
+            .then((self.provider, self.modifiers, self.pos).cmp(&(
+                other.provider,
+                other.modifiers,
+                other.pos,
+            )))
+    }
+}
+
+impl PartialOrd for LineKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 struct LineAcc<'a> {
-    key: LineKey<'a>,
+    key: LineKey,
+    patient: &'a str,
+    provider: &'a str,
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
-    units: u32,
-    units_note: String,
-    /// Why the line earns no unit, when the rounding rule alone does not say.
-    zero_reason: Option<String>,
+    basis: Option<UnitsBasis>,
+    /// Under the CMS rule, the day's minutes and units when the line gets no share.
+    cms_short: Option<(u32, u32)>,
+}
+
+impl LineAcc<'_> {
+    fn units(&self) -> u32 {
+        self.basis.map_or(0, |b| b.units())
+    }
+}
+
+/// Candidate codes per distinct (service, provider may bill 97535, group, pinned code):
+/// computed once per request, not per encounter.
+#[derive(Default)]
+struct CandidateCache {
+    keys: Vec<(Service, bool, bool, Option<Code>)>,
+    values: Vec<Result<Candidates, Uncodable>>,
+}
+
+impl CandidateCache {
+    fn get(&mut self, policy: &Policy, enc: &Encounter, provider: &Provider) -> usize {
+        let key = (
+            enc.service,
+            provider_may_bill(Code::Cpt97535, provider),
+            enc.group_size >= 2,
+            enc.code,
+        );
+        if let Some(at) = self.keys.iter().position(|k| *k == key) {
+            return at;
+        }
+        self.keys.push(key);
+        self.values.push(selection::candidates(
+            policy,
+            enc.service,
+            provider,
+            enc.group_size,
+            enc.code,
+        ));
+        self.keys.len() - 1
+    }
+
+    fn codes(&self, at: usize) -> &[Code] {
+        match &self.values[at] {
+            Ok(c) => &c.codes,
+            Err(_) => &[],
+        }
+    }
 }
 
 /// Decisions and findings under construction; findings remember their encounter's
 /// position so they can be listed in request order.
-pub(crate) struct Output {
-    pub decisions: Vec<Decision>,
-    pub findings: Vec<(usize, Finding)>,
+struct Output {
+    decisions: Vec<Decision>,
+    findings: Vec<(usize, Finding)>,
 }
 
 impl Output {
     /// Adds a finding of `rule` on the encounter at `item` and returns it for refinement.
-    pub fn finding(&mut self, item: usize, rule: Rule, message: impl Into<String>) -> &mut Finding {
+    fn finding(&mut self, item: usize, rule: Rule, data: Data) -> &mut Finding {
         let encounter = self.decisions[item].encounter.clone();
         self.findings
-            .push((item, Finding::new(rule, Some(&encounter), message)));
+            .push((item, Finding::new(rule, Some(&encounter), data)));
         let last = self.findings.len() - 1;
         &mut self.findings[last].1
     }
 
-    /// The encounter id shown for the encounter at `item`.
-    pub fn encounter_id(&self, item: usize) -> &str {
-        &self.decisions[item].encounter
+    /// Records that the encounter at `item` gets no code: `reason` ends its decision.
+    fn no_code(&mut self, item: usize, reason: Reason) {
+        self.decisions[item].reasons.push(reason);
     }
 }
 
-/// What the checks that follow line building know about an encounter that passed
-/// validation (including those that could not be coded).
-pub(crate) struct Context<'a> {
-    /// Position in the request.
-    pub item: usize,
-    pub enc: &'a Encounter,
-    pub patient: &'a Patient,
-    pub provider: &'a Provider,
-    /// `None` when the encounter documents no time at all.
-    pub session: Option<Session>,
-    /// The decision's code.
-    pub code: Option<Code>,
-    /// The line that bills it.
-    pub line: Option<usize>,
-}
-
-/// Indexes `list` by id, refusing two entries with the same id (`what` names the list).
-fn index_by_id<'a, T>(
-    list: &'a [T],
-    id: impl Fn(&T) -> &str,
-    what: &str,
-) -> Result<HashMap<&'a str, &'a T>, RequestError> {
-    let mut index = HashMap::with_capacity(list.len());
-    for (i, entry) in list.iter().enumerate() {
-        if index.insert(id(entry), entry).is_some() {
-            return Err(RequestError::new(
-                RequestErrorKind::InvalidRequest,
-                Some(format!("{what}[{i}].id")),
-                format!("two {what} share this id"),
-            ));
-        }
-    }
-    Ok(index)
-}
-
-/// Evaluates `items` under `policy`.
-pub(crate) fn evaluate(
+/// Evaluates `items` under `policy`: checks each encounter, chooses codes, derives
+/// modifiers and place of service, builds lines and computes their units. The denial-risk
+/// checks run afterwards on the result ([`checks`](crate::checks)).
+pub(crate) fn build<'a>(
     policy: &Policy,
-    patients: &[Patient],
-    providers: &[Provider],
-    items: &[Item<'_>],
-) -> Result<Response, RequestError> {
-    let patient_by_id = index_by_id(patients, |p| p.id.as_str(), "patients")?;
+    patients: &'a [Patient],
+    providers: &'a [Provider],
+    items: &[Item<'a>],
+) -> Result<Evaluation<'a>, RequestError> {
+    let patient_index = Index::new(patients.iter().map(|p| p.id.as_str()).collect(), "patients")?;
     for (i, patient) in patients.iter().enumerate() {
         patient.check().map_err(|e| {
             RequestError::new(
@@ -164,7 +240,10 @@ pub(crate) fn evaluate(
             )
         })?;
     }
-    let provider_by_id = index_by_id(providers, |p| p.id.as_str(), "providers")?;
+    let provider_index = Index::new(
+        providers.iter().map(|p| p.id.as_str()).collect(),
+        "providers",
+    )?;
 
     let mut out = Output {
         decisions: items
@@ -177,66 +256,77 @@ pub(crate) fn evaluate(
                 },
                 code: None,
                 line: None,
-                rationale: Vec::new(),
+                reasons: Vec::new(),
                 alternatives: Vec::new(),
             })
             .collect(),
         findings: Vec::new(),
     };
 
+    let mut cache = CandidateCache::default();
     let Checked {
         mut prepared,
-        mut contexts,
+        mut encounters,
         other_timed,
-    } = check_encounters(policy, &patient_by_id, &provider_by_id, items, &mut out);
-    choose_codes(policy, &mut prepared, &mut out);
-    let mut accs = group_lines(policy, &prepared, &mut out);
+    } = check_encounters(
+        policy,
+        (patients, &patient_index),
+        (providers, &provider_index),
+        items,
+        &mut cache,
+        &mut out,
+    );
+    choose_codes(policy, &cache, &mut prepared, &mut out);
+    let mut accs = group_lines(policy, &cache, &mut prepared, &mut out);
     compute_units(policy, &mut accs, &other_timed);
-    let capped = apply_caps(policy, &mut accs);
-    let (lines, capped_lines) = emit_lines(policy, accs, capped, &prepared, &mut out);
-    scrub(policy, &mut contexts, &lines, &capped_lines, &mut out);
-
-    let mut findings = out.findings;
-    findings.sort_by_key(|(item, _)| *item);
-    Ok(Response {
-        schema_version: SCHEMA_VERSION,
-        policy: policy.id().to_owned(),
+    let capped = apply_caps(policy, &accs);
+    let (lines, capped_lines, line_members) = emit_lines(policy, accs, capped, &prepared, &mut out);
+    for p in prepared {
+        let ev = &mut encounters[p.ev];
+        ev.code = Some(p.code);
+        ev.line = out.decisions[p.item].line;
+        ev.modifiers = p.mods;
+    }
+    Ok(Evaluation {
+        encounters,
         lines,
+        line_members,
+        capped: capped_lines,
         decisions: out.decisions,
-        findings: findings.into_iter().map(|(_, f)| f).collect(),
+        findings: out.findings,
     })
 }
 
-/// What step 1-2 leaves: the encounters to code, every valid encounter's context, and the
-/// other timed services per patient-day.
+/// What steps 1-2 leave: the encounters to code, every valid encounter, and the other
+/// timed services per patient-day.
 struct Checked<'a> {
     prepared: Vec<Prepared<'a>>,
-    contexts: Vec<Context<'a>>,
+    encounters: Vec<Evaluated<'a>>,
     other_timed: OtherTimed<'a>,
 }
 
-/// Other timed services' minutes per patient-day and code.
-type OtherTimed<'a> = HashMap<(&'a str, NaiveDate), BTreeMap<&'a str, u32>>;
+/// Other timed services' minutes per patient (rank) and day, by code.
+type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
     policy: &Policy,
-    patient_by_id: &HashMap<&str, &'a Patient>,
-    provider_by_id: &HashMap<&str, &'a Provider>,
+    (patients, patient_index): (&'a [Patient], &Index<'_>),
+    (providers, provider_index): (&'a [Provider], &Index<'_>),
     items: &[Item<'a>],
+    cache: &mut CandidateCache,
     out: &mut Output,
 ) -> Checked<'a> {
     let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
-    let mut contexts: Vec<Context<'_>> = Vec::with_capacity(items.len());
+    let mut encounters: Vec<Evaluated<'_>> = Vec::with_capacity(items.len());
+    // Ids of the encounters read so far. A malformed encounter's id is not taken: it must
+    // never make a valid encounter with the same id a duplicate.
     let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
-    let mut other_timed: HashMap<(&str, NaiveDate), BTreeMap<&str, u32>> = HashMap::new();
+    let mut other_timed: OtherTimed<'_> = BTreeMap::new();
     for (item, entry) in items.iter().enumerate() {
         let enc = match entry {
             Item::Rejected(r) => {
                 debug_assert_eq!(r.index, item);
-                if let Some(id) = &r.id {
-                    seen_ids.insert(id.as_str());
-                }
                 invalid(out, item, &r.field, &r.problem);
                 continue;
             }
@@ -251,11 +341,11 @@ fn check_encounters<'a>(
             );
             continue;
         }
-        let Some(&patient) = patient_by_id.get(enc.patient.as_str()) else {
+        let Some(patient_at) = patient_index.get(&enc.patient) else {
             invalid(out, item, "patient", "names no patient in `patients`");
             continue;
         };
-        let Some(&provider) = provider_by_id.get(enc.provider.as_str()) else {
+        let Some(provider_at) = provider_index.get(&enc.provider) else {
             invalid(out, item, "provider", "names no provider in `providers`");
             continue;
         };
@@ -266,303 +356,325 @@ fn check_encounters<'a>(
                 continue;
             }
         };
-        contexts.push(Context {
+        let session = match timing {
+            Timing::Session(s) => Some(s),
+            Timing::Missing => None,
+        };
+        let patient_rank = patient_index.rank[patient_at as usize];
+        let provider = &providers[provider_at as usize];
+        let pos = PlaceOfService::for_session(enc.setting, enc.modality);
+        let ev = encounters.len();
+        encounters.push(Evaluated {
             item,
             enc,
-            patient,
+            patient: &patients[patient_at as usize],
             provider,
-            session: match timing {
-                Timing::Session(s) => Some(s),
-                Timing::Missing => None,
-            },
+            patient_rank,
+            provider_rank: provider_index.rank[provider_at as usize],
+            session,
             code: None,
             line: None,
+            modifiers: None,
+            place_of_service: pos,
         });
-        if let Timing::Session(session) = timing {
-            let day = other_timed
-                .entry((enc.patient.as_str(), session.date_of_service()))
-                .or_default();
-            for other in &enc.other_timed_services {
-                // The day's minutes per code: repeated on several encounters, the largest
-                // counts (it is the same service listed again, not another one).
-                let m = day.entry(other.code.as_str()).or_default();
-                *m = (*m).max(other.minutes);
+        if let Some(session) = session {
+            if !enc.other_timed_services.is_empty() {
+                let day = other_timed
+                    .entry((patient_rank, session.date_of_service()))
+                    .or_default();
+                for other in &enc.other_timed_services {
+                    // The day's minutes per code: repeated on several encounters, the
+                    // largest counts (it is the same service listed again, not another one).
+                    let m = day.entry(other.code.as_str()).or_default();
+                    *m = (*m).max(other.minutes);
+                }
             }
         }
-        if let Some(family) = selection::other_family(enc.service) {
+        if selection::out_of_scope(enc.service) {
             let d = &mut out.decisions[item];
-            d.rationale.push(format!("no code: {family}"));
+            d.reasons.push(Reason::OutOfScope {
+                service: enc.service,
+            });
             d.alternatives = Code::ALL
                 .iter()
-                .map(|&c| Alternative {
-                    code: c,
-                    reason: format!("{c} does not bill {}", enc.service),
+                .map(|&c| {
+                    Alternative::new(
+                        c,
+                        Turndown::DoesNotBill {
+                            service: enc.service,
+                        },
+                    )
                 })
                 .collect();
-            out.finding(item, Rule::ServiceOutOfScope, family);
+            out.finding(
+                item,
+                Rule::ServiceOutOfScope,
+                Data::OutOfScope {
+                    service: enc.service,
+                },
+            );
             continue;
         }
-        if enc.modality == Modality::AudioOnly && policy.audio_only_modifier().is_none() {
-            out.decisions[item].rationale.push(format!(
-                "no code: policy {} does not cover audio-only services",
-                policy.id()
-            ));
+        if enc.modality == Modality::AudioOnly && modality_modifier(policy, enc.modality).is_none()
+        {
+            out.no_code(item, Reason::AudioOnlyNotCovered);
             out.finding(
                 item,
                 Rule::ModalityNotCovered,
-                format!(
-                    "`modality` is audio_only and policy {} does not cover audio-only services; deliver by audio and video or in person",
-                    policy.id()
-                ),
+                Data::ModalityNotCovered {
+                    modality: enc.modality,
+                },
             );
             continue;
         }
-        let Candidates {
-            codes,
-            rationale,
-            alternatives,
-        } = match selection::candidates(policy, enc.service, provider, enc.group_size, enc.code) {
-            Ok(c) => c,
-            Err(u) => {
-                let d = &mut out.decisions[item];
-                d.rationale = u.rationale;
-                d.rationale.push(format!("no code: {}", u.message));
-                d.alternatives = u.alternatives;
-                out.finding(item, u.rule, u.message);
-                continue;
-            }
-        };
+        let at = cache.get(policy, enc, provider);
         let d = &mut out.decisions[item];
-        d.rationale = rationale;
-        d.alternatives = alternatives;
-        let session = match timing {
-            Timing::Session(s) => s,
-            Timing::Missing => {
-                d.rationale
-                    .push("no code: no time documented, so no unit can be computed".to_owned());
-                out.finding(
-                    item,
-                    Rule::MissingSessionTimes,
-                    "no session time: give `start` and `end` (or `date` and `minutes` where the payer accepts total minutes)",
-                );
+        match &cache.values[at] {
+            Ok(c) => {
+                // Room for the steps that follow (choice, modifiers, place, units).
+                d.reasons = Vec::with_capacity(c.reasons.len() + 8);
+                d.reasons.extend_from_slice(&c.reasons);
+                d.alternatives = Vec::with_capacity(c.alternatives.len() + 2);
+                d.alternatives.extend_from_slice(&c.alternatives);
+            }
+            Err(u) => {
+                d.reasons.clone_from(&u.reasons);
+                d.alternatives.clone_from(&u.alternatives);
+                out.finding(item, u.rule, u.data.clone());
                 continue;
             }
+        }
+        let Some(session) = session else {
+            out.no_code(item, Reason::NoTime);
+            out.finding(item, Rule::MissingSessionTimes, Data::NoTime);
+            continue;
         };
         if !session.has_clock_times() && policy.requires_clock_times() {
-            out.finding(
-                item,
-                Rule::MissingSessionTimes,
-                format!(
-                    "policy {} requires exact `start` and `end` times; the encounter gives only `date` and `minutes`",
-                    policy.id()
-                ),
-            );
+            out.finding(item, Rule::MissingSessionTimes, Data::ClockTimesRequired);
         }
-        let pos = PlaceOfService::for_session(enc.setting, enc.modality);
         prepared.push(Prepared {
+            ev,
             item,
             enc,
             provider,
+            patient: patient_rank,
+            provider_rank: provider_index.rank[provider_at as usize],
             session,
             pos,
-            code: codes[0],
-            candidates: codes,
+            code: cache.codes(at)[0],
+            candidates: at,
+            mods: None,
         });
     }
 
     Checked {
         prepared,
-        contexts,
+        encounters,
         other_timed,
     }
 }
 
+fn line_key(p: &Prepared<'_>, code: Code, mods: &RequiredModifiers) -> LineKey {
+    LineKey {
+        patient: p.patient,
+        date: p.session.date_of_service(),
+        code,
+        provider: p.provider_rank,
+        modifiers: mods.line_modifiers(),
+        pos: p.pos,
+    }
+}
+
+/// Encounters with several candidates that would share a line are chosen for together: the
+/// line key of the first candidate, the candidate codes as a set, and the encounter itself
+/// under `session` aggregation.
+type GroupKey = (LineKey, u32, Option<usize>);
+
 /// Step 3: chooses each encounter's code among its candidates.
-fn choose_codes(policy: &Policy, prepared: &mut [Prepared<'_>], out: &mut Output) {
-    // 3. Choose codes. Minutes already on lines whose code is settled count toward the
-    // line a candidate would join.
-    let mut settled: HashMap<LineKey<'_>, u32> = HashMap::new();
-    type GroupKey<'a> = (
-        &'a str,
-        &'a str,
-        NaiveDate,
-        Vec<Code>,
-        Vec<Modifier>,
-        PlaceOfService,
-        Option<usize>,
-    );
-    let mut groups: HashMap<GroupKey<'_>, Vec<usize>> = HashMap::new();
-    for (pi, p) in prepared.iter().enumerate() {
-        let first = p.candidates[0];
+fn choose_codes(
+    policy: &Policy,
+    cache: &CandidateCache,
+    prepared: &mut [Prepared<'_>],
+    out: &mut Output,
+) {
+    // Minutes already on lines whose code is settled count toward the line a candidate
+    // would join: (line, minutes), sorted and summed per line.
+    let mut settled: Vec<(LineKey, u32)> = Vec::new();
+    // Sorted so that a group is a run.
+    let mut groups: Vec<(GroupKey, usize)> = Vec::new();
+    for (pi, p) in prepared.iter_mut().enumerate() {
+        let candidates = cache.codes(p.candidates);
+        let first = candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
-        if p.candidates.len() == 1 {
-            let m = settled.entry(line_key(p, first, &mods)).or_default();
-            *m = m.saturating_add(p.session.minutes());
+        if candidates.len() == 1 {
+            settled.push((line_key(p, first, &mods), p.session.minutes()));
+            p.mods = Some(mods);
         } else {
-            let per_session = p
-                .candidates
+            let per_session = candidates
                 .iter()
                 .any(|&c| policy.code(c).aggregation == Aggregation::Session);
-            groups
-                .entry((
-                    p.enc.patient.as_str(),
-                    p.enc.provider.as_str(),
-                    p.session.date_of_service(),
-                    p.candidates.clone(),
-                    mods.modifiers,
-                    p.pos,
-                    per_session.then_some(pi),
-                ))
-                .or_default()
-                .push(pi);
+            let set = candidates.iter().fold(0u32, |set, c| set | 1 << c.index());
+            groups.push((
+                (line_key(p, first, &mods), set, per_session.then_some(pi)),
+                pi,
+            ));
         }
     }
-    for members in groups.into_values() {
-        let lead = &prepared[members[0]];
-        let total = members.iter().fold(0u32, |s, &m| {
+    settled.sort_unstable_by_key(|&(key, _)| key);
+    settled.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 = first.1.saturating_add(later.1);
+        }
+        same
+    });
+    let settled_minutes = |key: &LineKey| {
+        settled
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .map_or(0, |at| settled[at].1)
+    };
+    groups.sort_unstable();
+    for run in groups.chunk_by(|a, b| a.0 == b.0) {
+        let per_session = run[0].0.2.is_some();
+        let lead = &prepared[run[0].1];
+        let candidates = cache.codes(lead.candidates);
+        let total = run.iter().fold(0u32, |s, &(_, m)| {
             s.saturating_add(prepared[m].session.minutes())
         });
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too; under `session` only the session's own minutes do.
-        let per_session = lead
-            .candidates
-            .iter()
-            .any(|&c| policy.code(c).aggregation == Aggregation::Session);
-        let choice = selection::choose(policy, &lead.candidates, |code| {
+        let choice = selection::choose(policy, candidates, |code| {
             if per_session {
                 return total;
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(
-                settled
-                    .get(&line_key(lead, code, &mods))
-                    .copied()
-                    .unwrap_or(0),
-            )
+            total.saturating_add(settled_minutes(&line_key(lead, code, &mods)))
         });
-        let shared = (members.len() > 1).then(|| {
-            format!(
-                "{} encounters of the same patient, provider, day and place share a line; their {total} minutes are considered together",
-                members.len()
-            )
+        let shared = (run.len() > 1).then(|| Reason::SharedLine {
+            encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
+            minutes: total,
         });
-        for m in members {
+        for &(_, m) in run {
             let p = &mut prepared[m];
             p.code = choice.code;
             let d = &mut out.decisions[p.item];
-            d.rationale.extend(shared.iter().cloned());
-            d.rationale.extend(choice.rationale.iter().cloned());
+            d.reasons.extend(shared.iter().cloned());
+            d.reasons.extend(choice.reasons.iter().cloned());
             d.alternatives.extend(choice.alternatives.iter().cloned());
             d.alternatives.sort_by_key(|a| a.code);
         }
     }
 }
 
-/// Step 4: derives modifiers and place of service, and groups encounters into lines.
+/// Step 4: derives modifiers (once per encounter, for its code) and groups encounters into
+/// lines, in response order.
 fn group_lines<'a>(
     policy: &Policy,
-    prepared: &[Prepared<'a>],
+    cache: &CandidateCache,
+    prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    // 4. Modifiers, place of service and lines.
-    let mut line_of: HashMap<LineKey<'_>, usize> = HashMap::with_capacity(prepared.len());
-    let mut accs: Vec<LineAcc<'_>> = Vec::new();
-    for (pi, p) in prepared.iter().enumerate() {
-        let rules = policy.code(p.code);
-        let mods = required_modifiers(policy, p.code, p.provider, p.enc);
+    let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
+    for (pi, p) in prepared.iter_mut().enumerate() {
+        let single = cache.codes(p.candidates).len() == 1;
+        let mods = match p.mods.take() {
+            Some(m) if single => m,
+            _ => required_modifiers(policy, p.code, p.provider, p.enc),
+        };
         let d = &mut out.decisions[p.item];
         d.code = Some(p.code);
-        if p.candidates.len() == 1 {
-            d.rationale
-                .push(format!("{} is the only candidate", p.code));
+        if single {
+            d.reasons.push(Reason::OnlyCandidate { code: p.code });
         }
-        d.rationale.push(if mods.modifiers.is_empty() {
-            "modifiers: none required by the policy".to_owned()
-        } else {
-            format!("modifiers: {}", mods.reasons().join("; "))
+        d.reasons.push(Reason::Modifiers {
+            modifiers: mods.reasons(),
         });
-        d.rationale.push(format!(
-            "place of service {} ({}): setting {}, {}",
-            p.pos,
-            p.pos.meaning(),
-            p.enc.setting.as_str(),
-            p.enc.modality.as_str()
-        ));
-        if !mods.dropped.is_empty() {
-            let dropped: Vec<&str> = mods.dropped.iter().map(|m| m.as_str()).collect();
-            let message = format!(
-                "policy {} requires {} modifiers and a line carries four; {} did not fit and were left off",
-                policy.id(),
-                mods.modifiers.len() + mods.dropped.len(),
-                dropped.join(", ")
+        d.reasons.push(Reason::PlaceOfService {
+            place_of_service: p.pos,
+            setting: p.enc.setting,
+            modality: p.enc.modality,
+        });
+        if mods.required() > mods.modifiers().len() {
+            out.finding(
+                p.item,
+                Rule::TooManyModifiers,
+                Data::TooManyRequired {
+                    required: mods.required(),
+                    dropped: mods.dropped().collect(),
+                },
             );
-            out.finding(p.item, Rule::TooManyModifiers, message);
         }
-        let key = line_key(p, p.code, &mods);
-        let at = *line_of.entry(key.clone()).or_insert_with(|| {
-            accs.push(LineAcc {
-                key,
+        keyed.push((line_key(p, p.code, &mods), pi));
+        p.mods = Some(mods);
+    }
+    // Stable: a line's encounters stay in request order.
+    keyed.sort_by_key(|&(key, _)| key);
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let p = &prepared[run[0].1];
+            let rules = policy.code(run[0].0.code);
+            let mut acc = LineAcc {
+                key: run[0].0,
+                patient: p.enc.patient.as_str(),
+                provider: p.enc.provider.as_str(),
                 minutes: 0,
                 session_units: 0,
-                members: Vec::new(),
-                units: 0,
-                units_note: String::new(),
-                zero_reason: None,
-            });
-            accs.len() - 1
-        });
-        let acc = &mut accs[at];
-        acc.minutes = acc.minutes.saturating_add(p.session.minutes());
-        acc.session_units = acc
-            .session_units
-            .saturating_add(rules.rounding.units(p.session.minutes()));
-        acc.members.push(pi);
-    }
-
-    accs
+                members: Vec::with_capacity(run.len()),
+                basis: None,
+                cms_short: None,
+            };
+            for &(_, pi) in run {
+                let minutes = prepared[pi].session.minutes();
+                acc.minutes = acc.minutes.saturating_add(minutes);
+                acc.session_units = acc
+                    .session_units
+                    .saturating_add(rules.rounding.units(minutes));
+                acc.members.push(pi);
+            }
+            acc
+        })
+        .collect()
 }
 
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    // 5. Units.
-    let mut pools: HashMap<(&str, NaiveDate), Vec<usize>> = HashMap::new();
+    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass.
+    let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
-        let code = acc.key.3;
+        let code = acc.key.code;
         let rules = policy.code(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
-            pools.entry((acc.key.0, acc.key.2)).or_default().push(ai);
+            let key = (acc.key.patient, acc.key.date);
+            match pools.last_mut() {
+                Some((k, lines)) if *k == key => lines.push(ai),
+                _ => pools.push((key, vec![ai])),
+            }
             continue;
         }
-        let (units, how) = match rules.aggregation {
-            Aggregation::Day => (
-                rules.rounding.units(acc.minutes),
-                format!("{} minutes on the line", acc.minutes),
-            ),
-            Aggregation::Session if acc.members.len() == 1 => (
-                acc.session_units,
-                format!("{} minutes, the session rounded on its own", acc.minutes),
-            ),
-            Aggregation::Session => (
-                acc.session_units,
-                format!(
-                    "{} sessions rounded one by one ({} minutes in all)",
-                    acc.members.len(),
-                    acc.minutes
-                ),
-            ),
-        };
-        acc.units = units;
-        acc.units_note = format!(
-            "units: {how} under the {rule} ({}) = {units} {}",
-            rules.rounding.unit(),
-            plural(units)
-        );
+        let unit = rules.rounding.unit();
+        acc.basis = Some(match rules.aggregation {
+            Aggregation::Day => UnitsBasis::Line {
+                minutes: acc.minutes,
+                rounding: rule,
+                unit,
+                units: rules.rounding.units(acc.minutes),
+            },
+            Aggregation::Session => UnitsBasis::Sessions {
+                sessions: u32::try_from(acc.members.len()).unwrap_or(u32::MAX),
+                minutes: acc.minutes,
+                rounding: rule,
+                unit,
+                units: acc.session_units,
+            },
+        });
     }
-    for ((patient, date), members) in pools {
-        // Pool per code (DOMAIN.md §2: each code gets its full blocks, then leftovers), our
-        // codes first, then the other timed services; then share each code's units among
-        // its lines the same way. An other service listed under one of our codes joins it.
+    for (key, members) in &pools {
+        // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
+        // leftovers), our codes first, then the other timed services; then share each
+        // code's units among its lines the same way. An other service listed under one of
+        // our codes joins it.
         struct Pooled<'k> {
             code: &'k str,
             minutes: u32,
@@ -570,9 +682,10 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             other: u32,
         }
         let mut pooled: Vec<Pooled<'_>> = Vec::new();
-        for &ai in &members {
-            let code = accs[ai].key.3.as_str();
+        for &ai in members {
+            let code = accs[ai].key.code.as_str();
             let at = match pooled.iter().position(|p| p.code == code) {
+                // At most one entry per code the engine models (five).
                 Some(at) => at,
                 None => {
                     pooled.push(Pooled {
@@ -588,10 +701,12 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             pooled[at].lines.push(ai);
         }
         pooled.sort_by_key(|p| p.code);
+        let engine_codes = pooled.len();
         let mut other_total = 0u32;
-        for (&code, &m) in other_timed.get(&(patient, date)).into_iter().flatten() {
+        for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
-            match pooled.iter_mut().find(|p| p.code == code) {
+            // Other services are distinct codes (a map); only our few codes are searched.
+            match pooled[..engine_codes].iter_mut().find(|p| p.code == code) {
                 Some(p) => {
                     p.minutes = p.minutes.saturating_add(m);
                     p.other = p.other.saturating_add(m);
@@ -606,9 +721,12 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
         }
         let code_minutes: Vec<u32> = pooled.iter().map(|p| p.minutes).collect();
         let code_units = cms_8_minute_allocate(&code_minutes);
-        let day_total = code_minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
-        let day_units = cms_8_minute_total_units(day_total);
+        let day_minutes = code_minutes.iter().fold(0u32, |s, &m| s.saturating_add(m));
+        let day_units = cms_8_minute_total_units(day_minutes);
         for (p, &units) in pooled.iter().zip(&code_units) {
+            if p.lines.is_empty() {
+                continue;
+            }
             let mut minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
             if p.other > 0 {
                 minutes.push(p.other);
@@ -616,51 +734,33 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             let shares = distribute(units, &minutes);
             for (&ai, &share) in p.lines.iter().zip(&shares) {
                 let acc = &mut accs[ai];
-                acc.units = share;
-                acc.units_note = format!(
-                    "units: CMS 8-minute rule: the patient's timed minutes that day total {day_total} ({other_total} of them in other timed services) = {day_units} {}; {} has {} of those minutes and gets {units}; this line's {} minutes get {share}",
-                    plural(day_units),
-                    p.code,
-                    p.minutes,
-                    acc.minutes,
-                );
+                acc.basis = Some(UnitsBasis::Cms8Minute {
+                    day_minutes,
+                    other_minutes: other_total,
+                    day_units,
+                    code: acc.key.code,
+                    code_minutes: p.minutes,
+                    code_units: units,
+                    line_minutes: acc.minutes,
+                    units: share,
+                });
                 if share == 0 {
-                    acc.zero_reason = Some(format!(
-                        "under the CMS 8-minute rule the patient's {day_total} timed minutes that day earn {day_units} {}, and they go to the services with more minutes",
-                        plural(day_units)
-                    ));
+                    acc.cms_short = Some((day_minutes, day_units));
                 }
             }
         }
     }
 }
 
-/// Step 6: sorts the lines and applies daily caps in that order; returns the cap's note
-/// for each line it cut.
-fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> {
-    // 6. Sort lines and apply daily caps in that order.
-    accs.sort_by(|a, b| {
-        (
-            a.key.0,
-            a.key.2,
-            a.key.3.as_str(),
-            a.key.1,
-            &a.key.4,
-            a.key.5,
-        )
-            .cmp(&(
-                b.key.0,
-                b.key.2,
-                b.key.3.as_str(),
-                b.key.1,
-                &b.key.4,
-                b.key.5,
-            ))
-    });
-    let mut used: HashMap<(&str, NaiveDate, Code), u32> = HashMap::new();
-    let mut capped: Vec<Option<String>> = vec![None; accs.len()];
-    for (ai, acc) in accs.iter_mut().enumerate() {
-        let code = acc.key.3;
+/// Step 6: applies daily caps in line order; returns the cap applied to each line it cut.
+fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
+    // Lines come in (patient, date, code) order: the units used so far that day are a
+    // running count, reset when the three change.
+    let mut day: Option<(u32, NaiveDate, Code)> = None;
+    let mut used_today = 0u32;
+    let mut capped: Vec<Option<Cap>> = vec![None; accs.len()];
+    for (ai, acc) in accs.iter().enumerate() {
+        let code = acc.key.code;
         let rules = policy.code(code);
         let per_diem = matches!(rules.rounding.rule(), UnitRule::PerDiem { .. });
         let cap = match (rules.max_units_per_day, per_diem) {
@@ -669,94 +769,117 @@ fn apply_caps(policy: &Policy, accs: &mut [LineAcc<'_>]) -> Vec<Option<String>> 
             (c, false) => c,
         };
         let Some(cap) = cap else { continue };
-        let so_far = used.entry((acc.key.0, acc.key.2, code)).or_default();
-        let room = cap.saturating_sub(*so_far);
-        if acc.units > room {
-            let computed = acc.units;
-            acc.units = room;
-            capped[ai] = Some(format!(
-                "{code} is limited to {cap} {} per patient per day under policy {}{}; {computed} computed, {room} billed on this line",
-                plural(cap),
-                policy.id(),
-                if per_diem { " (per diem)" } else { "" },
-            ));
+        let this_day = (acc.key.patient, acc.key.date, code);
+        if day != Some(this_day) {
+            day = Some(this_day);
+            used_today = 0;
         }
-        *so_far = so_far.saturating_add(acc.units);
+        let so_far = &mut used_today;
+        let room = cap.saturating_sub(*so_far);
+        let computed = acc.units();
+        let billed = if computed > room {
+            capped[ai] = Some(Cap {
+                code,
+                cap,
+                computed,
+                billed: room,
+                per_diem,
+            });
+            room
+        } else {
+            computed
+        };
+        *so_far = so_far.saturating_add(billed);
     }
 
     capped
 }
 
 /// Step 7: emits the lines that earn units; the others become findings on every encounter
-/// they hold. Returns the lines and whether the cap cut each.
+/// they hold. Returns the lines, whether the cap cut each, and each line's encounters.
 fn emit_lines(
     policy: &Policy,
     accs: Vec<LineAcc<'_>>,
-    capped: Vec<Option<String>>,
+    capped: Vec<Option<Cap>>,
     prepared: &[Prepared<'_>],
     out: &mut Output,
-) -> (Vec<Line>, Vec<bool>) {
-    // 7. Emit lines; lines without units become findings on every encounter they hold.
+) -> (Vec<Line>, Vec<bool>, Vec<Vec<usize>>) {
     let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
     let mut capped_lines: Vec<bool> = Vec::with_capacity(accs.len());
-    for (acc, cap_note) in accs.into_iter().zip(capped) {
-        let (patient, provider, date, code, modifiers, pos) = acc.key;
+    let mut line_members: Vec<Vec<usize>> = Vec::with_capacity(accs.len());
+    for (acc, cap) in accs.into_iter().zip(capped) {
+        let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
         for &m in &acc.members {
             let item = prepared[m].item;
             let d = &mut out.decisions[item];
-            d.rationale.push(acc.units_note.clone());
-            if let Some(note) = &cap_note {
-                d.rationale.push(format!("daily cap: {note}"));
+            if let Some(basis) = acc.basis {
+                d.reasons.push(Reason::Units(basis));
             }
-            if acc.units > 0 {
+            if let Some(cap) = cap {
+                d.reasons.push(Reason::DailyCap(cap));
+            }
+            if units > 0 {
                 d.line = Some(line_index);
             } else {
-                d.rationale
-                    .push("no line: the line earns no unit".to_owned());
+                d.reasons.push(Reason::NoLine);
             }
         }
-        if let Some(note) = &cap_note {
-            if acc.units > 0 {
-                let first = prepared[acc.members[0]].item;
-                out.finding(first, Rule::UnitsExceedDailyMaximum, note.clone())
-                    .line = Some(line_index);
+        if let Some(cap) = cap {
+            if units > 0 {
+                out.finding(
+                    prepared[acc.members[0]].item,
+                    Rule::UnitsExceedDailyMaximum,
+                    Data::DailyCap {
+                        cap,
+                        not_billed: false,
+                    },
+                )
+                .line = Some(line_index);
             } else {
                 for &m in &acc.members {
                     out.finding(
                         prepared[m].item,
                         Rule::UnitsExceedDailyMaximum,
-                        format!("{note}; the encounter is not billed"),
+                        Data::DailyCap {
+                            cap,
+                            not_billed: true,
+                        },
                     );
                 }
             }
-        } else if acc.units == 0 {
-            let minimum = policy.code(code).rounding.minimum_minutes();
-            let message = match &acc.zero_reason {
-                Some(reason) => format!("{code} earns no unit on this line: {reason}"),
-                None => format!(
-                    "{code} needs at least {minimum} minutes for a unit under policy {}; the line has {} documented minutes",
-                    policy.id(),
-                    acc.minutes
-                ),
+        } else if units == 0 {
+            let code = acc.key.code;
+            let data = match acc.cms_short {
+                Some((day_minutes, day_units)) => Data::Cms8MinuteShare {
+                    code,
+                    day_minutes,
+                    day_units,
+                },
+                None => Data::BelowMinimum {
+                    code,
+                    minimum_minutes: policy.code(code).rounding.minimum_minutes(),
+                    line_minutes: acc.minutes,
+                },
             };
             for &m in &acc.members {
-                out.finding(prepared[m].item, Rule::BelowMinimumTime, message.clone());
+                out.finding(prepared[m].item, Rule::BelowMinimumTime, data.clone());
             }
         }
-        if acc.units == 0 {
+        if units == 0 {
             continue;
         }
-        capped_lines.push(cap_note.is_some());
+        capped_lines.push(cap.is_some());
+        line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
         lines.push(Line {
-            patient: patient.to_owned(),
-            provider: provider.to_owned(),
-            date_of_service: date,
-            code,
-            modifiers,
-            units: acc.units,
+            patient: acc.patient.to_owned(),
+            provider: acc.provider.to_owned(),
+            date_of_service: acc.key.date,
+            code: acc.key.code,
+            modifiers: acc.key.modifiers.as_slice().to_vec(),
+            units,
             minutes: acc.minutes,
-            place_of_service: pos,
+            place_of_service: acc.key.pos,
             encounters: acc
                 .members
                 .iter()
@@ -765,59 +888,22 @@ fn emit_lines(
         });
     }
 
-    (lines, capped_lines)
-}
-
-/// Step 8: the denial-risk checks on what the engine would send.
-fn scrub(
-    policy: &Policy,
-    contexts: &mut [Context<'_>],
-    lines: &[Line],
-    capped_lines: &[bool],
-    out: &mut Output,
-) {
-    // 8. Denial-risk checks on what the engine would send.
-    let mut line_members: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
-    for (ci, ctx) in contexts.iter_mut().enumerate() {
-        let d = &out.decisions[ctx.item];
-        ctx.code = d.code;
-        ctx.line = d.line;
-        if let Some(line) = d.line {
-            line_members[line].push(ci);
-        }
-    }
-    let mut plans = documentation::PlanIndexes::new();
-    for ctx in contexts.iter() {
-        eligibility::check(policy, ctx, out);
-        documentation::check(policy, ctx, &mut plans, out);
-    }
-    audit::check(policy, contexts, lines, &line_members, capped_lines, out);
-    authorization::check(policy, contexts, lines, &line_members, out);
-    overlaps::check(contexts, out);
-}
-
-fn plural(units: u32) -> &'static str {
-    if units == 1 { "unit" } else { "units" }
-}
-
-fn line_key<'a>(p: &Prepared<'a>, code: Code, mods: &RequiredModifiers) -> LineKey<'a> {
-    (
-        p.enc.patient.as_str(),
-        p.enc.provider.as_str(),
-        p.session.date_of_service(),
-        code,
-        mods.modifiers.clone(),
-        p.pos,
-    )
+    (lines, capped_lines, line_members)
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
-    out.decisions[item].rationale.push(format!(
-        "no code: the encounter is invalid (field `{field}`)"
-    ));
+    out.no_code(
+        item,
+        Reason::InvalidEncounter {
+            field: field.to_owned(),
+        },
+    );
     out.finding(
         item,
         Rule::InvalidEncounter,
-        format!("encounter field `{field}`: {problem}"),
+        Data::InvalidField {
+            field: field.to_owned(),
+            problem: problem.to_owned(),
+        },
     );
 }

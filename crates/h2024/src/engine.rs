@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::checks;
 use crate::claim::{self, Item, Rejected};
 use crate::codes::Code;
 use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
-use crate::findings::{Finding, Rule};
+use crate::explain::Reason;
+use crate::findings::{Data, Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
 use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
@@ -78,12 +80,18 @@ pub enum UnitsError {
 struct RawRequest<'a> {
     #[serde(default)]
     policy: PolicyRef,
+    #[serde(default = "yes")]
+    explain: bool,
     #[serde(default)]
     patients: Vec<Patient>,
     #[serde(default)]
     providers: Vec<Provider>,
     #[serde(default, borrow)]
     encounters: Vec<&'a RawValue>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl<'a> RawRequest<'a> {
@@ -316,7 +324,13 @@ impl Engine {
         let items: Vec<Item<'_>> = (request.encounters.iter().zip(&screened))
             .map(|(e, s)| s.as_ref().map_or(Item::Parsed(e), Item::Rejected))
             .collect();
-        claim::evaluate(&policy, &request.patients, &request.providers, &items)
+        evaluate_items(
+            &policy,
+            &request.patients,
+            &request.providers,
+            &items,
+            request.explain,
+        )
     }
 
     /// Evaluates a request given as JSON and returns the response as JSON.
@@ -357,8 +371,50 @@ impl Engine {
                 Err(rejected) => Item::Rejected(rejected),
             })
             .collect();
-        claim::evaluate(&policy, &raw.patients, &raw.providers, &items)
+        evaluate_items(&policy, &raw.patients, &raw.providers, &items, raw.explain)
     }
+}
+
+/// The evaluation, then the checks on it, then the response.
+fn evaluate_items(
+    policy: &Policy,
+    patients: &[Patient],
+    providers: &[Provider],
+    items: &[Item<'_>],
+    explain: bool,
+) -> Result<Response, RequestError> {
+    let eval = claim::build(policy, patients, providers, items)?;
+    let checked = checks::run(policy, &eval);
+    let mut findings = eval.findings;
+    findings.extend(checked);
+    Ok(Response {
+        schema_version: SCHEMA_VERSION,
+        policy: policy.id().to_owned(),
+        explain,
+        lines: eval.lines,
+        decisions: eval.decisions,
+        findings: in_request_order(findings, items.len()),
+    })
+}
+
+/// Findings in the request order of their encounters; within an encounter, in the order
+/// they were found (evaluation first, then the checks). A counting sort: linear, and the
+/// findings are moved once.
+fn in_request_order(findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
+    let mut start = vec![0usize; items + 1];
+    for (item, _) in &findings {
+        start[*item + 1] += 1;
+    }
+    for i in 0..items {
+        start[i + 1] += start[i];
+    }
+    let mut slots: Vec<Option<Finding>> = Vec::with_capacity(findings.len());
+    slots.resize_with(findings.len(), || None);
+    for (item, finding) in findings {
+        slots[start[item]] = Some(finding);
+        start[item] += 1;
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// Checks what the providers' types do not: the length of their ids. (Patients are checked
@@ -418,19 +474,32 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
     let decisions = request
         .encounters
         .iter()
-        .map(|e| Decision {
-            encounter: e.id.clone(),
+        .enumerate()
+        .map(|(i, e)| Decision {
+            // A too-long id is not repeated (README, "Errors").
+            encounter: match e.check_ids() {
+                Err(err) if err.field == "id" => format!("encounters[{i}]"),
+                _ => e.id.clone(),
+            },
             code: None,
             line: None,
-            rationale: vec![format!("the request was refused as a whole: {err}")],
+            reasons: vec![Reason::RequestRefused],
             alternatives: Vec::new(),
         })
         .collect();
     Response {
         schema_version: SCHEMA_VERSION,
         policy,
+        explain: request.explain,
         lines: Vec::new(),
         decisions,
-        findings: vec![Finding::new(Rule::RequestRefused, None, err.to_string())],
+        findings: vec![Finding::new(
+            Rule::RequestRefused,
+            None,
+            Data::RequestRefused {
+                error: err.kind(),
+                path: err.path().map(str::to_owned),
+            },
+        )],
     }
 }

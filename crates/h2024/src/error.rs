@@ -103,7 +103,7 @@ impl fmt::Display for PolicyError {
 }
 
 /// What kind of problem refused a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RequestErrorKind {
@@ -117,6 +117,19 @@ pub enum RequestErrorKind {
     InvalidPolicy,
     /// The document is larger than [`MAX_REQUEST_BYTES`](crate::MAX_REQUEST_BYTES).
     TooLarge,
+}
+
+impl RequestErrorKind {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestErrorKind::InvalidJson => "invalid_json",
+            RequestErrorKind::InvalidRequest => "invalid_request",
+            RequestErrorKind::UnknownPolicy => "unknown_policy",
+            RequestErrorKind::InvalidPolicy => "invalid_policy",
+            RequestErrorKind::TooLarge => "too_large",
+        }
+    }
 }
 
 /// A request refused as a whole.

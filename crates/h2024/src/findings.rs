@@ -7,7 +7,15 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::codes::{Code, CodeSetId, Service};
+use crate::error::RequestErrorKind;
+use crate::explain::{Cap, Reason, other_family};
+use crate::modifiers::{Because, InvalidModifier, MAX_MODIFIERS, Modifier, ModifierConflict};
+use crate::request::{Discipline, Modality, Setting};
+use crate::response::{ExplainSerialize, PlaceOfService};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -154,7 +162,11 @@ impl fmt::Display for Rule {
 }
 
 /// One finding on an encounter or a line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The values it is about are in [`Finding::data`]; its message is rendered from them
+/// ([`Finding::message`]) and written to JSON only when the response is explained.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule that fired.
     pub rule: Rule,
@@ -169,13 +181,13 @@ pub struct Finding {
     /// The documentation element or field concerned (`participation`,
     /// `documentation.skills_taught[1]`, `billed.modifiers[0]`), if any.
     pub element: Option<String>,
-    /// What a biller can act on. Names fields, never patient data.
-    pub message: String,
+    /// The values the finding is about.
+    pub data: Data,
 }
 
 impl Finding {
-    /// A finding of `rule` on `encounter`.
-    pub fn new(rule: Rule, encounter: Option<&str>, message: impl Into<String>) -> Finding {
+    /// A finding of `rule` on `encounter`, about `data`.
+    pub fn new(rule: Rule, encounter: Option<&str>, data: Data) -> Finding {
         Finding {
             rule,
             severity: rule.severity(),
@@ -183,7 +195,7 @@ impl Finding {
             encounter: encounter.map(str::to_owned),
             line: None,
             element: None,
-            message: message.into(),
+            data,
         }
     }
 
@@ -197,6 +209,720 @@ impl Finding {
     pub fn on_line(mut self, line: usize) -> Finding {
         self.line = Some(line);
         self
+    }
+
+    /// What a biller can act on, rendered from the data. Names fields, never patient data
+    /// or policy text.
+    pub fn message(&self) -> String {
+        self.data.to_string()
+    }
+}
+
+impl Serialize for Finding {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ExplainSerialize::serialize_with(self, serializer, true)
+    }
+}
+
+impl ExplainSerialize for Finding {
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        explain: bool,
+    ) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Finding", if explain { 8 } else { 7 })?;
+        s.serialize_field("rule", &self.rule)?;
+        s.serialize_field("severity", &self.severity)?;
+        s.serialize_field("carc", &self.carc)?;
+        s.serialize_field("encounter", &self.encounter)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("element", &self.element)?;
+        s.serialize_field("data", &self.data)?;
+        if explain {
+            s.serialize_field("message", &Rendered(&self.data))?;
+        }
+        s.end()
+    }
+}
+
+/// Serializes a value's `Display` as a JSON string without an intermediate `String`.
+pub(crate) struct Rendered<'a, T: fmt::Display>(pub &'a T);
+
+impl<T: fmt::Display> Serialize for Rendered<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
+/// Where an authorization check stands for a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationNeed {
+    /// The line's code.
+    pub code: Code,
+    /// The policy's daily threshold above which an authorization is needed (`None`: always).
+    pub above_units_per_day: Option<u32>,
+    /// The patient's units of the code that day.
+    pub day_units: u32,
+}
+
+/// Why a billed modifier is not valid for the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NotValid {
+    /// The session calls for another modifier of the same group.
+    Instead {
+        /// The modifier the session calls for.
+        expected: Modifier,
+    },
+    /// A telehealth modifier on an in-person session.
+    InPerson,
+    /// The policy's modifier for the session's telehealth modality differs (or there is none).
+    PolicyTelehealth {
+        /// The modality.
+        modality: Modality,
+        /// The policy's modifier for it.
+        expected: Option<Modifier>,
+    },
+    /// A provider-level modifier on a code that takes none.
+    NoProviderLevelOnCode {
+        /// The code.
+        code: Code,
+    },
+    /// The policy uses no provider-level modifiers.
+    NoProviderLevels,
+    /// A group modifier on an individual session.
+    Individual,
+    /// An early-intervention modifier on a session not marked so.
+    NotEarlyIntervention,
+    /// A follow-up modifier on a session not marked so.
+    NotFollowUp,
+    /// A therapy modifier on a code that is not 97535.
+    TherapyOnOtherCode {
+        /// The code.
+        code: Code,
+    },
+    /// An assistant modifier for a provider who is not an assistant.
+    NotAssistant,
+    /// A state-defined modifier the policy does not map the setting to.
+    SettingLevel {
+        /// The setting.
+        setting: Setting,
+    },
+    /// The policy does not use the modifier.
+    PolicyDoesNotUse,
+}
+
+/// The values a finding is about, by kind. Serialized as `{"kind": "...", ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Data {
+    /// The request was refused as a whole.
+    RequestRefused {
+        /// What kind of problem refused it.
+        error: RequestErrorKind,
+        /// The JSON path at fault, if any.
+        path: Option<String>,
+    },
+    /// A malformed or inconsistent encounter field.
+    InvalidField {
+        /// The field at fault.
+        field: String,
+        /// What is wrong with it, in words (never its value).
+        problem: String,
+    },
+    /// No session time at all.
+    NoTime,
+    /// Only `date` and `minutes` where the policy requires clock times.
+    ClockTimesRequired,
+    /// The line earns no unit.
+    BelowMinimum {
+        /// The line's code.
+        code: Code,
+        /// Minutes needed for a unit.
+        minimum_minutes: u32,
+        /// Minutes documented on the line.
+        line_minutes: u32,
+    },
+    /// Under the CMS 8-minute rule the day's units go to services with more minutes.
+    #[serde(rename = "cms_8_minute_share")]
+    Cms8MinuteShare {
+        /// The line's code.
+        code: Code,
+        /// The patient's timed minutes that day.
+        day_minutes: u32,
+        /// Units they earn.
+        day_units: u32,
+    },
+    /// A service billed with another code family.
+    OutOfScope {
+        /// The service.
+        service: Service,
+    },
+    /// The policy covers no candidate code for the service.
+    NoCoveredCode {
+        /// The service.
+        service: Service,
+        /// Its codes in the code set.
+        codes: Vec<Code>,
+    },
+    /// The code set has no code for the service.
+    NoCodeForService {
+        /// The service.
+        service: Service,
+        /// The code set.
+        code_set: CodeSetId,
+    },
+    /// A pinned or billed code the policy does not cover.
+    CodeNotCovered {
+        /// The code.
+        code: Code,
+        /// Whether it was billed (`billed.code`) rather than pinned.
+        billed: bool,
+    },
+    /// `billed.code` is not a code this library knows.
+    UnknownBilledCode {
+        /// The code the engine bills.
+        engine_code: Code,
+    },
+    /// The provider cannot bill the code.
+    ProviderNotEligible {
+        /// The code.
+        code: Code,
+        /// The provider's discipline.
+        discipline: Discipline,
+    },
+    /// An educational session under a policy that excludes them.
+    Educational,
+    /// Audio-only where the policy does not cover it.
+    ModalityNotCovered {
+        /// The modality.
+        modality: Modality,
+    },
+    /// A required modifier is missing from `billed.modifiers`.
+    MissingModifier {
+        /// The modifier.
+        modifier: Modifier,
+        /// Why the policy requires it.
+        because: Because,
+    },
+    /// A billed modifier that cannot be read.
+    UnreadableModifier {
+        /// Its position in `billed.modifiers`.
+        index: usize,
+        /// What is wrong with it.
+        problem: InvalidModifier,
+    },
+    /// A billed modifier that is not valid for the line.
+    ModifierNotValid {
+        /// The modifier.
+        modifier: Modifier,
+        /// Why not.
+        because: NotValid,
+    },
+    /// Two billed modifiers conflict.
+    ConflictingModifiers {
+        /// The pair and why.
+        conflict: ModifierConflict,
+    },
+    /// More modifiers required than a line carries.
+    TooManyRequired {
+        /// How many the policy requires.
+        required: usize,
+        /// Those left off.
+        dropped: Vec<Modifier>,
+    },
+    /// More modifiers billed than a line carries.
+    TooManyBilled {
+        /// How many were billed.
+        billed: usize,
+    },
+    /// Early intervention at or over the age limit.
+    EarlyInterventionAge {
+        /// The policy's age limit in years.
+        max_age_years: u32,
+    },
+    /// `billed.place_of_service` is not a known code.
+    UnknownPlaceOfService {
+        /// The place of service the session calls for.
+        expected: PlaceOfService,
+    },
+    /// The billed place of service differs from the session's.
+    PlaceOfServiceMismatch {
+        /// The billed place of service.
+        billed: PlaceOfService,
+        /// The one the session calls for.
+        expected: PlaceOfService,
+        /// The setting.
+        setting: Setting,
+        /// The modality.
+        modality: Modality,
+    },
+    /// The billed code differs from the engine's.
+    BilledCodeMismatch {
+        /// The billed code.
+        billed: Code,
+        /// The engine's code.
+        chosen: Code,
+        /// The selection steps of the engine's decision.
+        selection: Vec<Reason>,
+    },
+    /// Billed units differ from the line's.
+    BilledUnitsMismatch {
+        /// Units billed.
+        billed: u64,
+        /// Units the engine computed.
+        computed: u32,
+        /// Documented minutes.
+        minutes: u32,
+        /// Whether the daily cap cut the line.
+        capped: bool,
+    },
+    /// `billed.units` is not whole.
+    UnroundedUnits,
+    /// A daily cap cut the line.
+    DailyCap {
+        /// The cap.
+        cap: Cap,
+        /// Whether the encounter is left on no line.
+        not_billed: bool,
+    },
+    /// No treatment plan for a plan-based code.
+    NoTreatmentPlan {
+        /// The code.
+        code: Code,
+    },
+    /// A skill taught that no goal covers.
+    SkillNotInPlan {
+        /// Its position in `documentation.skills_taught`.
+        index: usize,
+    },
+    /// An objective that names no goal.
+    ObjectiveNotInPlan {
+        /// Its position in `documentation.objectives`.
+        index: usize,
+    },
+    /// An addressed goal without a documented deficit.
+    GoalWithoutDeficit {
+        /// The goal's position in `treatment_plan.goals`.
+        goal: usize,
+        /// The documentation element that addresses it (`skills_taught[0]`).
+        via: String,
+    },
+    /// A documentation element is missing.
+    MissingElement {
+        /// The element.
+        element: DocumentationElement,
+    },
+    /// The progress report is overdue or absent.
+    ProgressReportOverdue {
+        /// Days from the last report to the date of service (`None`: no report).
+        days_since: Option<i64>,
+        /// The policy's interval in days.
+        interval_days: u32,
+    },
+    /// An authorization is required and the patient has none.
+    NoAuthorization(AuthorizationNeed),
+    /// Authorizations exist, none for the code.
+    NoAuthorizationForCode(AuthorizationNeed),
+    /// The date of service is outside every authorization for the code.
+    AuthorizationExpired(AuthorizationNeed),
+    /// The line passes the authorized units.
+    AuthorizationExceeded {
+        /// The authorization number.
+        number: String,
+        /// Its position in `authorizations`.
+        authorization: usize,
+        /// The line's units.
+        line_units: u32,
+        /// Units used before the request.
+        used_before_request: u32,
+        /// Units used after this line.
+        used_after_line: u64,
+        /// Units authorized.
+        authorized: u32,
+        /// By how much the line passes them (the whole line once they were used up).
+        exceeded_by: u64,
+    },
+    /// Two encounters of the patient overlap.
+    Overlap {
+        /// The earlier encounter still running.
+        other: String,
+        /// This encounter's service.
+        service: Service,
+        /// The other encounter's service.
+        other_service: Service,
+    },
+    /// The provider is with another patient at the same time.
+    ProviderOverlap {
+        /// The other encounter.
+        other: String,
+    },
+    /// The same service entered twice.
+    Duplicate {
+        /// The encounter it repeats.
+        other: String,
+        /// Whether they match by clock times (or by date and minutes).
+        clock_times: bool,
+    },
+}
+
+/// A documentation element every session note needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentationElement {
+    /// `skills_taught`.
+    SkillsTaught,
+    /// `participation`.
+    Participation,
+    /// `progress`.
+    Progress,
+    /// `techniques`.
+    Techniques,
+    /// `objectives`.
+    Objectives,
+}
+
+impl DocumentationElement {
+    /// The field name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DocumentationElement::SkillsTaught => "skills_taught",
+            DocumentationElement::Participation => "participation",
+            DocumentationElement::Progress => "progress",
+            DocumentationElement::Techniques => "techniques",
+            DocumentationElement::Objectives => "objectives",
+        }
+    }
+}
+
+fn discipline_words(d: Discipline) -> &'static str {
+    d.as_str()
+}
+
+fn modality_words(m: Modality) -> &'static str {
+    match m {
+        Modality::InPerson => "in-person",
+        Modality::AudioVideo => "audio-video",
+        Modality::AudioOnly => "audio-only",
+    }
+}
+
+fn need(f: &mut fmt::Formatter<'_>, n: &AuthorizationNeed) -> fmt::Result {
+    match n.above_units_per_day {
+        None => f.write_str("the policy requires prior authorization"),
+        Some(limit) => write!(
+            f,
+            "the policy requires prior authorization above {limit} units of {} a day ({} that day)",
+            n.code, n.day_units
+        ),
+    }
+}
+
+impl fmt::Display for Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Data::RequestRefused { error, path } => {
+                write!(f, "the request was refused as a whole ({})", error.as_str())?;
+                if let Some(path) = path {
+                    write!(f, " at `{path}`")?;
+                }
+                Ok(())
+            }
+            Data::InvalidField { field, problem } => {
+                write!(f, "encounter field `{field}`: {problem}")
+            }
+            Data::NoTime => f.write_str(
+                "no session time: give `start` and `end` (or `date` and `minutes` where the payer accepts total minutes)",
+            ),
+            Data::ClockTimesRequired => f.write_str(
+                "the policy requires exact `start` and `end` times; the encounter gives only `date` and `minutes`",
+            ),
+            Data::BelowMinimum {
+                code,
+                minimum_minutes,
+                line_minutes,
+            } => write!(
+                f,
+                "{code} needs at least {minimum_minutes} minutes for a unit under the policy; the line has {line_minutes} documented minutes"
+            ),
+            Data::Cms8MinuteShare {
+                code,
+                day_minutes,
+                day_units,
+            } => write!(
+                f,
+                "{code} earns no unit on this line: under the CMS 8-minute rule the patient's {day_minutes} timed minutes that day earn {day_units} {}, and they go to the services with more minutes",
+                if *day_units == 1 { "unit" } else { "units" }
+            ),
+            Data::OutOfScope { service } => f.write_str(other_family(*service)),
+            Data::NoCoveredCode { service, codes } => {
+                write!(f, "the policy covers none of the codes for {service} (")?;
+                for (i, c) in codes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(c.as_str())?;
+                }
+                f.write_str(")")
+            }
+            Data::NoCodeForService { service, code_set } => {
+                write!(f, "code set {code_set} has no code for {service}")
+            }
+            Data::CodeNotCovered { code, billed } => write!(
+                f,
+                "the policy does not cover the {} code {code}",
+                if *billed { "billed" } else { "pinned" }
+            ),
+            Data::UnknownBilledCode { engine_code } => write!(
+                f,
+                "`billed.code` is not one of H2024, H2014, H2017, H2023, 97535; the engine bills {engine_code}"
+            ),
+            Data::ProviderNotEligible { code, discipline } => write!(
+                f,
+                "{code} is billed by occupational or physical therapists; the provider's discipline is {}",
+                discipline_words(*discipline)
+            ),
+            Data::Educational => f.write_str(
+                "`educational` is true and the policy does not cover services whose main purpose is education; document the functional deficit the skills address",
+            ),
+            Data::ModalityNotCovered { modality } => write!(
+                f,
+                "`modality` is {} and the policy does not cover audio-only services; deliver by audio and video or in person",
+                modality.as_str()
+            ),
+            Data::MissingModifier { modifier, because } => {
+                write!(f, "the policy requires {modifier}: {because}")
+            }
+            Data::UnreadableModifier { index, problem } => {
+                write!(f, "`billed.modifiers[{index}]`: {problem}")
+            }
+            Data::ModifierNotValid { modifier, because } => {
+                write!(
+                    f,
+                    "{modifier} ({}) is not valid here: ",
+                    modifier.meaning()
+                )?;
+                match because {
+                    NotValid::Instead { expected } => {
+                        write!(f, "the session calls for {expected} instead")
+                    }
+                    NotValid::InPerson => f.write_str("the session was in person"),
+                    NotValid::PolicyTelehealth { modality, expected } => write!(
+                        f,
+                        "the policy uses {} for {}",
+                        expected.map(|m| m.as_str()).unwrap_or("no modifier"),
+                        match modality {
+                            Modality::AudioOnly => "audio-only",
+                            _ => "audio-video telehealth",
+                        }
+                    ),
+                    NotValid::NoProviderLevelOnCode { code } => {
+                        write!(f, "{code} carries no provider-level modifier")
+                    }
+                    NotValid::NoProviderLevels => {
+                        f.write_str("the policy uses no provider-level modifiers")
+                    }
+                    NotValid::Individual => f.write_str("the session was individual"),
+                    NotValid::NotEarlyIntervention => {
+                        f.write_str("the session is not marked early intervention")
+                    }
+                    NotValid::NotFollowUp => f.write_str("the session is not marked as a follow-up"),
+                    NotValid::TherapyOnOtherCode { code } => {
+                        write!(f, "therapy modifiers go with 97535, not {code}")
+                    }
+                    NotValid::NotAssistant => f.write_str("the provider is not an assistant"),
+                    NotValid::SettingLevel { setting } => write!(
+                        f,
+                        "the policy maps the {} setting to no such level of care",
+                        setting.as_str()
+                    ),
+                    NotValid::PolicyDoesNotUse => f.write_str("the policy does not use it"),
+                }
+            }
+            Data::ConflictingModifiers { conflict } => conflict.fmt(f),
+            Data::TooManyRequired { required, dropped } => {
+                write!(
+                    f,
+                    "the policy requires {required} modifiers and a line carries four; "
+                )?;
+                for (i, m) in dropped.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(m.as_str())?;
+                }
+                f.write_str(" did not fit and were left off")
+            }
+            Data::TooManyBilled { billed } => write!(
+                f,
+                "{billed} modifiers billed; a claim line carries at most {MAX_MODIFIERS}"
+            ),
+            Data::EarlyInterventionAge { max_age_years } => write!(
+                f,
+                "`early_intervention` is true but the patient is {max_age_years} years old or over on the date of service (the policy's limit); check the IFSP and the TL modifier"
+            ),
+            Data::UnknownPlaceOfService { expected } => write!(
+                f,
+                "`billed.place_of_service` is not a place-of-service code this library knows; the session calls for {expected} ({})",
+                expected.meaning()
+            ),
+            Data::PlaceOfServiceMismatch {
+                billed,
+                expected,
+                setting,
+                modality,
+            } => write!(
+                f,
+                "billed place of service {billed} ({}), but an {} session with the patient in the {} setting is {expected} ({})",
+                billed.meaning(),
+                modality_words(*modality),
+                setting.as_str(),
+                expected.meaning()
+            ),
+            Data::BilledCodeMismatch {
+                billed,
+                chosen,
+                selection,
+            } => {
+                write!(f, "billed {billed}, the engine chose {chosen}: ")?;
+                for (i, r) in selection.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    r.fmt(f)?;
+                }
+                Ok(())
+            }
+            Data::BilledUnitsMismatch {
+                billed,
+                computed,
+                minutes,
+                capped,
+            } => {
+                if *capped && *billed > u64::from(*computed) {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the policy's daily cap allows {computed} on this line (see units_exceed_daily_maximum)"
+                    )
+                } else if *billed > u64::from(*computed) {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the documented {minutes} minutes support {computed}: more units than the times support"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the documented {minutes} minutes support {computed}: fewer units than earned, revenue left behind"
+                    )
+                }
+            }
+            Data::UnroundedUnits => f.write_str(
+                "`billed.units` is not a whole number; bill whole units computed from the session times",
+            ),
+            Data::DailyCap { cap, not_billed } => {
+                cap.fmt(f)?;
+                if *not_billed {
+                    f.write_str("; the encounter is not billed")?;
+                }
+                Ok(())
+            }
+            Data::NoTreatmentPlan { code } => write!(
+                f,
+                "{code} needs a treatment plan whose goals the sessions address; the patient has no `treatment_plan`"
+            ),
+            Data::SkillNotInPlan { index } => write!(
+                f,
+                "`documentation.skills_taught[{index}]` is not among the skills of any treatment-plan goal"
+            ),
+            Data::ObjectiveNotInPlan { index } => write!(
+                f,
+                "`documentation.objectives[{index}]` names no goal of the treatment plan"
+            ),
+            Data::GoalWithoutDeficit { goal, via } => write!(
+                f,
+                "`treatment_plan.goals[{goal}]`, addressed through `documentation.{via}`, documents no functional deficit"
+            ),
+            Data::MissingElement { element } => write!(
+                f,
+                "the session note does not document `{}`",
+                element.as_str()
+            ),
+            Data::ProgressReportOverdue {
+                days_since,
+                interval_days,
+            } => match days_since {
+                None => write!(
+                    f,
+                    "no progress report on file; the policy expects one every {interval_days} days"
+                ),
+                Some(days) => write!(
+                    f,
+                    "the last progress report is {days} days before the date of service; the policy expects one every {interval_days} days"
+                ),
+            },
+            Data::NoAuthorization(n) => {
+                need(f, n)?;
+                f.write_str("; the patient has no `authorizations` on file")
+            }
+            Data::NoAuthorizationForCode(n) => {
+                need(f, n)?;
+                write!(f, "; no authorization on file lists {}", n.code)
+            }
+            Data::AuthorizationExpired(n) => {
+                need(f, n)?;
+                write!(
+                    f,
+                    "; the date of service is outside every authorization for {} on file",
+                    n.code
+                )
+            }
+            Data::AuthorizationExceeded {
+                authorization,
+                line_units,
+                used_before_request,
+                used_after_line,
+                authorized,
+                exceeded_by,
+                ..
+            } => {
+                if u64::from(*line_units) == *exceeded_by {
+                    write!(
+                        f,
+                        "`authorizations[{authorization}]` was used up before this line: all {line_units} units exceed the {authorized} authorized"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "this line passes `authorizations[{authorization}]` by {exceeded_by} units ({used_after_line} of {authorized} authorized, counting {used_before_request} used before this request)"
+                    )
+                }
+            }
+            Data::Overlap {
+                service,
+                other_service,
+                ..
+            } => write!(
+                f,
+                "the patient's {service} session overlaps an earlier {other_service} session still running (`data.other`); a patient receives one service at a time"
+            ),
+            Data::ProviderOverlap { .. } => f.write_str(
+                "the provider has an individual session with another patient at the same time (`data.other`)",
+            ),
+            Data::Duplicate { clock_times, .. } => {
+                if *clock_times {
+                    f.write_str(
+                        "same patient, code and start and end times as an earlier encounter (`data.other`): bill the service once",
+                    )
+                } else {
+                    f.write_str(
+                        "same patient, provider, code, date and minutes as an earlier encounter (`data.other`): bill the service once",
+                    )
+                }
+            }
+        }
     }
 }
 
@@ -215,10 +941,10 @@ mod tests {
 
     #[test]
     fn finding_takes_severity_and_carc_from_its_rule() {
-        let f = Finding::new(Rule::CodeNotCovered, Some("e1"), "x");
+        let f = Finding::new(Rule::CodeNotCovered, Some("e1"), Data::UnroundedUnits);
         assert_eq!(f.severity, Severity::Error);
         assert_eq!(f.carc.as_deref(), Some("96"));
-        let f = Finding::new(Rule::BelowMinimumTime, None, "x").on_line(2);
+        let f = Finding::new(Rule::BelowMinimumTime, None, Data::UnroundedUnits).on_line(2);
         assert_eq!(f.carc, None);
         assert_eq!(f.line, Some(2));
         let v = serde_json::to_value(&f).unwrap();

@@ -23,7 +23,7 @@
 //! assert_eq!(line.units, 3);
 //! assert_eq!(line.modifiers.iter().map(|m| m.as_str()).collect::<Vec<_>>(), ["HO", "TS"]);
 //! assert_eq!(line.place_of_service.as_str(), "12");
-//! assert!(response.decisions[0].rationale.iter().any(|r| r.contains("closest")));
+//! assert!(response.decisions[0].rationale().iter().any(|r| r.contains("closest")));
 //! ```
 //!
 //! ## The H2024 conflict
@@ -48,17 +48,15 @@
 #![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
 
-mod audit;
-mod authorization;
+mod checks;
 mod claim;
 pub mod codes;
-mod documentation;
-mod eligibility;
 mod engine;
 mod error;
+mod evaluation;
+pub mod explain;
 pub mod findings;
 pub mod modifiers;
-mod overlaps;
 pub mod policy;
 pub mod request;
 pub mod response;

@@ -12,6 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::Code;
+use crate::explain::ModifierReason;
 use crate::policy::Policy;
 use crate::request::{Credential, Discipline, Encounter, Modality, Provider, Setting};
 
@@ -171,7 +172,8 @@ impl fmt::Display for Modifier {
 /// The error for text that is not a known modifier.
 ///
 /// The message does not repeat the rejected text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 pub enum InvalidModifier {
     /// Not two ASCII letters or digits.
     #[error("a modifier is two letters or digits")]
@@ -210,15 +212,57 @@ impl<'de> Deserialize<'de> for Modifier {
 }
 
 /// Two modifiers that must never stand on the same line, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("{first} and {second} conflict: {reason}")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{first} and {second} conflict: {}", kind.reason())]
 pub struct ModifierConflict {
-    /// The first modifier of the pair, in line order.
+    /// The first modifier of the pair, in line order (for [`ConflictKind::MissingPlanOfCare`],
+    /// the assistant modifier).
     pub first: Modifier,
-    /// The second modifier of the pair.
+    /// The second modifier of the pair (for [`ConflictKind::MissingPlanOfCare`], the
+    /// plan-of-care modifier that is missing).
     pub second: Modifier,
     /// Why they conflict.
-    pub reason: &'static str,
+    pub kind: ConflictKind,
+}
+
+/// Why two modifiers conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConflictKind {
+    /// The same modifier twice.
+    Repeated,
+    /// Two provider levels.
+    ProviderLevels,
+    /// Two therapy plans of care.
+    PlansOfCare,
+    /// Two assistant modifiers.
+    Assistants,
+    /// Two telehealth or audio-only modifiers.
+    Telehealth,
+    /// 59 with an X-modifier, or two X-modifiers.
+    Distinct,
+    /// An assistant modifier without its discipline's plan-of-care modifier.
+    MissingPlanOfCare,
+}
+
+impl ConflictKind {
+    /// Why the pair conflicts, in words.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            ConflictKind::Repeated => "the same modifier twice",
+            ConflictKind::ProviderLevels => "one provider level per line",
+            ConflictKind::PlansOfCare => "one therapy plan of care per line",
+            ConflictKind::Assistants => "one assistant modifier per line",
+            ConflictKind::Telehealth => "one telehealth modifier per line",
+            ConflictKind::Distinct => {
+                "59 and the X-modifiers (its narrower forms) never go together"
+            }
+            ConflictKind::MissingPlanOfCare => {
+                "an assistant modifier needs its discipline's plan-of-care modifier"
+            }
+        }
+    }
 }
 
 /// The first conflict among `modifiers`, if any (DOMAIN.md §3).
@@ -243,27 +287,25 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
     let mut found = Vec::new();
     for (i, &first) in modifiers.iter().enumerate() {
         for &second in &modifiers[i + 1..] {
-            let reason = if first == second {
-                Some("the same modifier twice")
+            let kind = if first == second {
+                Some(ConflictKind::Repeated)
             } else if first.group() == second.group() {
                 match first.group() {
-                    ModifierGroup::ProviderLevel => Some("one provider level per line"),
-                    ModifierGroup::Therapy => Some("one therapy plan of care per line"),
-                    ModifierGroup::TherapyAssistant => Some("one assistant modifier per line"),
-                    ModifierGroup::Telehealth => Some("one telehealth modifier per line"),
-                    ModifierGroup::Distinct => {
-                        Some("59 and the X-modifiers (its narrower forms) never go together")
-                    }
+                    ModifierGroup::ProviderLevel => Some(ConflictKind::ProviderLevels),
+                    ModifierGroup::Therapy => Some(ConflictKind::PlansOfCare),
+                    ModifierGroup::TherapyAssistant => Some(ConflictKind::Assistants),
+                    ModifierGroup::Telehealth => Some(ConflictKind::Telehealth),
+                    ModifierGroup::Distinct => Some(ConflictKind::Distinct),
                     _ => None,
                 }
             } else {
                 None
             };
-            if let Some(reason) = reason {
+            if let Some(kind) = kind {
                 found.push(ModifierConflict {
                     first,
                     second,
-                    reason,
+                    kind,
                 });
             }
         }
@@ -273,7 +315,7 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
             found.push(ModifierConflict {
                 first: assistant,
                 second: discipline,
-                reason: "an assistant modifier needs its discipline's plan-of-care modifier",
+                kind: ConflictKind::MissingPlanOfCare,
             });
         }
     }
@@ -296,6 +338,18 @@ pub fn conflicts(modifiers: &[Modifier]) -> Vec<ModifierConflict> {
 /// assert_eq!(mods, [Modifier::HO, Modifier::U1, Modifier::TS, Modifier::GT]);
 /// ```
 pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
+    let has_go = modifiers.contains(&Modifier::GO);
+    let has_gp = modifiers.contains(&Modifier::GP);
+    modifiers.sort_by_key(|&m| sort_key(m, policy_order, has_go, has_gp));
+}
+
+/// A modifier's place in line order (see [`sort_modifiers`]).
+fn sort_key(
+    m: Modifier,
+    policy_order: &[Modifier],
+    has_go: bool,
+    has_gp: bool,
+) -> ((usize, ModifierGroup, Modifier), u8) {
     let key = |m: Modifier| {
         let listed = policy_order
             .iter()
@@ -303,76 +357,177 @@ pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
             .unwrap_or(policy_order.len());
         (listed, m.group(), m)
     };
-    let has_go = modifiers.contains(&Modifier::GO);
-    let has_gp = modifiers.contains(&Modifier::GP);
-    modifiers.sort_by_key(|&m| match m {
+    match m {
         Modifier::CO if has_go => (key(Modifier::GO), 1),
         Modifier::CQ if has_gp => (key(Modifier::GP), 1),
         _ => (key(m), 0),
-    });
+    }
 }
 
-/// The modifiers a payer requires on a line, with the reason for each.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The most modifiers a policy can require of one session (one of each derived kind).
+const MAX_DERIVED: usize = 8;
+
+/// The modifiers a payer requires on a line, with the ground for each. Kept inline (no heap
+/// allocation): it is derived for every encounter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequiredModifiers {
-    /// At most [`MAX_MODIFIERS`], in line order.
-    pub modifiers: Vec<Modifier>,
-    /// Required modifiers that did not fit on the line (beyond the fourth).
-    pub dropped: Vec<Modifier>,
-    why: Vec<(Modifier, Why)>,
+    /// Every required modifier in line order; the first [`MAX_MODIFIERS`] go on the line.
+    list: [(Modifier, Because); MAX_DERIVED],
+    len: u8,
+    /// The same, as a line key.
+    line: LineModifiers,
 }
 
 impl RequiredModifiers {
-    /// One reason per modifier on the line, in line order (`"HO: masters-level rendering
-    /// provider"`).
-    pub fn reasons(&self) -> Vec<String> {
-        self.modifiers
+    /// The modifiers on the line: at most [`MAX_MODIFIERS`], in line order.
+    pub fn modifiers(&self) -> &[Modifier] {
+        self.line.as_slice()
+    }
+
+    /// Required modifiers that did not fit on the line (beyond the fourth).
+    pub fn dropped(&self) -> impl ExactSizeIterator<Item = Modifier> + '_ {
+        self.all()[self.line.len()..].iter().map(|(m, _)| *m)
+    }
+
+    /// How many modifiers are required in all, on the line or dropped.
+    pub fn required(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// The modifiers on the line as a compact, ordered key.
+    pub fn line_modifiers(&self) -> LineModifiers {
+        self.line
+    }
+
+    fn all(&self) -> &[(Modifier, Because)] {
+        &self.list[..usize::from(self.len)]
+    }
+
+    /// Why `modifier` is required, if it is.
+    pub fn because(&self, modifier: Modifier) -> Option<Because> {
+        self.all()
             .iter()
-            .filter_map(|m| {
-                self.why
-                    .iter()
-                    .find(|(have, _)| have == m)
-                    .map(|(_, why)| format!("{m}: {why}"))
-            })
+            .find(|(have, _)| *have == modifier)
+            .map(|(_, why)| *why)
+    }
+
+    /// One typed reason per modifier on the line, in line order.
+    pub fn reasons(&self) -> Vec<ModifierReason> {
+        self.all()[..self.line.len()]
+            .iter()
+            .map(|&(modifier, because)| ModifierReason { modifier, because })
             .collect()
     }
 }
 
-/// Why a modifier is required; formatted only when a reason is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Why {
-    Setting(Setting),
-    Level(Credential),
-    Group(u32),
-    Plan(Discipline),
+/// Up to [`MAX_MODIFIERS`] modifiers in line order, stored inline; ordered and compared as
+/// the slice they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LineModifiers {
+    list: [Modifier; MAX_MODIFIERS],
+    len: u8,
+}
+
+impl LineModifiers {
+    /// The modifiers, in line order.
+    pub fn as_slice(&self) -> &[Modifier] {
+        &self.list[..usize::from(self.len)]
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl PartialOrd for LineModifiers {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LineModifiers {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
+    }
+}
+
+/// Why a policy requires a modifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Because {
+    /// The setting's state-defined level of care.
+    Setting {
+        /// The setting.
+        setting: Setting,
+    },
+    /// The rendering provider's education level.
+    ProviderLevel {
+        /// The provider's credential.
+        credential: Credential,
+    },
+    /// A group session.
+    Group {
+        /// Patients in the session.
+        group_size: u32,
+    },
+    /// The therapy plan of care of the provider's discipline.
+    PlanOfCare {
+        /// The provider's discipline.
+        discipline: Discipline,
+    },
+    /// Furnished by a therapy assistant.
     Assistant,
+    /// An early-intervention (IFSP) service.
     EarlyIntervention,
+    /// A follow-up service.
     FollowUp,
+    /// Telehealth by real-time audio and video.
     AudioVideo,
+    /// Telehealth by audio only.
     AudioOnly,
 }
 
-impl fmt::Display for Why {
+impl fmt::Display for Because {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Why::Setting(s) => write!(
+            Because::Setting { setting } => write!(
                 f,
                 "state-defined level of care for the {} setting",
-                s.as_str()
+                setting.as_str()
             ),
-            Why::Level(c) => write!(f, "{}-level rendering provider", c.as_str()),
-            Why::Group(n) => write!(f, "group session of {n} patients"),
-            Why::Plan(d) => write!(
+            Because::ProviderLevel { credential } => {
+                write!(f, "{}-level rendering provider", credential.as_str())
+            }
+            Because::Group { group_size } => write!(f, "group session of {group_size} patients"),
+            Because::PlanOfCare { discipline } => write!(
                 f,
                 "{} plan of care (97535 is an always-therapy code)",
-                d.as_str()
+                discipline.as_str()
             ),
-            Why::Assistant => f.write_str("furnished by a therapy assistant"),
-            Why::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
-            Why::FollowUp => f.write_str("follow-up service"),
-            Why::AudioVideo => f.write_str("telehealth by real-time audio and video"),
-            Why::AudioOnly => f.write_str("telehealth by audio only"),
+            Because::Assistant => f.write_str("furnished by a therapy assistant"),
+            Because::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
+            Because::FollowUp => f.write_str("follow-up service"),
+            Because::AudioVideo => f.write_str("telehealth by real-time audio and video"),
+            Because::AudioOnly => f.write_str("telehealth by audio only"),
         }
+    }
+}
+
+/// The modifier a policy puts on a session of `modality`: its telehealth modifier for audio
+/// and video, its audio-only modifier for audio only (`None` there means audio-only is not
+/// covered), none in person (README, "Modifiers and place of service").
+pub fn modality_modifier(policy: &Policy, modality: Modality) -> Option<Modifier> {
+    match modality {
+        Modality::InPerson => None,
+        Modality::AudioVideo => policy.telehealth_modifier(),
+        Modality::AudioOnly => policy.audio_only_modifier(),
     }
 }
 
@@ -395,17 +550,21 @@ pub fn required_modifiers(
     provider: &Provider,
     encounter: &Encounter,
 ) -> RequiredModifiers {
-    let mut why: Vec<(Modifier, Why)> = Vec::new();
-    let mut add = |m: Option<Modifier>, reason: Why| {
+    let mut list = [(Modifier::KX, Because::FollowUp); MAX_DERIVED];
+    let mut len = 0usize;
+    let mut add = |m: Option<Modifier>, reason: Because| {
         if let Some(m) = m {
-            if !why.iter().any(|(have, _)| *have == m) {
-                why.push((m, reason));
+            if len < MAX_DERIVED && !list[..len].iter().any(|(have, _)| *have == m) {
+                list[len] = (m, reason);
+                len += 1;
             }
         }
     };
     add(
         policy.setting_modifier(encounter.setting),
-        Why::Setting(encounter.setting),
+        Because::Setting {
+            setting: encounter.setting,
+        },
     );
     if code.is_h_code() && policy.provider_level_modifiers() {
         let level = match provider.credential {
@@ -414,10 +573,20 @@ pub fn required_modifiers(
             Credential::Bachelors => Modifier::HN,
             Credential::Associate | Credential::Paraprofessional => Modifier::HM,
         };
-        add(Some(level), Why::Level(provider.credential));
+        add(
+            Some(level),
+            Because::ProviderLevel {
+                credential: provider.credential,
+            },
+        );
     }
     if encounter.group_size >= 2 {
-        add(policy.group_modifier(), Why::Group(encounter.group_size));
+        add(
+            policy.group_modifier(),
+            Because::Group {
+                group_size: encounter.group_size,
+            },
+        );
     }
     if code == Code::Cpt97535 {
         let (plan, assistant) = match provider.discipline {
@@ -426,29 +595,46 @@ pub fn required_modifiers(
             Discipline::SpeechTherapy => (Some(Modifier::GN), None),
             _ => (None, None),
         };
-        add(plan, Why::Plan(provider.discipline));
+        add(
+            plan,
+            Because::PlanOfCare {
+                discipline: provider.discipline,
+            },
+        );
         if provider.assistant {
-            add(assistant, Why::Assistant);
+            add(assistant, Because::Assistant);
         }
     }
     if encounter.early_intervention {
-        add(policy.early_intervention_modifier(), Why::EarlyIntervention);
+        add(
+            policy.early_intervention_modifier(),
+            Because::EarlyIntervention,
+        );
     }
     if encounter.follow_up {
-        add(policy.follow_up_modifier(), Why::FollowUp);
+        add(policy.follow_up_modifier(), Because::FollowUp);
     }
-    match encounter.modality {
-        Modality::InPerson => {}
-        Modality::AudioVideo => add(policy.telehealth_modifier(), Why::AudioVideo),
-        Modality::AudioOnly => add(policy.audio_only_modifier(), Why::AudioOnly),
+    let because = match encounter.modality {
+        Modality::AudioOnly => Because::AudioOnly,
+        _ => Because::AudioVideo,
+    };
+    add(modality_modifier(policy, encounter.modality), because);
+    let order = policy.modifier_order();
+    let has_go = list[..len].iter().any(|(m, _)| *m == Modifier::GO);
+    let has_gp = list[..len].iter().any(|(m, _)| *m == Modifier::GP);
+    list[..len].sort_by_key(|&(m, _)| sort_key(m, order, has_go, has_gp));
+    let shown = len.min(MAX_MODIFIERS);
+    let mut line = LineModifiers {
+        list: [Modifier::KX; MAX_MODIFIERS],
+        len: shown as u8,
+    };
+    for (slot, (m, _)) in line.list.iter_mut().zip(&list[..shown]) {
+        *slot = *m;
     }
-    let mut modifiers: Vec<Modifier> = why.iter().map(|(m, _)| *m).collect();
-    sort_modifiers(&mut modifiers, policy.modifier_order());
-    let dropped = modifiers.split_off(modifiers.len().min(MAX_MODIFIERS));
     RequiredModifiers {
-        modifiers,
-        dropped,
-        why,
+        list,
+        len: len as u8,
+        line,
     }
 }
 

@@ -30,13 +30,18 @@ use crate::session::{Session, SessionError};
 /// assert_eq!(response.lines[0].units, 3);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Request {
     /// The payer policy: the id of a built-in or loaded policy, or a policy object.
     #[serde(default)]
     pub policy: PolicyRef,
+    /// Whether the response carries prose (`rationale`, alternatives' `reason`, finding
+    /// `message`) beside the typed reasons and data. Default true; false gives a compact
+    /// response with everything machine-readable kept.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub explain: bool,
     /// The patients the encounters refer to.
     #[serde(default)]
     pub patients: Vec<Patient>,
@@ -46,6 +51,19 @@ pub struct Request {
     /// The documented sessions.
     #[serde(default)]
     pub encounters: Vec<Encounter>,
+}
+
+impl Default for Request {
+    /// An empty request under the default policy, with explanations: what `{}` reads as.
+    fn default() -> Self {
+        Request {
+            policy: PolicyRef::default(),
+            explain: true,
+            patients: Vec::new(),
+            providers: Vec::new(),
+            encounters: Vec::new(),
+        }
+    }
 }
 
 impl Request {
@@ -102,6 +120,12 @@ impl Request {
             ));
         }
         crate::strict::from_str(json).map_err(crate::RequestError::from_failure)
+    }
+
+    /// Whether the response carries prose beside the typed reasons and data (default true).
+    pub fn with_explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
     }
 
     /// Evaluates under the built-in or loaded policy `id`.
@@ -401,6 +425,14 @@ pub struct OtherTimedService {
     pub code: String,
     /// Timed minutes of that service.
     pub minutes: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn one() -> u32 {

@@ -7,8 +7,11 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use serde::ser::{SerializeSeq, SerializeStruct};
+
 use crate::codes::Code;
-use crate::findings::Finding;
+use crate::explain::{Reason, Turndown};
+use crate::findings::{Finding, Rendered};
 use crate::modifiers::Modifier;
 use crate::request::{Modality, Setting};
 
@@ -16,12 +19,21 @@ use crate::request::{Modality, Setting};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// What the engine made of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized with `explain` on (the default), decisions carry their `rationale` and each
+/// alternative its `reason`, and findings their `message`, all rendered from the typed
+/// reasons and data; with `explain` off those three are left out and everything
+/// machine-readable stays.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Response {
     /// The response format's version ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
-    /// The id of the policy applied.
+    /// The id of the policy applied (`inline` for an inline policy without an id).
     pub policy: String,
+    /// Whether the serialized response carries prose (rationale, reasons, messages).
+    #[serde(default = "yes")]
+    pub explain: bool,
     /// Claim lines, sorted by patient, date of service, code as written (then provider,
     /// modifiers, place of service).
     pub lines: Vec<Line>,
@@ -31,8 +43,58 @@ pub struct Response {
     pub findings: Vec<Finding>,
 }
 
+fn yes() -> bool {
+    true
+}
+
+impl Serialize for Response {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let explain = self.explain;
+        let mut s = serializer.serialize_struct("Response", 6)?;
+        s.serialize_field("schema_version", &self.schema_version)?;
+        s.serialize_field("policy", &self.policy)?;
+        s.serialize_field("explain", &explain)?;
+        s.serialize_field("lines", &self.lines)?;
+        s.serialize_field("decisions", &ExplainList(&self.decisions, explain))?;
+        s.serialize_field("findings", &ExplainList(&self.findings, explain))?;
+        s.end()
+    }
+}
+
+/// A value whose JSON depends on whether the response is explained.
+pub(crate) trait ExplainSerialize {
+    /// Serializes the value, with its prose only when `explain` is on.
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        explain: bool,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+/// A slice serialized as a JSON array, each element explained or not.
+struct ExplainList<'a, T>(&'a [T], bool);
+
+impl<T: ExplainSerialize> Serialize for ExplainList<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&Explained(item, self.1))?;
+        }
+        seq.end()
+    }
+}
+
+struct Explained<'a, T>(&'a T, bool);
+
+impl<T: ExplainSerialize> Serialize for Explained<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_with(serializer, self.1)
+    }
+}
+
 /// One claim line (an X12 837P SV1 service line with its DTP*472 date).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Line {
     /// The patient's id.
     pub patient: String,
@@ -55,7 +117,8 @@ pub struct Line {
 }
 
 /// The code decision for one encounter, with the reasons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Decision {
     /// The encounter's id (or `encounters[i]` when it had no readable id).
     pub encounter: String,
@@ -63,19 +126,117 @@ pub struct Decision {
     pub code: Option<Code>,
     /// The index of the line in `Response.lines` that bills the encounter, if any.
     pub line: Option<usize>,
-    /// Every step of the decision, in order.
-    pub rationale: Vec<String>,
+    /// Every step of the decision, in order, as data.
+    pub reasons: Vec<Reason>,
     /// Each code of the family that was turned down, and why.
     pub alternatives: Vec<Alternative>,
 }
 
+impl Decision {
+    /// Every step of the decision, in words (what JSON calls `rationale`).
+    pub fn rationale(&self) -> Vec<String> {
+        self.reasons.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl ExplainSerialize for Decision {
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        explain: bool,
+    ) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Decision", 6)?;
+        s.serialize_field("encounter", &self.encounter)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("reasons", &self.reasons)?;
+        if explain {
+            s.serialize_field("rationale", &RenderedList(&self.reasons))?;
+        }
+        s.serialize_field("alternatives", &ExplainList(&self.alternatives, explain))?;
+        s.end()
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ExplainSerialize::serialize_with(self, serializer, true)
+    }
+}
+
 /// A code that was turned down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Alternative {
     /// The code.
     pub code: Code,
-    /// Why it was not chosen.
-    pub reason: String,
+    /// Why it was not chosen, as data.
+    pub why: Turndown,
+}
+
+impl Alternative {
+    /// A code turned down, and why.
+    pub fn new(code: Code, why: Turndown) -> Alternative {
+        Alternative { code, why }
+    }
+
+    /// Why it was not chosen, in words (what JSON calls `reason`).
+    pub fn reason(&self) -> String {
+        AlternativeText(self).to_string()
+    }
+}
+
+impl ExplainSerialize for Alternative {
+    fn serialize_with<S: Serializer>(
+        &self,
+        serializer: S,
+        explain: bool,
+    ) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Alternative", 3)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("why", &self.why)?;
+        if explain {
+            s.serialize_field("reason", &Rendered(&AlternativeText(self)))?;
+        }
+        s.end()
+    }
+}
+
+impl Serialize for Alternative {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ExplainSerialize::serialize_with(self, serializer, true)
+    }
+}
+
+/// An alternative's reason in words, with its code where the sentence needs it.
+struct AlternativeText<'a>(&'a Alternative);
+
+impl fmt::Display for AlternativeText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.0.code;
+        match &self.0.why {
+            Turndown::PinnedOther { pinned } => {
+                write!(f, "the request pins {pinned}; {code} was not considered")
+            }
+            Turndown::NotCovered => write!(f, "the policy does not cover {code}"),
+            Turndown::OtherService { .. } | Turndown::DoesNotBill { .. } => {
+                write!(f, "{code} {}", self.0.why)
+            }
+            other => other.fmt(f),
+        }
+    }
+}
+
+struct RenderedList<'a, T: fmt::Display>(&'a [T]);
+
+impl<T: fmt::Display> Serialize for RenderedList<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&Rendered(item))?;
+        }
+        seq.end()
+    }
 }
 
 /// A CMS place-of-service code (DOMAIN.md §4).

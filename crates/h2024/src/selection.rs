@@ -14,9 +14,10 @@
 //! preference order.
 
 use crate::codes::{Code, Service};
-use crate::findings::Rule;
+use crate::explain::{ChoiceGround, NotTherapy, Reason, Score, Turndown};
+use crate::findings::{Data, Rule};
 use crate::policy::Policy;
-use crate::request::{Discipline, Provider};
+use crate::request::Provider;
 use crate::response::Alternative;
 
 /// The codes that may bill a session, with the reasons for those turned down.
@@ -24,7 +25,7 @@ use crate::response::Alternative;
 pub(crate) struct Candidates {
     /// In the policy's preference order; never empty.
     pub codes: Vec<Code>,
-    pub rationale: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub alternatives: Vec<Alternative>,
 }
 
@@ -32,32 +33,21 @@ pub(crate) struct Candidates {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Uncodable {
     pub rule: Rule,
-    pub message: String,
-    pub rationale: Vec<String>,
+    pub data: Data,
+    pub reasons: Vec<Reason>,
     pub alternatives: Vec<Alternative>,
 }
 
-/// The code family that bills a service outside this library's scope.
-pub(crate) fn other_family(service: Service) -> Option<&'static str> {
-    match service {
-        Service::Psychotherapy => Some(
-            "psychotherapy is billed with the CPT psychotherapy codes (90832-90838), not with skills-training codes",
-        ),
-        Service::CaseManagement => Some(
-            "case management is billed with the case-management codes (HCPCS T1016/T1017, G9002), not with skills-training codes",
-        ),
-        _ => None,
-    }
+/// Whether the service is billed with another code family (psychotherapy, case
+/// management).
+pub(crate) fn out_of_scope(service: Service) -> bool {
+    matches!(service, Service::Psychotherapy | Service::CaseManagement)
 }
 
-fn discipline_label(d: Discipline) -> &'static str {
-    match d {
-        Discipline::BehavioralHealth => "behavioural health",
-        Discipline::OccupationalTherapy => "occupational therapy",
-        Discipline::PhysicalTherapy => "physical therapy",
-        Discipline::SpeechTherapy => "speech therapy",
-        Discipline::CaseManagement => "case management",
-    }
+/// Whether a provider may bill `code`: 97535 is billed by occupational and physical
+/// therapists only (README, "Read this first"; CPT 97535 and CMS therapy policy).
+pub(crate) fn provider_may_bill(code: Code, provider: &Provider) -> bool {
+    code != Code::Cpt97535 || provider.discipline.is_ot_or_pt()
 }
 
 /// The candidate codes for a session, before its minutes are known.
@@ -69,81 +59,81 @@ pub(crate) fn candidates(
     pinned: Option<Code>,
 ) -> Result<Candidates, Uncodable> {
     let set = policy.code_set();
-    let mut rationale = Vec::new();
-    let can_bill_97535 = provider.discipline.is_ot_or_pt();
 
     if let Some(code) = pinned {
         let entry = set.entry(code);
-        let mut alternatives = others(policy, &[code], |c| {
-            format!("the request pins {code}; {c} was not considered")
-        });
-        if code == Code::Cpt97535 && !can_bill_97535 {
+        let mut alternatives = others(policy, &[code], |_| Turndown::PinnedOther { pinned: code });
+        let pinned_reason = Reason::Pinned {
+            code,
+            unit: entry.unit,
+        };
+        if !provider_may_bill(code, provider) {
             return Err(Uncodable {
                 rule: Rule::ProviderNotEligible,
-                message: format!(
-                    "97535 is billed by occupational or physical therapists; the provider's discipline is {}",
-                    discipline_label(provider.discipline)
-                ),
-                rationale: vec![format!("code {code} pinned by the request")],
+                data: Data::ProviderNotEligible {
+                    code,
+                    discipline: provider.discipline,
+                },
+                reasons: vec![
+                    pinned_reason,
+                    Reason::ProviderNotEligible {
+                        code,
+                        discipline: provider.discipline,
+                    },
+                ],
                 alternatives,
             });
         }
         if !policy.covers(code) {
             return Err(Uncodable {
                 rule: Rule::CodeNotCovered,
-                message: format!(
-                    "policy {} does not cover the pinned code {code}",
-                    policy.id()
-                ),
-                rationale: vec![format!("code {code} pinned by the request")],
+                data: Data::CodeNotCovered {
+                    code,
+                    billed: false,
+                },
+                reasons: vec![pinned_reason, Reason::PinnedNotCovered { code }],
                 alternatives,
             });
         }
-        rationale.push(format!(
-            "code {code} pinned by the request ({}, {})",
-            entry.descriptor, entry.unit
-        ));
+        let mut reasons = vec![pinned_reason];
         if entry.service != service
             && !(code != Code::Cpt97535 && service == Service::SelfCareTraining)
         {
-            rationale.push(format!(
-                "note: {code} is defined for {} in code set {}; the session documents {service}",
-                entry.service,
-                set.id()
-            ));
+            reasons.push(Reason::PinnedForOtherService {
+                code,
+                code_service: entry.service,
+                code_set: set.id(),
+                service,
+            });
         }
         alternatives.retain(|a| a.code != code);
         return Ok(Candidates {
             codes: vec![code],
-            rationale,
+            reasons,
             alternatives,
         });
     }
 
+    let mut reasons = Vec::new();
     // The service the code set's codes are looked up by.
     let mut lookup = service;
     let mut special: Vec<Alternative> = Vec::new();
     if service == Service::SelfCareTraining {
-        let why_not = if !can_bill_97535 {
-            Some(format!(
-                "97535 is billed by occupational or physical therapists and may not be covered for strictly behavioural services; the provider's discipline is {}",
-                discipline_label(provider.discipline)
-            ))
+        let why_not = if !provider_may_bill(Code::Cpt97535, provider) {
+            Some(NotTherapy::Discipline {
+                discipline: provider.discipline,
+            })
         } else if group_size >= 2 {
-            Some(format!(
-                "97535 is one-on-one training; this session had {group_size} patients"
-            ))
+            Some(NotTherapy::Group { group_size })
         } else {
             None
         };
-        if let Some(reason) = why_not {
-            rationale.push(format!(
-                "self-care training outside 97535's scope is billed as skills training: {reason}"
+        if let Some(because) = why_not {
+            reasons.push(Reason::SelfCareAsSkillsTraining { because });
+            special.push(Alternative::new(
+                Code::Cpt97535,
+                Turndown::NotTherapy { because },
             ));
-            special.push(Alternative {
-                code: Code::Cpt97535,
-                reason,
-            });
             lookup = Service::SkillsTraining;
         }
     }
@@ -154,76 +144,78 @@ pub(crate) fn candidates(
         .copied()
         .filter(|&c| set.entry(c).service == lookup && !special.iter().any(|a| a.code == c))
         .collect();
-    let list = |codes: &[Code]| {
-        codes
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    rationale.push(format!(
-        "service {lookup}: code set {} lists {}",
-        set.id(),
-        if natural.is_empty() {
-            "no code".to_owned()
-        } else {
-            list(&natural)
-        }
-    ));
+    reasons.push(Reason::ServiceCodes {
+        service: lookup,
+        code_set: set.id(),
+        codes: natural.clone(),
+    });
     let covered: Vec<Code> = natural
         .iter()
         .copied()
         .filter(|&c| policy.covers(c))
         .collect();
     let mut alternatives = special;
-    alternatives.extend(others(policy, &natural, |c| {
-        format!(
-            "{c} bills {} in code set {}, not {lookup}",
-            set.entry(c).service,
-            set.id()
-        )
+    alternatives.extend(others(policy, &natural, |c| Turndown::OtherService {
+        code_service: set.entry(c).service,
+        code_set: set.id(),
+        service: lookup,
     }));
     for &c in natural.iter().filter(|c| !covered.contains(c)) {
-        alternatives.push(Alternative {
-            code: c,
-            reason: format!("policy {} does not cover {c}", policy.id()),
-        });
+        alternatives.push(Alternative::new(c, Turndown::NotCovered));
     }
     alternatives.retain(|a| !covered.contains(&a.code));
     alternatives.sort_by_key(|a| a.code);
     alternatives.dedup_by_key(|a| a.code);
 
     if covered.is_empty() {
+        let (reason, data) = if natural.is_empty() {
+            (
+                Reason::NoCodeForService {
+                    service: lookup,
+                    code_set: set.id(),
+                },
+                Data::NoCodeForService {
+                    service: lookup,
+                    code_set: set.id(),
+                },
+            )
+        } else {
+            (
+                Reason::NoCoveredCode {
+                    service: lookup,
+                    codes: natural.clone(),
+                },
+                Data::NoCoveredCode {
+                    service: lookup,
+                    codes: natural,
+                },
+            )
+        };
+        reasons.push(reason);
         return Err(Uncodable {
             rule: Rule::CodeNotCovered,
-            message: if natural.is_empty() {
-                format!("code set {} has no code for {lookup}", set.id())
-            } else {
-                format!(
-                    "policy {} covers none of the codes for {lookup} ({})",
-                    policy.id(),
-                    list(&natural)
-                )
-            },
-            rationale,
+            data,
+            reasons,
             alternatives,
         });
     }
     if covered.len() < natural.len() {
-        rationale.push(format!("policy {} covers {}", policy.id(), list(&covered)));
+        reasons.push(Reason::CoveredCodes {
+            codes: covered.clone(),
+        });
     }
     Ok(Candidates {
         codes: covered,
-        rationale,
+        reasons,
         alternatives,
     })
 }
 
-/// Alternatives for every code not in `considered`, with `reason`.
-fn others(
+/// Alternatives for every code of the code set not in `considered`.
+pub(crate) fn others(
     policy: &Policy,
     considered: &[Code],
-    reason: impl Fn(Code) -> String,
+    why: impl Fn(Code) -> Turndown,
 ) -> Vec<Alternative> {
     policy
         .code_set()
@@ -231,10 +223,7 @@ fn others(
         .iter()
         .map(|e| e.code)
         .filter(|c| !considered.contains(c))
-        .map(|c| Alternative {
-            code: c,
-            reason: reason(c),
-        })
+        .map(|c| Alternative::new(c, why(c)))
         .collect()
 }
 
@@ -242,37 +231,8 @@ fn others(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Choice {
     pub code: Code,
-    pub rationale: Vec<String>,
+    pub reasons: Vec<Reason>,
     pub alternatives: Vec<Alternative>,
-}
-
-struct Scored {
-    code: Code,
-    minutes: u32,
-    units: u32,
-    billed: Option<u64>,
-}
-
-fn describe(s: &Scored) -> String {
-    let plural = if s.units == 1 { "" } else { "s" };
-    match s.billed {
-        Some(billed) => {
-            let diff = billed as i64 - i64::from(s.minutes);
-            let off = match diff {
-                0 => "exact".to_owned(),
-                d if d > 0 => format!("{d} over"),
-                d => format!("{} under", -d),
-            };
-            format!(
-                "{} earns {} unit{plural} for {} minutes ({billed} billed minutes, {off})",
-                s.code, s.units, s.minutes
-            )
-        }
-        None => format!(
-            "{} earns {} per-diem unit{plural} for {} minutes in the day",
-            s.code, s.units, s.minutes
-        ),
-    }
 }
 
 /// Chooses among `candidates` (in preference order), given the minutes each would bill on
@@ -282,17 +242,17 @@ pub(crate) fn choose(
     candidates: &[Code],
     minutes_for: impl Fn(Code) -> u32,
 ) -> Choice {
-    let scored: Vec<Scored> = candidates
+    let scored: Vec<Score> = candidates
         .iter()
         .map(|&code| {
             let rounding = policy.code(code).rounding;
             let minutes = minutes_for(code);
             let units = rounding.units(minutes);
-            Scored {
+            Score {
                 code,
                 minutes,
                 units,
-                billed: rounding.billed_minutes(units),
+                billed_minutes: rounding.billed_minutes(units),
             }
         })
         .collect();
@@ -300,52 +260,46 @@ pub(crate) fn choose(
         // Callers never pass an empty list; keep a defined answer anyway.
         return Choice {
             code: Code::H2014,
-            rationale: vec!["no candidate code".to_owned()],
+            reasons: Vec::new(),
             alternatives: Vec::new(),
         };
     };
     if scored.len() == 1 {
         return Choice {
             code: first.code,
-            rationale: vec![format!("{} is the only candidate", first.code)],
+            reasons: vec![Reason::OnlyCandidate { code: first.code }],
             alternatives: Vec::new(),
         };
     }
-    let mut rationale: Vec<String> = scored.iter().map(describe).collect();
-    let distance = |s: &Scored| {
-        s.billed
+    let mut reasons: Vec<Reason> = scored.iter().map(|s| Reason::Scored(*s)).collect();
+    let distance = |s: &Score| {
+        s.billed_minutes
             .map(|b| (b as i64 - i64::from(s.minutes)).unsigned_abs())
             .unwrap_or(u64::MAX)
     };
-    let per_diem = scored.iter().find(|s| s.billed.is_none() && s.units > 0);
-    let (chosen, why) = if let Some(s) = per_diem {
-        (
-            s,
-            format!("{} is chosen: the day meets its per-diem minimum", s.code),
-        )
+    let per_diem = scored
+        .iter()
+        .find(|s| s.billed_minutes.is_none() && s.units > 0);
+    let (chosen, because) = if let Some(s) = per_diem {
+        (s, ChoiceGround::PerDiemMet)
     } else if let Some(s) = scored
         .iter()
-        .filter(|s| s.units > 0 && s.billed.is_some())
+        .filter(|s| s.units > 0 && s.billed_minutes.is_some())
         .min_by_key(|s| distance(s))
     {
         let tie = scored
             .iter()
-            .filter(|o| o.units > 0 && o.billed.is_some() && distance(o) == distance(s))
+            .filter(|o| o.units > 0 && o.billed_minutes.is_some() && distance(o) == distance(s))
             .count()
             > 1;
-        let why = if tie {
-            format!(
-                "{} is chosen: billed time ties, and policy {} prefers it",
-                s.code,
-                policy.id()
-            )
-        } else {
-            format!(
-                "{} is chosen: its billed time is closest to the documented minutes",
-                s.code
-            )
-        };
-        (s, why)
+        (
+            s,
+            if tie {
+                ChoiceGround::Preferred
+            } else {
+                ChoiceGround::Closest
+            },
+        )
     } else {
         let s = scored
             .iter()
@@ -353,33 +307,38 @@ pub(crate) fn choose(
             .unwrap_or(first);
         (
             s,
-            format!(
-                "no candidate earns a unit; {} is chosen as the code with the smallest minimum ({} minutes)",
-                s.code,
-                policy.code(s.code).rounding.minimum_minutes()
-            ),
+            ChoiceGround::SmallestMinimum {
+                minimum_minutes: policy.code(s.code).rounding.minimum_minutes(),
+            },
         )
     };
-    rationale.push(why);
+    reasons.push(Reason::Chosen {
+        code: chosen.code,
+        because,
+    });
     let alternatives = scored
         .iter()
         .filter(|s| s.code != chosen.code)
-        .map(|s| Alternative {
-            code: s.code,
-            reason: if s.billed.is_none() && s.units == 0 {
-                format!(
-                    "per diem needs {} minutes in the day; {} documented",
-                    policy.code(s.code).rounding.minimum_minutes(),
-                    s.minutes
-                )
-            } else {
-                format!("{}; {} fits better", describe(s), chosen.code)
-            },
+        .map(|s| {
+            Alternative::new(
+                s.code,
+                if s.billed_minutes.is_none() && s.units == 0 {
+                    Turndown::PerDiemMinimum {
+                        minimum_minutes: policy.code(s.code).rounding.minimum_minutes(),
+                        minutes: s.minutes,
+                    }
+                } else {
+                    Turndown::FitsWorse {
+                        score: *s,
+                        chosen: chosen.code,
+                    }
+                },
+            )
         })
         .collect();
     Choice {
         code: chosen.code,
-        rationale,
+        reasons,
         alternatives,
     }
 }
@@ -387,7 +346,7 @@ pub(crate) fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Credential;
+    use crate::request::{Credential, Discipline};
 
     fn policy(id: &str) -> Policy {
         Policy::builtins()
@@ -457,9 +416,9 @@ mod tests {
         .unwrap();
         assert_eq!(bh.codes, [Code::H2024, Code::H2014]);
         assert!(
-            bh.alternatives
-                .iter()
-                .any(|a| a.code == Code::Cpt97535 && a.reason.contains("occupational or physical"))
+            bh.alternatives.iter().any(
+                |a| a.code == Code::Cpt97535 && a.reason().contains("occupational or physical")
+            )
         );
         let group = candidates(
             &p,
@@ -529,7 +488,11 @@ mod tests {
         assert_eq!(choose(&p, &c.codes, |_| 150).code, Code::H2024);
         let short = choose(&p, &c.codes, |_| 90);
         assert_eq!(short.code, Code::H2023);
-        assert!(short.alternatives[0].reason.contains("per diem needs 120"));
+        assert!(
+            short.alternatives[0]
+                .reason()
+                .contains("per diem needs 120")
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub const CMS_TIMED_UNIT_MINUTES: u32 = 15;
 /// In JSON (the `units` entries of a policy): `{"rule": "midpoint"}`, `{"rule": "whole"}`,
 /// `{"rule": "threshold", "minutes": 10}`, `{"rule": "cms_8_minute"}`,
 /// `{"rule": "per_diem", "min_minutes": 120}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum UnitRule {
     /// A unit once its midpoint is passed (8 of 15 minutes, 31 of 60).

@@ -121,6 +121,11 @@ fn a_built_request_equals_the_same_request_in_json() {
     .to_string();
     let read = Request::from_json(&text).unwrap();
     assert_eq!(built, read);
+    assert_eq!(Request::new(), Request::from_json("{}").unwrap());
+    assert_eq!(
+        Request::new().with_explain(false),
+        Request::from_json(r#"{"explain": false}"#).unwrap()
+    );
     let engine = Engine::default();
     assert_eq!(
         engine.evaluate(&built),

@@ -178,7 +178,7 @@ fn modifiers_follow_credential_and_default_order() {
     // U1, HO, TL, TS, GT: five required, four fit.
     assert_eq!(mods(&r, 0), ["U1", "HO", "TL", "TS"]);
     assert_eq!(rules_of(&r, "e1"), [Rule::TooManyModifiers]);
-    assert!(r.findings[0].message.contains("GT"));
+    assert!(r.findings[0].message().contains("GT"));
     assert_eq!(r.lines[0].place_of_service.as_str(), "02");
 
     // A payer order puts the listed modifiers first.
@@ -264,7 +264,7 @@ fn self_care_by_a_behavioural_provider_is_skills_training() {
         .iter()
         .find(|a| a.code == Code::Cpt97535)
         .unwrap();
-    assert!(alt.reason.contains("occupational or physical"));
+    assert!(alt.reason().contains("occupational or physical"));
 }
 
 #[test]
@@ -323,7 +323,7 @@ fn out_of_scope_services_get_no_code() {
             .unwrap();
         assert_eq!(f.rule, Rule::ServiceOutOfScope);
         assert_eq!((f.severity, f.carc.as_deref()), (Severity::Info, None));
-        assert!(f.message.contains(family), "{}", f.message);
+        assert!(f.message().contains(family), "{}", f.message());
     }
 }
 
@@ -346,7 +346,7 @@ fn pinned_codes() {
     let r = eval(&request(json!("medicaid"), vec![e.clone()]));
     assert_eq!(r.lines[0].code, Code::H2014);
     assert_eq!(r.lines[0].units, 4);
-    assert!(r.decisions[0].rationale[0].contains("pinned"));
+    assert!(r.decisions[0].rationale()[0].contains("pinned"));
 
     e["code"] = json!("97535");
     let r = eval(&request(json!("medicaid"), vec![e.clone()]));
@@ -370,7 +370,7 @@ fn medicare_cms_8_minute_worked_examples() {
     assert_eq!(r.lines[0].units, 2);
     assert!(
         r.decisions[0]
-            .rationale
+            .rationale()
             .iter()
             .any(|s| s.contains("total 40"))
     );
@@ -444,7 +444,7 @@ fn per_diem_under_the_national_code_set() {
         r.decisions[0]
             .alternatives
             .iter()
-            .any(|x| x.code == Code::H2024 && x.reason.contains("per diem needs 120"))
+            .any(|x| x.code == Code::H2024 && x.reason().contains("per diem needs 120"))
     );
 }
 
@@ -467,7 +467,7 @@ fn daily_cap_cuts_units() {
         (f.severity, f.carc.as_deref(), f.line),
         (Severity::Warning, Some("151"), Some(0))
     );
-    assert!(f.message.contains("6 computed"), "{}", f.message);
+    assert!(f.message().contains("6 computed"), "{}", f.message());
 }
 
 #[test]
@@ -546,7 +546,7 @@ fn malformed_encounters_do_not_sink_the_batch() {
             (f.severity, f.carc.as_deref()),
             (Severity::Error, Some("16"))
         );
-        assert!(f.message.contains(field), "{id}: {}", f.message);
+        assert!(f.message().contains(field), "{id}: {}", f.message());
     }
     // The duplicate id: the second one is refused.
     assert_eq!(r.decisions[6].code, None);
@@ -741,7 +741,7 @@ fn cms_pools_per_code_across_lines() {
         .iter()
         .find(|f| f.rule == Rule::BelowMinimumTime)
         .unwrap();
-    assert!(f.message.contains("CMS 8-minute rule"), "{}", f.message);
+    assert!(f.message().contains("CMS 8-minute rule"), "{}", f.message());
 
     // 20 + 20 minutes (97535 and 97110): 3 units, 2 of one and 1 of the other, never 3.
     a["end"] = json!("2026-03-02T09:20:00-05:00");
@@ -756,7 +756,7 @@ fn cms_pools_per_code_across_lines() {
     assert!(
         r.decisions
             .iter()
-            .all(|d| d.rationale.iter().any(|s| s.contains("total 50"))),
+            .all(|d| d.rationale().iter().any(|s| s.contains("total 50"))),
         "{:#?}",
         r.decisions
     );

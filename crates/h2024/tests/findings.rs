@@ -1,6 +1,7 @@
 //! Every denial-risk rule: a test that fires it and the clean claim that keeps it silent.
 
-use h2024::{Engine, Finding, Response, Rule, Severity};
+use h2024::findings::Data;
+use h2024::{Engine, Finding, Response, Rule, Service, Severity};
 use serde_json::{Value, json};
 
 /// A fully documented, correctly billed day under `policy`: one session per patient.
@@ -66,7 +67,7 @@ fn expect(req: &Value, rule: Rule, count: usize) -> Vec<Finding> {
     for f in &found {
         assert_eq!(f.severity, rule.severity());
         assert_eq!(f.carc.as_deref(), rule.carc());
-        assert!(!f.message.is_empty());
+        assert!(!f.message().is_empty());
     }
     found
 }
@@ -117,7 +118,7 @@ fn below_minimum_time() {
     let mut req = clean("medicaid");
     e1(&mut req)["end"] = json!("2026-03-02T09:07:00-05:00");
     let f = expect(&req, Rule::BelowMinimumTime, 1);
-    assert!(f[0].message.contains("8 minutes"), "{}", f[0].message);
+    assert!(f[0].message().contains("8 minutes"), "{}", f[0].message());
     // The billed 3 units are now unsupported.
     let r = eval(&req);
     assert!(r.lines.is_empty());
@@ -171,19 +172,19 @@ fn missing_and_invalid_modifiers() {
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["modifiers"] = json!([]);
     let f = expect(&req, Rule::MissingRequiredModifier, 2);
-    assert!(f[0].message.contains("HO"), "{}", f[0].message);
-    assert!(f[1].message.contains("TS"), "{}", f[1].message);
+    assert!(f[0].message().contains("HO"), "{}", f[0].message());
+    assert!(f[1].message().contains("TS"), "{}", f[1].message());
 
     // GT on an in-person session, TL without early intervention, a malformed and an
     // unknown modifier.
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "GT", "TL"]);
     let f = expect(&req, Rule::InvalidModifier, 2);
-    assert!(f[0].message.contains("in person"), "{}", f[0].message);
+    assert!(f[0].message().contains("in person"), "{}", f[0].message());
     assert!(
-        f[1].message.contains("early intervention"),
+        f[1].message().contains("early intervention"),
         "{}",
-        f[1].message
+        f[1].message()
     );
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "H-", "ZZ"]);
@@ -198,7 +199,7 @@ fn missing_and_invalid_modifiers() {
     let r = eval(&req);
     assert_eq!(fired(&r, Rule::InvalidModifier).len(), 1);
     assert_eq!(fired(&r, Rule::MissingRequiredModifier).len(), 1);
-    assert!(fired(&r, Rule::InvalidModifier)[0].message.contains("95"));
+    assert!(fired(&r, Rule::InvalidModifier)[0].message().contains("95"));
 
     // 59 and KX are left to the biller.
     let mut req = clean("medicaid");
@@ -211,7 +212,7 @@ fn conflicting_and_too_many_modifiers() {
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "HN", "TS"]);
     let f = expect(&req, Rule::ConflictingModifiers, 1);
-    assert!(f[0].message.contains("HO") && f[0].message.contains("HN"));
+    assert!(f[0].message().contains("HO") && f[0].message().contains("HN"));
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "59", "XE", "KX"]);
     expect(&req, Rule::TooManyModifiers, 1);
@@ -225,7 +226,7 @@ fn early_intervention_age() {
     e1(&mut req)["early_intervention"] = json!(true);
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TL", "TS"]);
     let f = expect(&req, Rule::EarlyInterventionAge, 1);
-    assert!(!f[0].message.contains("1990"));
+    assert!(!f[0].message().contains("1990"));
     req["patients"][0]["birth_date"] = json!("2024-01-01");
     expect(&req, Rule::EarlyInterventionAge, 0);
     // Exactly three on the date of service is over the limit.
@@ -240,13 +241,13 @@ fn place_of_service_mismatch() {
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["place_of_service"] = json!("11");
     let f = expect(&req, Rule::PlaceOfServiceMismatch, 1);
-    assert!(f[0].message.contains("12"));
+    assert!(f[0].message().contains("12"));
     // A telehealth session billed with an in-person place of service.
     let mut req = clean("medicaid");
     e1(&mut req)["modality"] = json!("audio_video");
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "GT"]);
     let f = expect(&req, Rule::PlaceOfServiceMismatch, 1);
-    assert!(f[0].message.contains("10"));
+    assert!(f[0].message().contains("10"));
 }
 
 #[test]
@@ -255,20 +256,20 @@ fn billed_code_and_units() {
     e1(&mut req)["billed"]["code"] = json!("H2024");
     e1(&mut req)["billed"]["units"] = json!(1);
     let f = expect(&req, Rule::BilledCodeMismatch, 1);
-    assert!(f[0].message.contains("closest"), "{}", f[0].message);
+    assert!(f[0].message().contains("closest"), "{}", f[0].message());
     expect(&req, Rule::BilledUnitsMismatch, 0);
 
     let mut req = clean("medicaid");
     e1(&mut req)["billed"]["units"] = json!(4);
     let f = expect(&req, Rule::BilledUnitsMismatch, 1);
-    assert!(f[0].message.contains("more units"), "{}", f[0].message);
+    assert!(f[0].message().contains("more units"), "{}", f[0].message());
     assert_eq!(f[0].line, Some(0));
     e1(&mut req)["billed"]["units"] = json!(2);
     let f = expect(&req, Rule::BilledUnitsMismatch, 1);
     assert!(
-        f[0].message.contains("revenue left behind"),
+        f[0].message().contains("revenue left behind"),
         "{}",
-        f[0].message
+        f[0].message()
     );
 
     e1(&mut req)["billed"]["units"] = json!(2.5);
@@ -288,9 +289,9 @@ fn billed_code_and_units() {
     req["encounters"] = json!([a, b]);
     let f = expect(&req, Rule::BilledUnitsMismatch, 1);
     assert!(
-        f[0].message.contains("claim 2") && f[0].message.contains("support 3"),
+        f[0].message().contains("claim 2") && f[0].message().contains("support 3"),
         "{}",
-        f[0].message
+        f[0].message()
     );
 }
 
@@ -326,7 +327,7 @@ fn treatment_plan_rules() {
     let f = expect(&req, Rule::SkillNotInTreatmentPlan, 2);
     assert_eq!(f[0].element.as_deref(), Some("skills_taught[1]"));
     assert_eq!(f[1].element.as_deref(), Some("objectives[1]"));
-    assert!(f.iter().all(|f| !f.message.contains("Jane")));
+    assert!(f.iter().all(|f| !f.message().contains("Jane")));
     // Skills match without regard to case or spacing.
     e1(&mut req)["documentation"]["skills_taught"] = json!([" Budgeting "]);
     e1(&mut req)["documentation"]["objectives"] = json!(["g1"]);
@@ -380,7 +381,7 @@ fn progress_report_overdue() {
     let mut req = clean("medicaid");
     req["patients"][0]["treatment_plan"]["last_progress_report"] = json!("2025-11-01");
     let f = expect(&req, Rule::ProgressReportOverdue, 1);
-    assert!(f[0].message.contains("121 days"), "{}", f[0].message);
+    assert!(f[0].message().contains("121 days"), "{}", f[0].message());
     // 90 days exactly is still current under medicaid; commercial wants 30.
     req["patients"][0]["treatment_plan"]["last_progress_report"] = json!("2025-12-02");
     expect(&req, Rule::ProgressReportOverdue, 0);
@@ -392,7 +393,7 @@ fn progress_report_overdue() {
         .unwrap()
         .remove("last_progress_report");
     let f = expect(&req, Rule::ProgressReportOverdue, 1);
-    assert!(f[0].message.contains("no progress report"));
+    assert!(f[0].message().contains("no progress report"));
 }
 
 #[test]
@@ -419,9 +420,9 @@ fn prior_authorization() {
     later["end"] = json!("2026-03-03T09:45:00-05:00");
     req["encounters"].as_array_mut().unwrap().push(later);
     let f = expect(&req, Rule::AuthorizationExceeded, 2);
-    assert!(f[0].message.contains("by 1 units"), "{}", f[0].message);
+    assert!(f[0].message().contains("by 1 units"), "{}", f[0].message());
     assert_eq!(f[0].encounter.as_deref(), Some("e1"));
-    assert!(f[1].message.contains("used up"), "{}", f[1].message);
+    assert!(f[1].message().contains("used up"), "{}", f[1].message());
 
     // Above 8 units a day only (Arizona Complete Health style).
     let mut req = clean("medicaid");
@@ -449,7 +450,16 @@ fn overlaps_and_duplicates() {
         .push(therapy.clone());
     let f = expect(&req, Rule::OverlappingServices, 1);
     assert_eq!(f[0].encounter.as_deref(), Some("psy"));
-    assert!(f[0].message.contains("e1"));
+    // The earlier encounter is named in the data, never in the message.
+    assert_eq!(
+        f[0].data,
+        Data::Overlap {
+            other: "e1".into(),
+            service: Service::Psychotherapy,
+            other_service: Service::SkillsTraining
+        }
+    );
+    assert!(!f[0].message().contains("e1"));
     // Back to back is not an overlap.
     therapy["start"] = json!("2026-03-02T09:45:00-05:00");
     req["encounters"][1] = therapy;
@@ -513,14 +523,14 @@ fn absurd_list_sizes_are_refused_not_processed() {
     assert_eq!(fired(&r, Rule::InvalidEncounter).len(), 1);
     assert!(
         fired(&r, Rule::InvalidEncounter)[0]
-            .message
+            .message()
             .contains("billed.modifiers")
     );
     assert_eq!(fired(&r, Rule::ConflictingModifiers).len(), 0);
     // Up to ten are audited; a pair repeated is reported once.
     e1(&mut req)["billed"]["modifiers"] = json!(["HO", "TS", "HO", "HO"]);
     let f = expect(&req, Rule::ConflictingModifiers, 1);
-    assert!(f[0].message.contains("twice"), "{}", f[0].message);
+    assert!(f[0].message().contains("twice"), "{}", f[0].message());
     // A patient with a thousand goals is refused as a whole, naming the path.
     let mut req = clean("medicaid");
     let goal = json!({"id": "g", "skills": ["budgeting"], "deficit": "x"});
@@ -569,7 +579,7 @@ fn billed_units_against_a_capped_line_name_the_cap() {
     let mut req = clean("medicaid");
     req["policy"] = json!({"id": "cap", "extends": "medicaid", "max_units_per_day": {"H2014": 2}});
     let f = expect(&req, Rule::BilledUnitsMismatch, 1);
-    assert!(f[0].message.contains("daily cap"), "{}", f[0].message);
+    assert!(f[0].message().contains("daily cap"), "{}", f[0].message());
 }
 
 #[test]
@@ -598,7 +608,7 @@ fn provider_overlap_with_another_patient_behind_a_longer_session() {
     let f = expect(&req, Rule::ProviderOverlap, 2);
     let flagged: Vec<_> = f.iter().map(|f| f.encounter.clone().unwrap()).collect();
     assert_eq!(flagged, ["B", "C"]);
-    assert!(f[1].message.contains("encounter B"), "{}", f[1].message);
+    assert_eq!(f[1].data, Data::ProviderOverlap { other: "B".into() });
 }
 
 #[test]
@@ -621,7 +631,7 @@ fn duplicates_documented_by_total_minutes() {
 }
 
 #[test]
-fn a_rejected_encounter_still_claims_its_id() {
+fn a_rejected_encounter_never_displaces_a_valid_one() {
     let mut req = clean("medicaid");
     let mut bad = e1(&mut req).clone();
     bad["start"] = json!("yesterday");
@@ -629,8 +639,12 @@ fn a_rejected_encounter_still_claims_its_id() {
     req["encounters"] = json!([bad, good]);
     let r = eval(&req);
     let invalid = fired(&r, Rule::InvalidEncounter);
-    assert_eq!(invalid.len(), 2, "{:#?}", r.findings);
-    assert!(invalid[1].message.contains("`id`"));
+    assert_eq!(invalid.len(), 1, "{:#?}", r.findings);
+    assert_eq!(invalid[0].element, None);
+    assert!(matches!(&invalid[0].data, Data::InvalidField { field, .. } if field == "start"));
+    // The valid encounter with the same id is coded and billed.
+    assert_eq!(r.decisions[1].code, Some(h2024::Code::H2014));
+    assert_eq!(r.lines.len(), 1);
 }
 
 #[test]

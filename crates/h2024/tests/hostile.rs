@@ -101,9 +101,10 @@ fn arrays_are_refused_where_an_object_is_expected_in_an_encounter() {
         let r = evaluate(&as_array_at(&request(), pointer)).unwrap();
         let f = invalid_encounter(&r);
         assert!(
-            f.message.contains(&format!("`{field}`")) && f.message.contains("must be an object"),
+            f.message().contains(&format!("`{field}`"))
+                && f.message().contains("must be an object"),
             "{pointer}: {}",
-            f.message
+            f.message()
         );
         assert!(r.lines.is_empty(), "{pointer}");
     }
@@ -168,8 +169,8 @@ fn serde_messages_never_reach_the_caller() {
     req["encounters"] = json!([enc]);
     let r = evaluate(&req).unwrap();
     let f = invalid_encounter(&r);
-    assert!(!f.message.contains("Jane"), "{}", f.message);
-    assert!(f.message.contains("must be one of"), "{}", f.message);
+    assert!(!f.message().contains("Jane"), "{}", f.message());
+    assert!(f.message().contains("must be one of"), "{}", f.message());
 }
 
 /// The positional form in field order: serde's derive reads it as the object; the engine
@@ -196,7 +197,11 @@ fn positional_forms_in_field_order_are_refused() {
     req["encounters"] = json!([enc]);
     let r = evaluate(&req).unwrap();
     assert!(r.lines.is_empty());
-    assert!(invalid_encounter(&r).message.contains("must be an object"));
+    assert!(
+        invalid_encounter(&r)
+            .message()
+            .contains("must be an object")
+    );
     // A rejected positional encounter is not reported under its first element.
     assert_eq!(r.decisions[0].encounter, "encounters[0]");
 
@@ -241,9 +246,9 @@ fn long_ids_in_an_encounter_are_invalid_encounters() {
         let r: Response = serde_json::from_str(&text).unwrap();
         let f = invalid_encounter(&r);
         assert!(
-            f.message.contains(&format!("`{field}`")) && f.message.contains("128"),
+            f.message().contains(&format!("`{field}`")) && f.message().contains("128"),
             "{field}: {}",
-            f.message
+            f.message()
         );
         let shown = if field == "id" { "encounters[0]" } else { "e1" };
         assert_eq!(r.decisions[0].encounter, shown, "{field}");

@@ -1,0 +1,231 @@
+//! The session note and the treatment plan: what a payer reads to decide medical necessity.
+//!
+//! Sources: DOMAIN.md §6 (brief; Oklahoma OAC 317:30-5-248; NY OPWDD): every session
+//! documents the skills taught, techniques, participation, progress and the plan objectives
+//! addressed; each skill taught ties to a treatment-plan goal and each goal to a documented
+//! functional deficit; progress reports at the payer's interval justify continuation.
+//! Missing information is CARC 16; medical necessity not shown is CARC 50 (§5).
+//!
+//! Messages and `element`s name fields and list positions, never the note's text.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::codes::Service;
+use crate::evaluation::Evaluated;
+use crate::findings::{Data, DocumentationElement, Finding, Rule};
+use crate::policy::Policy;
+use crate::request::{Documentation, TreatmentPlan};
+
+fn blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// A skill as compared: trimmed, lower case. Borrowed when it already is (the usual case).
+fn normalize(text: &str) -> Cow<'_, str> {
+    let text = text.trim();
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
+/// The documentation elements every session note needs, and whether `doc` lacks each.
+fn missing_elements(doc: Option<&Documentation>) -> Vec<DocumentationElement> {
+    use DocumentationElement::*;
+    let empty_list = |list: &[String]| list.iter().all(|s| blank(s));
+    let empty_text = |text: &Option<String>| text.as_deref().is_none_or(blank);
+    let Some(doc) = doc else {
+        return vec![
+            SkillsTaught,
+            Participation,
+            Progress,
+            Techniques,
+            Objectives,
+        ];
+    };
+    [
+        (SkillsTaught, empty_list(&doc.skills_taught)),
+        (Participation, empty_text(&doc.participation)),
+        (Progress, empty_text(&doc.progress)),
+        (Techniques, empty_list(&doc.techniques)),
+        (Objectives, empty_list(&doc.objectives)),
+    ]
+    .into_iter()
+    .filter_map(|(name, missing)| missing.then_some(name))
+    .collect()
+}
+
+/// A treatment plan indexed once per patient: normalized skill to goals, goal id to goal.
+pub(crate) struct PlanIndex<'a> {
+    goals_by_skill: HashMap<String, Vec<usize>>,
+    goal_by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> PlanIndex<'a> {
+    fn new(plan: &'a TreatmentPlan) -> Self {
+        let mut goals_by_skill: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut goal_by_id = HashMap::new();
+        for (g, goal) in plan.goals.iter().enumerate() {
+            goal_by_id.entry(goal.id.as_str()).or_insert(g);
+            for skill in goal.skills.iter().filter(|s| !blank(s)) {
+                let goals = goals_by_skill
+                    .entry(normalize(skill).into_owned())
+                    .or_default();
+                if goals.last() != Some(&g) {
+                    goals.push(g);
+                }
+            }
+        }
+        PlanIndex {
+            goals_by_skill,
+            goal_by_id,
+        }
+    }
+}
+
+/// Plan indexes by patient rank, built on first use for each patient.
+pub(crate) type PlanIndexes<'a> = Vec<Option<PlanIndex<'a>>>;
+
+/// Documentation, treatment-plan and progress-report findings for one coded encounter.
+pub(crate) fn check<'a>(
+    policy: &Policy,
+    ev: &Evaluated<'a>,
+    indexes: &mut PlanIndexes<'a>,
+    found: &mut Vec<(usize, Finding)>,
+) {
+    let Some(code) = ev.code else { return };
+    let doc = ev.enc.documentation.as_ref();
+    let mut flag = |rule: Rule, data: Data, element: String| {
+        let (item, f) = ev.finding(rule, data);
+        found.push((item, f.on_element(element)));
+    };
+
+    for element in missing_elements(doc) {
+        flag(
+            Rule::MissingDocumentation,
+            Data::MissingElement { element },
+            element.as_str().to_owned(),
+        );
+    }
+
+    let needs_plan = matches!(
+        policy.code_set().entry(code).service,
+        Service::SkillsTraining
+            | Service::PsychosocialRehabilitation
+            | Service::SupportedEmployment
+    );
+    let plan = ev.patient.treatment_plan.as_ref();
+    match plan {
+        None if needs_plan => flag(
+            Rule::NoTreatmentPlan,
+            Data::NoTreatmentPlan { code },
+            "treatment_plan".to_owned(),
+        ),
+        None => {}
+        Some(plan) => {
+            let rank = ev.patient_rank as usize;
+            if indexes.len() <= rank {
+                indexes.resize_with(rank + 1, || None);
+            }
+            let index = indexes[rank].get_or_insert_with(|| PlanIndex::new(plan));
+            let empty = Documentation::default();
+            let doc = doc.unwrap_or(&empty);
+            // Goals addressed, with the element that addresses them (a skill or an objective
+            // by position); named in words only if a finding needs it.
+            let mut addressed: Vec<(usize, bool, usize)> = Vec::new();
+            for (i, skill) in doc.skills_taught.iter().enumerate() {
+                if blank(skill) {
+                    continue;
+                }
+                match index.goals_by_skill.get(normalize(skill).as_ref()) {
+                    Some(goals) => addressed.extend(goals.iter().map(|&g| (g, true, i))),
+                    None => flag(
+                        Rule::SkillNotInTreatmentPlan,
+                        Data::SkillNotInPlan { index: i },
+                        format!("skills_taught[{i}]"),
+                    ),
+                }
+            }
+            for (i, objective) in doc.objectives.iter().enumerate() {
+                if blank(objective) {
+                    continue;
+                }
+                match index.goal_by_id.get(objective.as_str()) {
+                    Some(&g) => addressed.push((g, false, i)),
+                    None => flag(
+                        Rule::SkillNotInTreatmentPlan,
+                        Data::ObjectiveNotInPlan { index: i },
+                        format!("objectives[{i}]"),
+                    ),
+                }
+            }
+            addressed.sort_by_key(|&(g, _, _)| g);
+            addressed.dedup_by_key(|&mut (g, _, _)| g);
+            for (g, skill, i) in addressed {
+                if plan.goals[g].deficit.as_deref().is_none_or(blank) {
+                    let via = if skill {
+                        format!("skills_taught[{i}]")
+                    } else {
+                        format!("objectives[{i}]")
+                    };
+                    flag(
+                        Rule::GoalWithoutDeficit,
+                        Data::GoalWithoutDeficit { goal: g, via },
+                        format!("treatment_plan.goals[{g}].deficit"),
+                    );
+                }
+            }
+        }
+    }
+
+    let (Some(interval), Some(session)) = (policy.progress_report_interval_days(), ev.session)
+    else {
+        return;
+    };
+    let dos = session.date_of_service();
+    let days_since = plan
+        .and_then(|p| p.last_progress_report)
+        .map(|r| (dos - r).num_days());
+    if days_since.is_none_or(|days| days > i64::from(interval)) {
+        flag(
+            Rule::ProgressReportOverdue,
+            Data::ProgressReportOverdue {
+                days_since,
+                interval_days: interval,
+            },
+            "treatment_plan.last_progress_report".to_owned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_elements_are_listed_in_order() {
+        assert_eq!(missing_elements(None).len(), 5);
+        let doc = Documentation {
+            skills_taught: vec!["budgeting".into()],
+            participation: Some("  ".into()),
+            progress: Some("improving".into()),
+            techniques: vec![],
+            objectives: vec!["g1".into()],
+            challenges: None,
+            adjustments: None,
+        };
+        assert_eq!(
+            missing_elements(Some(&doc)),
+            [
+                DocumentationElement::Participation,
+                DocumentationElement::Techniques
+            ]
+        );
+    }
+}

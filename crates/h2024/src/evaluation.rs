@@ -1,0 +1,56 @@
+//! The evaluation of a request, as typed data: what the engine made of each encounter and
+//! each line. Built once by [`claim`](crate::claim), then read (never changed) by the
+//! [`checks`](crate::checks) and turned into the response by the engine.
+
+use crate::codes::Code;
+use crate::findings::{Data, Finding, Rule};
+use crate::modifiers::RequiredModifiers;
+use crate::request::{Encounter, Patient, Provider};
+use crate::response::{Decision, Line, PlaceOfService};
+use crate::session::Session;
+
+/// One encounter that passed validation (coded or not).
+pub(crate) struct Evaluated<'a> {
+    /// Position in the request.
+    pub item: usize,
+    pub enc: &'a Encounter,
+    pub patient: &'a Patient,
+    pub provider: &'a Provider,
+    /// The patient's and the provider's ranks in id order (integer keys for the checks).
+    pub patient_rank: u32,
+    pub provider_rank: u32,
+    /// `None` when the encounter documents no time at all.
+    pub session: Option<Session>,
+    /// The decision's code.
+    pub code: Option<Code>,
+    /// The line that bills it.
+    pub line: Option<usize>,
+    /// The modifiers the policy requires for `code`, derived once.
+    pub modifiers: Option<RequiredModifiers>,
+    /// The place of service for the setting and modality.
+    pub place_of_service: PlaceOfService,
+}
+
+impl Evaluated<'_> {
+    /// A finding of `rule` on this encounter.
+    pub fn finding(&self, rule: Rule, data: Data) -> (usize, Finding) {
+        (self.item, Finding::new(rule, Some(&self.enc.id), data))
+    }
+}
+
+/// Everything the engine computed for a request, before the checks.
+pub(crate) struct Evaluation<'a> {
+    /// The encounters that passed validation, in request order.
+    pub encounters: Vec<Evaluated<'a>>,
+    /// The claim lines.
+    pub lines: Vec<Line>,
+    /// For each line, its encounters (indexes into `encounters`).
+    pub line_members: Vec<Vec<usize>>,
+    /// For each line, whether the daily cap cut it.
+    pub capped: Vec<bool>,
+    /// One decision per request entry.
+    pub decisions: Vec<Decision>,
+    /// Findings of the evaluation itself (invalid, uncodable, caps, no unit), each with the
+    /// position of its encounter in the request.
+    pub findings: Vec<(usize, Finding)>,
+}
