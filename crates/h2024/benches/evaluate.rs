@@ -1,99 +1,116 @@
-//! Throughput of whole-request evaluation: a month of a practice's sessions in one request.
+//! Throughput of whole-request evaluation against the serde_json round-trip of the same
+//! documents: a month of a practice's sessions in one request (`workload`), at 1k and 10k
+//! encounters, and 100k with `H2024_BENCH_LARGE=1`.
 //!
 //! ```text
-//! cargo bench --bench evaluate
+//! cargo bench --bench evaluate                   # 1k, 10k, engine (about 2 minutes)
+//! H2024_BENCH_LARGE=1 cargo bench --bench evaluate -- month_100000/   # 100k (3-4 minutes)
+//! cargo bench --bench evaluate -- month_10000/   # one size (a regex: the slash ends it)
+//! cargo bench --bench evaluate -- engine/        # Engine::default, units, one encounter
 //! ```
+//!
+//! At 100k a run takes one to a few seconds, so criterion warns that it cannot complete 10
+//! samples in 5 s and takes them anyway.
+//!
+//! Each `month_N` group measures, on the same `N` encounters:
+//!
+//! - `roundtrip`, the baseline: parse the request JSON into [`Request`] and serialize the
+//!   engine's response (computed before the benchmark) to a `String`;
+//! - `typed`: [`Engine::evaluate`] on the parsed request;
+//! - `explained`: [`Engine::evaluate_json`], today's response;
+//! - `compact`: [`Engine::evaluate_json`] with `"explain": false`, and
+//!   `roundtrip_compact`, the baseline on those compact documents (request and response);
+//!   both skipped with a note on stderr while the engine refuses the field.
+//!
+//! Outputs are dropped outside the timing (`iter_with_large_drop`); the round-trip's parsed
+//! request, like the engine's own, is dropped inside it. Bytes and peak memory are
+//! measured by `examples/scale.rs`, which also goes to a million encounters.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use h2024::{Engine, Request};
-use serde_json::json;
+mod workload;
 
-/// `n` documented encounters spread over 30 days, 1,000 patients (each with a treatment
-/// plan) and 50 providers, mixing services, settings, modalities and group sessions.
-fn month(n: usize, policy: &str) -> String {
-    let services = [
-        "skills_training",
-        "skills_training",
-        "psychosocial_rehabilitation",
-        "supported_employment",
-        "self_care_training",
-    ];
-    let settings = ["home", "clinic", "community", "school"];
-    let plan = json!({"goals": [{"id": "g1", "skills": ["budgeting", "meal_preparation"],
-                                 "deficit": "cannot manage monthly bills"}],
-                      "last_progress_report": "2026-02-20"});
-    let note = json!({"skills_taught": ["budgeting"], "participation": "active",
-                      "progress": "paid two bills", "techniques": ["modeling"], "objectives": ["g1"]});
-    let patients: Vec<_> = (0..1000)
-        .map(|i| json!({"id": format!("p{i}"), "treatment_plan": plan}))
-        .collect();
-    let providers: Vec<_> = (0..50)
-        .map(|i| {
-            let discipline = if i % 10 == 0 {
-                "occupational_therapy"
-            } else {
-                "behavioral_health"
-            };
-            let credential = ["masters", "bachelors", "paraprofessional"][i % 3];
-            json!({"id": format!("pr{i}"), "credential": credential, "discipline": discipline})
-        })
-        .collect();
-    let encounters: Vec<_> = (0..n)
-        .map(|i| {
-            let day = 1 + (i / 7) % 30;
-            let hour = 8 + (i % 9);
-            let minutes = 10 + (i * 7) % 110;
-            let end = hour * 60 + minutes;
-            json!({
-                "id": format!("e{i}"),
-                "patient": format!("p{}", (i * 31) % 1000),
-                "provider": format!("pr{}", (i * 17) % 50),
-                "service": services[i % services.len()],
-                "setting": settings[i % settings.len()],
-                "modality": if i % 11 == 0 { "audio_video" } else { "in_person" },
-                "follow_up": i % 3 != 0,
-                "group_size": if i % 13 == 0 { 4 } else { 1 },
-                "start": format!("2026-03-{day:02}T{hour:02}:00:00-05:00"),
-                "end": format!("2026-03-{day:02}T{:02}:{:02}:00-05:00", end / 60, end % 60),
-                "documentation": note,
-            })
-        })
-        .collect();
-    json!({"policy": policy, "patients": patients, "providers": providers, "encounters": encounters})
-        .to_string()
+use std::hint::black_box;
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use h2024::{Code, Engine, Request, Response};
+use workload::Explain;
+
+const POLICY: &str = "medicaid";
+
+/// The baseline: what serde_json alone takes to read the request and write the response.
+fn roundtrip(text: &str, response: &Response) -> String {
+    let parsed: Request = serde_json::from_str(black_box(text)).expect("the workload is valid");
+    drop(black_box(parsed));
+    serde_json::to_string(black_box(response)).expect("serializable")
 }
 
-fn bench(c: &mut Criterion) {
+fn month(c: &mut Criterion) {
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        eprintln!("load average: {}", load.trim());
+    }
     let engine = Engine::default();
-    let mut group = c.benchmark_group("evaluate_json");
-    group.sample_size(10);
-    for n in [1_000usize, 10_000, 100_000] {
-        let text = month(n, "medicaid");
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("medicaid", n), &text, |b, text| {
-            b.iter(|| engine.evaluate_json(text).map(|s| s.len()))
-        });
+    let compact = workload::compact_supported(&engine);
+    if !compact {
+        eprintln!("compact: n/a (engine refuses explain)");
     }
-    group.finish();
+    let large = std::env::var_os("H2024_BENCH_LARGE").is_some_and(|v| v == "1");
+    let sizes: &[usize] = if large {
+        &[1_000, 10_000, 100_000]
+    } else {
+        &[1_000, 10_000]
+    };
+    for &n in sizes {
+        let text = workload::request(n, POLICY, Explain::Default);
+        let request: Request = serde_json::from_str(&text).expect("the workload is valid");
+        let response = engine.evaluate(&request);
 
-    let mut group = c.benchmark_group("evaluate_typed");
-    group.sample_size(10);
-    for n in [10_000usize, 100_000] {
-        let request: Request = serde_json::from_str(&month(n, "medicaid")).expect("valid");
+        let mut group = c.benchmark_group(format!("month_{n}"));
+        group.sample_size(10);
+        group.sampling_mode(SamplingMode::Flat);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::new("medicaid", n), &request, |b, r| {
-            b.iter(|| engine.evaluate(r).lines.len())
+        group.bench_function("roundtrip", |b| {
+            b.iter_with_large_drop(|| roundtrip(&text, &response))
         });
+        group.bench_function("typed", |b| {
+            b.iter_with_large_drop(|| engine.evaluate(black_box(&request)))
+        });
+        group.bench_function("explained", |b| {
+            b.iter_with_large_drop(|| engine.evaluate_json(black_box(&text)))
+        });
+        if compact {
+            let text = workload::request(n, POLICY, Explain::Off);
+            let request: Request = serde_json::from_str(&text).expect("the workload is valid");
+            let response = engine.evaluate(&request);
+            drop(request);
+            group.bench_function("roundtrip_compact", |b| {
+                b.iter_with_large_drop(|| roundtrip(&text, &response))
+            });
+            group.bench_function("compact", |b| {
+                b.iter_with_large_drop(|| engine.evaluate_json(black_box(&text)))
+            });
+        }
+        group.finish();
     }
-    group.finish();
+}
 
+fn engine(c: &mut Criterion) {
+    let engine = Engine::default();
     let mut group = c.benchmark_group("engine");
     group.bench_function("default", |b| b.iter(Engine::default));
     group.bench_function("units", |b| {
-        b.iter(|| engine.units("medicaid", h2024::Code::H2014, std::hint::black_box(38)))
+        b.iter(|| engine.units(POLICY, Code::H2014, black_box(38)))
     });
+    let one = workload::single(1, POLICY, Explain::Default);
+    group.bench_function("single_encounter", |b| {
+        b.iter(|| engine.evaluate_json(black_box(&one)))
+    });
+    if workload::compact_supported(&engine) {
+        let one = workload::single(1, POLICY, Explain::Off);
+        group.bench_function("single_encounter_compact", |b| {
+            b.iter(|| engine.evaluate_json(black_box(&one)))
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, month, engine);
 criterion_main!(benches);

@@ -24,15 +24,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use crate::codes::{Code, Service};
+use crate::derive::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::error::{RequestError, RequestErrorKind};
 use crate::evaluation::{Evaluated, Evaluation};
-use crate::explain::{Cap, Reason, Turndown, UnitsBasis};
 use crate::findings::{Data, Finding, Rule};
-use crate::modifiers::{LineModifiers, RequiredModifiers, modality_modifier, required_modifiers};
+use crate::modifiers::LineModifiers;
+use crate::places::PlaceOfService;
 use crate::policy::Policy;
+use crate::reasons::{Cap, Reason, Turndown, UnitsBasis};
 use crate::request::Patient;
 use crate::request::{Encounter, Modality, Provider, Timing};
-use crate::response::{Alternative, Decision, Line, PlaceOfService};
+use crate::response::{Alternative, Decision, Line};
 use crate::selection::{self, Candidates, Uncodable, provider_may_bill};
 use crate::session::Session;
 use crate::units::{

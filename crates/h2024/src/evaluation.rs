@@ -3,10 +3,11 @@
 //! [`checks`](crate::checks) and turned into the response by the engine.
 
 use crate::codes::Code;
+use crate::derive::RequiredModifiers;
 use crate::findings::{Data, Finding, Rule};
-use crate::modifiers::RequiredModifiers;
+use crate::places::PlaceOfService;
 use crate::request::{Encounter, Patient, Provider};
-use crate::response::{Decision, Line, PlaceOfService};
+use crate::response::{Decision, Line};
 use crate::session::Session;
 
 /// One encounter that passed validation (coded or not).

@@ -1,335 +1,23 @@
-//! Why the engine decided what it did, as data: the typed steps of a decision
-//! ([`Reason`]) and why each code was turned down ([`Turndown`]).
+//! Explanations in words, rendered from the typed reasons and finding data at the edge: when
+//! a response is serialized with `explain` on, or when a caller asks for
+//! [`Decision::rationale`](crate::Decision::rationale), [`Alternative::reason`](crate::Alternative::reason)
+//! or [`Finding::message`](crate::Finding::message). No module reads this text.
 //!
-//! The evaluation records these values; prose is rendered from them only at the edge, when a
-//! response is serialized with `explain` on (or when a caller asks for
-//! [`Decision::rationale`](crate::Decision::rationale)). No module reads rendered text: the
-//! audit, for one, picks the selection steps out of a decision by their kind.
-//!
-//! Every kind serializes as `{"kind": "snake_case_name", ...values}`; the kinds are stable
-//! and listed in the README ("Reasons").
-//!
-//! Rendering never quotes policy text (descriptions, descriptors, policy ids): a reason
-//! names codes, services, settings, minutes and units only.
+//! The types are re-exported here from the rules that produce them. Rendering never quotes
+//! policy text (descriptions, descriptors, policy ids) or another encounter's id: a sentence
+//! names codes, services, settings, fields, minutes and units only.
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+pub use crate::reasons::{
+    Because, Cap, ChoiceGround, ModifierReason, NotTherapy, Reason, Score, Turndown, UnitsBasis,
+};
 
-use crate::codes::{Code, CodeSetId, Service, Unit};
-use crate::modifiers::{Because, Modifier};
-use crate::request::{Discipline, Modality, Setting};
-use crate::response::PlaceOfService;
-use crate::units::UnitRule;
-
-/// One step of a code decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Reason {
-    /// The encounter could not be read or is inconsistent; no code.
-    InvalidEncounter {
-        /// The field at fault.
-        field: String,
-    },
-    /// Psychotherapy or case management: billed with another code family; no code.
-    OutOfScope {
-        /// The service documented.
-        service: Service,
-    },
-    /// Audio-only telehealth under a policy that does not cover it; no code.
-    AudioOnlyNotCovered,
-    /// The request pins the code.
-    Pinned {
-        /// The pinned code.
-        code: Code,
-        /// Its billing unit under the policy.
-        unit: Unit,
-    },
-    /// The pinned code is defined for another service than the one documented.
-    PinnedForOtherService {
-        /// The pinned code.
-        code: Code,
-        /// The service the code set defines it for.
-        code_service: Service,
-        /// The code set.
-        code_set: CodeSetId,
-        /// The service documented.
-        service: Service,
-    },
-    /// Self-care training outside 97535's scope is coded as skills training.
-    SelfCareAsSkillsTraining {
-        /// Why 97535 does not apply.
-        because: NotTherapy,
-    },
-    /// The codes the code set lists for the service.
-    ServiceCodes {
-        /// The service looked up.
-        service: Service,
-        /// The code set.
-        code_set: CodeSetId,
-        /// Its codes for the service, in the policy's preference order.
-        codes: Vec<Code>,
-    },
-    /// The subset of those codes the policy covers.
-    CoveredCodes {
-        /// The covered codes.
-        codes: Vec<Code>,
-    },
-    /// The pinned code is 97535 and the provider is not an occupational or physical
-    /// therapist; no code.
-    ProviderNotEligible {
-        /// The pinned code.
-        code: Code,
-        /// The provider's discipline.
-        discipline: Discipline,
-    },
-    /// The pinned code is not covered by the policy; no code.
-    PinnedNotCovered {
-        /// The pinned code.
-        code: Code,
-    },
-    /// The code set has no code for the service; no code.
-    NoCodeForService {
-        /// The service looked up.
-        service: Service,
-        /// The code set.
-        code_set: CodeSetId,
-    },
-    /// The policy covers none of the service's codes; no code.
-    NoCoveredCode {
-        /// The service looked up.
-        service: Service,
-        /// The codes it does not cover.
-        codes: Vec<Code>,
-    },
-    /// No session time at all; no code.
-    NoTime,
-    /// Several encounters would share a line and are considered together.
-    SharedLine {
-        /// How many encounters.
-        encounters: u32,
-        /// Their minutes together.
-        minutes: u32,
-    },
-    /// What one candidate would bill.
-    Scored(Score),
-    /// The candidate chosen, and on what ground.
-    Chosen {
-        /// The code chosen.
-        code: Code,
-        /// On what ground.
-        because: ChoiceGround,
-    },
-    /// The only candidate code.
-    OnlyCandidate {
-        /// The code.
-        code: Code,
-    },
-    /// The modifiers the policy requires on the line, each with its ground (none: empty).
-    Modifiers {
-        /// The modifiers in line order.
-        modifiers: Vec<ModifierReason>,
-    },
-    /// The place of service, from the setting and modality.
-    PlaceOfService {
-        /// The place of service.
-        place_of_service: PlaceOfService,
-        /// The setting documented.
-        setting: Setting,
-        /// The modality documented.
-        modality: Modality,
-    },
-    /// How the line's units were computed.
-    Units(UnitsBasis),
-    /// The policy's daily cap cut the line.
-    DailyCap(Cap),
-    /// The line earns no unit, so the encounter is on no line.
-    NoLine,
-    /// The request was refused as a whole; no code.
-    RequestRefused,
-}
-
-/// Why 97535 does not bill a self-care session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum NotTherapy {
-    /// The provider is not an occupational or physical therapist.
-    Discipline {
-        /// The provider's discipline.
-        discipline: Discipline,
-    },
-    /// A group session; 97535 is one-on-one.
-    Group {
-        /// Patients in the session.
-        group_size: u32,
-    },
-}
-
-/// What a candidate code would bill for the minutes of its line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Score {
-    /// The candidate.
-    pub code: Code,
-    /// The units it earns.
-    pub units: u32,
-    /// The documented minutes it would bill.
-    pub minutes: u32,
-    /// Units times unit length; `None` for a per-diem code.
-    pub billed_minutes: Option<u64>,
-}
-
-/// On what ground a candidate was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ChoiceGround {
-    /// The day meets the per-diem code's minimum.
-    PerDiemMet,
-    /// Its billed time is closest to the documented minutes.
-    Closest,
-    /// Billed time ties; the policy's preference decides.
-    Preferred,
-    /// No candidate earns a unit; the code with the smallest minimum is kept.
-    SmallestMinimum {
-        /// That minimum, in minutes.
-        minimum_minutes: u32,
-    },
-}
-
-/// One required modifier and its ground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModifierReason {
-    /// The modifier.
-    pub modifier: Modifier,
-    /// Why the policy requires it.
-    pub because: Because,
-}
-
-/// How a line's units were computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "basis", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum UnitsBasis {
-    /// The line's minutes rounded once (`day` aggregation).
-    Line {
-        /// Minutes on the line.
-        minutes: u32,
-        /// The rounding rule.
-        rounding: UnitRule,
-        /// The billing unit.
-        unit: Unit,
-        /// Units earned.
-        units: u32,
-    },
-    /// Each session rounded on its own, then added (`session` aggregation).
-    Sessions {
-        /// Sessions on the line.
-        sessions: u32,
-        /// Minutes on the line.
-        minutes: u32,
-        /// The rounding rule.
-        rounding: UnitRule,
-        /// The billing unit.
-        unit: Unit,
-        /// Units earned.
-        units: u32,
-    },
-    /// The CMS 8-minute rule over the patient's timed minutes of the day.
-    #[serde(rename = "cms_8_minute")]
-    Cms8Minute {
-        /// The patient's timed minutes that day.
-        day_minutes: u32,
-        /// Of which in other timed services.
-        other_minutes: u32,
-        /// Units the day's minutes earn.
-        day_units: u32,
-        /// The line's code.
-        code: Code,
-        /// The code's minutes that day.
-        code_minutes: u32,
-        /// The code's share of the day's units.
-        code_units: u32,
-        /// This line's minutes.
-        line_minutes: u32,
-        /// This line's share of the code's units.
-        units: u32,
-    },
-}
-
-impl UnitsBasis {
-    /// The units the basis arrives at.
-    pub fn units(&self) -> u32 {
-        match *self {
-            UnitsBasis::Line { units, .. }
-            | UnitsBasis::Sessions { units, .. }
-            | UnitsBasis::Cms8Minute { units, .. } => units,
-        }
-    }
-}
-
-/// A daily cap applied to a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cap {
-    /// The code.
-    pub code: Code,
-    /// Units allowed per patient per day.
-    pub cap: u32,
-    /// Units computed for the line.
-    pub computed: u32,
-    /// Units left on the line.
-    pub billed: u32,
-    /// Whether the code is billed per diem (cap of one).
-    pub per_diem: bool,
-}
-
-/// Why a code was turned down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Turndown {
-    /// The request pins another code.
-    PinnedOther {
-        /// The pinned code.
-        pinned: Code,
-    },
-    /// The code bills another service in the code set.
-    OtherService {
-        /// The service the code bills.
-        code_service: Service,
-        /// The code set.
-        code_set: CodeSetId,
-        /// The service looked up.
-        service: Service,
-    },
-    /// The code does not bill the documented service (psychotherapy, case management).
-    DoesNotBill {
-        /// The service documented.
-        service: Service,
-    },
-    /// The policy does not cover the code.
-    NotCovered,
-    /// 97535 does not apply to the session.
-    NotTherapy {
-        /// Why not.
-        because: NotTherapy,
-    },
-    /// A per-diem code whose minimum the day does not meet.
-    PerDiemMinimum {
-        /// The minimum, in minutes.
-        minimum_minutes: u32,
-        /// Minutes documented that day.
-        minutes: u32,
-    },
-    /// Another candidate fits the documented minutes better.
-    FitsWorse {
-        /// What this code would bill.
-        score: Score,
-        /// The code chosen instead.
-        chosen: Code,
-    },
-}
+use crate::codes::{Code, Service};
+use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
+use crate::modifiers::MAX_MODIFIERS;
+use crate::request::{Discipline, Modality};
+use crate::response::{Alternative, Decision};
 
 fn list(f: &mut fmt::Formatter<'_>, codes: &[Code]) -> fmt::Result {
     for (i, c) in codes.iter().enumerate() {
@@ -632,15 +320,397 @@ impl fmt::Display for Turndown {
     }
 }
 
-/// Whether a decision step belongs to code selection (what the audit quotes when the billed
-/// code differs from the engine's).
-pub(crate) fn is_selection_step(reason: &Reason) -> bool {
-    matches!(
-        reason,
-        Reason::Pinned { .. }
-            | Reason::ServiceCodes { .. }
-            | Reason::SelfCareAsSkillsTraining { .. }
-            | Reason::Chosen { .. }
-            | Reason::OnlyCandidate { .. }
-    )
+impl fmt::Display for Because {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Because::Setting { setting } => write!(
+                f,
+                "state-defined level of care for the {} setting",
+                setting.as_str()
+            ),
+            Because::ProviderLevel { credential } => {
+                write!(f, "{}-level rendering provider", credential.as_str())
+            }
+            Because::Group { group_size } => write!(f, "group session of {group_size} patients"),
+            Because::PlanOfCare { discipline } => write!(
+                f,
+                "{} plan of care (97535 is an always-therapy code)",
+                discipline.as_str()
+            ),
+            Because::Assistant => f.write_str("furnished by a therapy assistant"),
+            Because::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
+            Because::FollowUp => f.write_str("follow-up service"),
+            Because::AudioVideo => f.write_str("telehealth by real-time audio and video"),
+            Because::AudioOnly => f.write_str("telehealth by audio only"),
+        }
+    }
+}
+
+impl Decision {
+    /// Every step of the decision, in words (what JSON calls `rationale`).
+    pub fn rationale(&self) -> Vec<String> {
+        self.reasons.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl Alternative {
+    /// Why it was not chosen, in words (what JSON calls `reason`).
+    pub fn reason(&self) -> String {
+        AlternativeText(self).to_string()
+    }
+}
+
+impl Finding {
+    /// What a biller can act on, rendered from the data. Names fields, never patient data,
+    /// policy text or another encounter's id.
+    pub fn message(&self) -> String {
+        self.data.to_string()
+    }
+}
+
+/// An alternative's reason in words, with its code where the sentence needs it.
+pub(crate) struct AlternativeText<'a>(pub &'a Alternative);
+
+impl fmt::Display for AlternativeText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.0.code;
+        match &self.0.why {
+            Turndown::PinnedOther { pinned } => {
+                write!(f, "the request pins {pinned}; {code} was not considered")
+            }
+            Turndown::NotCovered => write!(f, "the policy does not cover {code}"),
+            Turndown::OtherService { .. } | Turndown::DoesNotBill { .. } => {
+                write!(f, "{code} {}", self.0.why)
+            }
+            other => other.fmt(f),
+        }
+    }
+}
+
+fn discipline_words(d: Discipline) -> &'static str {
+    d.as_str()
+}
+
+fn modality_words(m: Modality) -> &'static str {
+    match m {
+        Modality::InPerson => "in-person",
+        Modality::AudioVideo => "audio-video",
+        Modality::AudioOnly => "audio-only",
+    }
+}
+
+fn need(f: &mut fmt::Formatter<'_>, n: &AuthorizationNeed) -> fmt::Result {
+    match n.above_units_per_day {
+        None => f.write_str("the policy requires prior authorization"),
+        Some(limit) => write!(
+            f,
+            "the policy requires prior authorization above {limit} units of {} a day ({} that day)",
+            n.code, n.day_units
+        ),
+    }
+}
+
+impl fmt::Display for Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Data::RequestRefused { error, path } => {
+                write!(f, "the request was refused as a whole ({})", error.as_str())?;
+                if let Some(path) = path {
+                    write!(f, " at `{path}`")?;
+                }
+                Ok(())
+            }
+            Data::InvalidField { field, problem } => {
+                write!(f, "encounter field `{field}`: {problem}")
+            }
+            Data::NoTime => f.write_str(
+                "no session time: give `start` and `end` (or `date` and `minutes` where the payer accepts total minutes)",
+            ),
+            Data::ClockTimesRequired => f.write_str(
+                "the policy requires exact `start` and `end` times; the encounter gives only `date` and `minutes`",
+            ),
+            Data::BelowMinimum {
+                code,
+                minimum_minutes,
+                line_minutes,
+            } => write!(
+                f,
+                "{code} needs at least {minimum_minutes} minutes for a unit under the policy; the line has {line_minutes} documented minutes"
+            ),
+            Data::Cms8MinuteShare {
+                code,
+                day_minutes,
+                day_units,
+            } => write!(
+                f,
+                "{code} earns no unit on this line: under the CMS 8-minute rule the patient's {day_minutes} timed minutes that day earn {day_units} {}, and they go to the services with more minutes",
+                if *day_units == 1 { "unit" } else { "units" }
+            ),
+            Data::OutOfScope { service } => f.write_str(other_family(*service)),
+            Data::NoCoveredCode { service, codes } => {
+                write!(f, "the policy covers none of the codes for {service} (")?;
+                for (i, c) in codes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(c.as_str())?;
+                }
+                f.write_str(")")
+            }
+            Data::NoCodeForService { service, code_set } => {
+                write!(f, "code set {code_set} has no code for {service}")
+            }
+            Data::CodeNotCovered { code, billed } => write!(
+                f,
+                "the policy does not cover the {} code {code}",
+                if *billed { "billed" } else { "pinned" }
+            ),
+            Data::UnknownBilledCode { engine_code } => write!(
+                f,
+                "`billed.code` is not one of H2024, H2014, H2017, H2023, 97535; the engine bills {engine_code}"
+            ),
+            Data::ProviderNotEligible { code, discipline } => write!(
+                f,
+                "{code} is billed by occupational or physical therapists; the provider's discipline is {}",
+                discipline_words(*discipline)
+            ),
+            Data::Educational => f.write_str(
+                "`educational` is true and the policy does not cover services whose main purpose is education; document the functional deficit the skills address",
+            ),
+            Data::ModalityNotCovered { modality } => write!(
+                f,
+                "`modality` is {} and the policy does not cover audio-only services; deliver by audio and video or in person",
+                modality.as_str()
+            ),
+            Data::MissingModifier { modifier, because } => {
+                write!(f, "the policy requires {modifier}: {because}")
+            }
+            Data::UnreadableModifier { index, problem } => {
+                write!(f, "`billed.modifiers[{index}]`: {problem}")
+            }
+            Data::ModifierNotValid { modifier, because } => {
+                write!(
+                    f,
+                    "{modifier} ({}) is not valid here: ",
+                    modifier.meaning()
+                )?;
+                match because {
+                    NotValid::Instead { expected } => {
+                        write!(f, "the session calls for {expected} instead")
+                    }
+                    NotValid::InPerson => f.write_str("the session was in person"),
+                    NotValid::PolicyTelehealth { modality, expected } => write!(
+                        f,
+                        "the policy uses {} for {}",
+                        expected.map(|m| m.as_str()).unwrap_or("no modifier"),
+                        match modality {
+                            Modality::AudioOnly => "audio-only",
+                            _ => "audio-video telehealth",
+                        }
+                    ),
+                    NotValid::NoProviderLevelOnCode { code } => {
+                        write!(f, "{code} carries no provider-level modifier")
+                    }
+                    NotValid::NoProviderLevels => {
+                        f.write_str("the policy uses no provider-level modifiers")
+                    }
+                    NotValid::Individual => f.write_str("the session was individual"),
+                    NotValid::NotEarlyIntervention => {
+                        f.write_str("the session is not marked early intervention")
+                    }
+                    NotValid::NotFollowUp => f.write_str("the session is not marked as a follow-up"),
+                    NotValid::TherapyOnOtherCode { code } => {
+                        write!(f, "therapy modifiers go with 97535, not {code}")
+                    }
+                    NotValid::NotAssistant => f.write_str("the provider is not an assistant"),
+                    NotValid::SettingLevel { setting } => write!(
+                        f,
+                        "the policy maps the {} setting to no such level of care",
+                        setting.as_str()
+                    ),
+                    NotValid::PolicyDoesNotUse => f.write_str("the policy does not use it"),
+                }
+            }
+            Data::ConflictingModifiers { conflict } => conflict.fmt(f),
+            Data::TooManyRequired { required, dropped } => {
+                write!(
+                    f,
+                    "the policy requires {required} modifiers and a line carries four; "
+                )?;
+                for (i, m) in dropped.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(m.as_str())?;
+                }
+                f.write_str(" did not fit and were left off")
+            }
+            Data::TooManyBilled { billed } => write!(
+                f,
+                "{billed} modifiers billed; a claim line carries at most {MAX_MODIFIERS}"
+            ),
+            Data::EarlyInterventionAge { max_age_years } => write!(
+                f,
+                "`early_intervention` is true but the patient is {max_age_years} years old or over on the date of service (the policy's limit); check the IFSP and the TL modifier"
+            ),
+            Data::UnknownPlaceOfService { expected } => write!(
+                f,
+                "`billed.place_of_service` is not a place-of-service code this library knows; the session calls for {expected} ({})",
+                expected.meaning()
+            ),
+            Data::PlaceOfServiceMismatch {
+                billed,
+                expected,
+                setting,
+                modality,
+            } => write!(
+                f,
+                "billed place of service {billed} ({}), but an {} session with the patient in the {} setting is {expected} ({})",
+                billed.meaning(),
+                modality_words(*modality),
+                setting.as_str(),
+                expected.meaning()
+            ),
+            Data::BilledCodeMismatch {
+                billed,
+                chosen,
+                selection,
+            } => {
+                write!(f, "billed {billed}, the engine chose {chosen}: ")?;
+                for (i, r) in selection.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    r.fmt(f)?;
+                }
+                Ok(())
+            }
+            Data::BilledUnitsMismatch {
+                billed,
+                computed,
+                minutes,
+                capped,
+            } => {
+                if *capped && *billed > u64::from(*computed) {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the policy's daily cap allows {computed} on this line (see units_exceed_daily_maximum)"
+                    )
+                } else if *billed > u64::from(*computed) {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the documented {minutes} minutes support {computed}: more units than the times support"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "`billed.units` claim {billed} but the documented {minutes} minutes support {computed}: fewer units than earned, revenue left behind"
+                    )
+                }
+            }
+            Data::UnroundedUnits => f.write_str(
+                "`billed.units` is not a whole number; bill whole units computed from the session times",
+            ),
+            Data::DailyCap { cap, not_billed } => {
+                cap.fmt(f)?;
+                if *not_billed {
+                    f.write_str("; the encounter is not billed")?;
+                }
+                Ok(())
+            }
+            Data::NoTreatmentPlan { code } => write!(
+                f,
+                "{code} needs a treatment plan whose goals the sessions address; the patient has no `treatment_plan`"
+            ),
+            Data::SkillNotInPlan { index } => write!(
+                f,
+                "`documentation.skills_taught[{index}]` is not among the skills of any treatment-plan goal"
+            ),
+            Data::ObjectiveNotInPlan { index } => write!(
+                f,
+                "`documentation.objectives[{index}]` names no goal of the treatment plan"
+            ),
+            Data::GoalWithoutDeficit { goal, via } => write!(
+                f,
+                "`treatment_plan.goals[{goal}]`, addressed through `documentation.{via}`, documents no functional deficit"
+            ),
+            Data::MissingElement { element } => write!(
+                f,
+                "the session note does not document `{}`",
+                element.as_str()
+            ),
+            Data::ProgressReportOverdue {
+                days_since,
+                interval_days,
+            } => match days_since {
+                None => write!(
+                    f,
+                    "no progress report on file; the policy expects one every {interval_days} days"
+                ),
+                Some(days) => write!(
+                    f,
+                    "the last progress report is {days} days before the date of service; the policy expects one every {interval_days} days"
+                ),
+            },
+            Data::NoAuthorization(n) => {
+                need(f, n)?;
+                f.write_str("; the patient has no `authorizations` on file")
+            }
+            Data::NoAuthorizationForCode(n) => {
+                need(f, n)?;
+                write!(f, "; no authorization on file lists {}", n.code)
+            }
+            Data::AuthorizationExpired(n) => {
+                need(f, n)?;
+                write!(
+                    f,
+                    "; the date of service is outside every authorization for {} on file",
+                    n.code
+                )
+            }
+            Data::AuthorizationExceeded {
+                authorization,
+                line_units,
+                used_before_request,
+                used_after_line,
+                authorized,
+                exceeded_by,
+                ..
+            } => {
+                if u64::from(*line_units) == *exceeded_by {
+                    write!(
+                        f,
+                        "`authorizations[{authorization}]` was used up before this line: all {line_units} units exceed the {authorized} authorized"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "this line passes `authorizations[{authorization}]` by {exceeded_by} units ({used_after_line} of {authorized} authorized, counting {used_before_request} used before this request)"
+                    )
+                }
+            }
+            Data::Overlap {
+                service,
+                other_service,
+                ..
+            } => write!(
+                f,
+                "the patient's {service} session overlaps an earlier {other_service} session still running (`data.other`); a patient receives one service at a time"
+            ),
+            Data::ProviderOverlap { .. } => f.write_str(
+                "the provider has an individual session with another patient at the same time (`data.other`)",
+            ),
+            Data::Duplicate { clock_times, .. } => {
+                if *clock_times {
+                    f.write_str(
+                        "same patient, code and start and end times as an earlier encounter (`data.other`): bill the service once",
+                    )
+                } else {
+                    f.write_str(
+                        "same patient, provider, code, date and minutes as an earlier encounter (`data.other`): bill the service once",
+                    )
+                }
+            }
+        }
+    }
 }

@@ -51,32 +51,37 @@
 mod checks;
 mod claim;
 pub mod codes;
+pub mod derive;
 mod engine;
 mod error;
 mod evaluation;
 pub mod explain;
 pub mod findings;
 pub mod modifiers;
+pub mod places;
 pub mod policy;
+mod reasons;
 pub mod request;
 pub mod response;
 mod selection;
 pub mod session;
 mod strict;
 pub mod units;
+mod wire;
 
 pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit, UnknownCode};
 pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError};
 pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
+pub use places::PlaceOfService;
 pub use policy::{Policy, PolicySpec};
 pub use request::MAX_ID_CHARS;
 pub use request::{
     Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,
     Request, Setting,
 };
-pub use response::{Alternative, Decision, Line, PlaceOfService, Response};
+pub use response::{Alternative, Decision, Line, Response};
 pub use session::Session;
 pub use units::{Aggregation, UnitRule};
 

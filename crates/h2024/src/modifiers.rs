@@ -11,11 +11,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codes::Code;
-use crate::explain::ModifierReason;
-use crate::policy::Policy;
-use crate::request::{Credential, Discipline, Encounter, Modality, Provider, Setting};
-
 /// The most modifiers one claim line carries (X12 837P SV101-3..6; CMS-1500 24D).
 pub const MAX_MODIFIERS: usize = 4;
 
@@ -344,7 +339,7 @@ pub fn sort_modifiers(modifiers: &mut [Modifier], policy_order: &[Modifier]) {
 }
 
 /// A modifier's place in line order (see [`sort_modifiers`]).
-fn sort_key(
+pub(crate) fn sort_key(
     m: Modifier,
     policy_order: &[Modifier],
     has_go: bool,
@@ -364,62 +359,6 @@ fn sort_key(
     }
 }
 
-/// The most modifiers a policy can require of one session (one of each derived kind).
-const MAX_DERIVED: usize = 8;
-
-/// The modifiers a payer requires on a line, with the ground for each. Kept inline (no heap
-/// allocation): it is derived for every encounter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequiredModifiers {
-    /// Every required modifier in line order; the first [`MAX_MODIFIERS`] go on the line.
-    list: [(Modifier, Because); MAX_DERIVED],
-    len: u8,
-    /// The same, as a line key.
-    line: LineModifiers,
-}
-
-impl RequiredModifiers {
-    /// The modifiers on the line: at most [`MAX_MODIFIERS`], in line order.
-    pub fn modifiers(&self) -> &[Modifier] {
-        self.line.as_slice()
-    }
-
-    /// Required modifiers that did not fit on the line (beyond the fourth).
-    pub fn dropped(&self) -> impl ExactSizeIterator<Item = Modifier> + '_ {
-        self.all()[self.line.len()..].iter().map(|(m, _)| *m)
-    }
-
-    /// How many modifiers are required in all, on the line or dropped.
-    pub fn required(&self) -> usize {
-        usize::from(self.len)
-    }
-
-    /// The modifiers on the line as a compact, ordered key.
-    pub fn line_modifiers(&self) -> LineModifiers {
-        self.line
-    }
-
-    fn all(&self) -> &[(Modifier, Because)] {
-        &self.list[..usize::from(self.len)]
-    }
-
-    /// Why `modifier` is required, if it is.
-    pub fn because(&self, modifier: Modifier) -> Option<Because> {
-        self.all()
-            .iter()
-            .find(|(have, _)| *have == modifier)
-            .map(|(_, why)| *why)
-    }
-
-    /// One typed reason per modifier on the line, in line order.
-    pub fn reasons(&self) -> Vec<ModifierReason> {
-        self.all()[..self.line.len()]
-            .iter()
-            .map(|&(modifier, because)| ModifierReason { modifier, because })
-            .collect()
-    }
-}
-
 /// Up to [`MAX_MODIFIERS`] modifiers in line order, stored inline; ordered and compared as
 /// the slice they hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -429,6 +368,19 @@ pub struct LineModifiers {
 }
 
 impl LineModifiers {
+    /// The first [`MAX_MODIFIERS`] of `modifiers`, in the order given.
+    pub fn new(modifiers: impl IntoIterator<Item = Modifier>) -> LineModifiers {
+        let mut line = LineModifiers {
+            list: [Modifier::KX; MAX_MODIFIERS],
+            len: 0,
+        };
+        for (slot, m) in line.list.iter_mut().zip(modifiers) {
+            *slot = m;
+            line.len += 1;
+        }
+        line
+    }
+
     /// The modifiers, in line order.
     pub fn as_slice(&self) -> &[Modifier] {
         &self.list[..usize::from(self.len)]
@@ -454,187 +406,6 @@ impl PartialOrd for LineModifiers {
 impl Ord for LineModifiers {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_slice().cmp(other.as_slice())
-    }
-}
-
-/// Why a policy requires a modifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Because {
-    /// The setting's state-defined level of care.
-    Setting {
-        /// The setting.
-        setting: Setting,
-    },
-    /// The rendering provider's education level.
-    ProviderLevel {
-        /// The provider's credential.
-        credential: Credential,
-    },
-    /// A group session.
-    Group {
-        /// Patients in the session.
-        group_size: u32,
-    },
-    /// The therapy plan of care of the provider's discipline.
-    PlanOfCare {
-        /// The provider's discipline.
-        discipline: Discipline,
-    },
-    /// Furnished by a therapy assistant.
-    Assistant,
-    /// An early-intervention (IFSP) service.
-    EarlyIntervention,
-    /// A follow-up service.
-    FollowUp,
-    /// Telehealth by real-time audio and video.
-    AudioVideo,
-    /// Telehealth by audio only.
-    AudioOnly,
-}
-
-impl fmt::Display for Because {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Because::Setting { setting } => write!(
-                f,
-                "state-defined level of care for the {} setting",
-                setting.as_str()
-            ),
-            Because::ProviderLevel { credential } => {
-                write!(f, "{}-level rendering provider", credential.as_str())
-            }
-            Because::Group { group_size } => write!(f, "group session of {group_size} patients"),
-            Because::PlanOfCare { discipline } => write!(
-                f,
-                "{} plan of care (97535 is an always-therapy code)",
-                discipline.as_str()
-            ),
-            Because::Assistant => f.write_str("furnished by a therapy assistant"),
-            Because::EarlyIntervention => f.write_str("early intervention (IFSP) service"),
-            Because::FollowUp => f.write_str("follow-up service"),
-            Because::AudioVideo => f.write_str("telehealth by real-time audio and video"),
-            Because::AudioOnly => f.write_str("telehealth by audio only"),
-        }
-    }
-}
-
-/// The modifier a policy puts on a session of `modality`: its telehealth modifier for audio
-/// and video, its audio-only modifier for audio only (`None` there means audio-only is not
-/// covered), none in person (README, "Modifiers and place of service").
-pub fn modality_modifier(policy: &Policy, modality: Modality) -> Option<Modifier> {
-    match modality {
-        Modality::InPerson => None,
-        Modality::AudioVideo => policy.telehealth_modifier(),
-        Modality::AudioOnly => policy.audio_only_modifier(),
-    }
-}
-
-/// Derives the modifiers `policy` requires for `code` on a session (DOMAIN.md §3).
-///
-/// - the setting's state-defined U-modifier (`setting_modifiers`);
-/// - on H-codes, the provider level by credential when the policy asks for it: doctoral HP,
-///   masters HO, bachelors HN, associate and paraprofessional HM;
-/// - the group modifier when `group_size` is 2 or more;
-/// - on 97535, the therapy plan of care by discipline (GO occupational, GP physical, GN
-///   speech) and CO/CQ when an OT/PT assistant rendered it;
-/// - the early-intervention and follow-up modifiers when the session is so;
-/// - the telehealth or audio-only modifier by modality.
-///
-/// They are ordered by the policy's `modifier_order`, then the default order; anything past
-/// the fourth is returned in `dropped`.
-pub fn required_modifiers(
-    policy: &Policy,
-    code: Code,
-    provider: &Provider,
-    encounter: &Encounter,
-) -> RequiredModifiers {
-    let mut list = [(Modifier::KX, Because::FollowUp); MAX_DERIVED];
-    let mut len = 0usize;
-    let mut add = |m: Option<Modifier>, reason: Because| {
-        if let Some(m) = m {
-            if len < MAX_DERIVED && !list[..len].iter().any(|(have, _)| *have == m) {
-                list[len] = (m, reason);
-                len += 1;
-            }
-        }
-    };
-    add(
-        policy.setting_modifier(encounter.setting),
-        Because::Setting {
-            setting: encounter.setting,
-        },
-    );
-    if code.is_h_code() && policy.provider_level_modifiers() {
-        let level = match provider.credential {
-            Credential::Doctoral => Modifier::HP,
-            Credential::Masters => Modifier::HO,
-            Credential::Bachelors => Modifier::HN,
-            Credential::Associate | Credential::Paraprofessional => Modifier::HM,
-        };
-        add(
-            Some(level),
-            Because::ProviderLevel {
-                credential: provider.credential,
-            },
-        );
-    }
-    if encounter.group_size >= 2 {
-        add(
-            policy.group_modifier(),
-            Because::Group {
-                group_size: encounter.group_size,
-            },
-        );
-    }
-    if code == Code::Cpt97535 {
-        let (plan, assistant) = match provider.discipline {
-            Discipline::OccupationalTherapy => (Some(Modifier::GO), Some(Modifier::CO)),
-            Discipline::PhysicalTherapy => (Some(Modifier::GP), Some(Modifier::CQ)),
-            Discipline::SpeechTherapy => (Some(Modifier::GN), None),
-            _ => (None, None),
-        };
-        add(
-            plan,
-            Because::PlanOfCare {
-                discipline: provider.discipline,
-            },
-        );
-        if provider.assistant {
-            add(assistant, Because::Assistant);
-        }
-    }
-    if encounter.early_intervention {
-        add(
-            policy.early_intervention_modifier(),
-            Because::EarlyIntervention,
-        );
-    }
-    if encounter.follow_up {
-        add(policy.follow_up_modifier(), Because::FollowUp);
-    }
-    let because = match encounter.modality {
-        Modality::AudioOnly => Because::AudioOnly,
-        _ => Because::AudioVideo,
-    };
-    add(modality_modifier(policy, encounter.modality), because);
-    let order = policy.modifier_order();
-    let has_go = list[..len].iter().any(|(m, _)| *m == Modifier::GO);
-    let has_gp = list[..len].iter().any(|(m, _)| *m == Modifier::GP);
-    list[..len].sort_by_key(|&(m, _)| sort_key(m, order, has_go, has_gp));
-    let shown = len.min(MAX_MODIFIERS);
-    let mut line = LineModifiers {
-        list: [Modifier::KX; MAX_MODIFIERS],
-        len: shown as u8,
-    };
-    for (slot, (m, _)) in line.list.iter_mut().zip(&list[..shown]) {
-        *slot = *m;
-    }
-    RequiredModifiers {
-        list,
-        len: len as u8,
-        line,
     }
 }
 

@@ -14,9 +14,9 @@
 //! preference order.
 
 use crate::codes::{Code, Service};
-use crate::explain::{ChoiceGround, NotTherapy, Reason, Score, Turndown};
 use crate::findings::{Data, Rule};
 use crate::policy::Policy;
+use crate::reasons::{ChoiceGround, NotTherapy, Reason, Score, Turndown};
 use crate::request::Provider;
 use crate::response::Alternative;
 

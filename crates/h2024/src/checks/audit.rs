@@ -7,16 +7,14 @@
 //! codes, 151 for units the information does not support, 185 for an ineligible provider).
 
 use crate::codes::Code;
+use crate::derive::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::evaluation::{Evaluated, Evaluation};
-use crate::explain::is_selection_step;
 use crate::findings::{Data, Finding, NotValid, Rule};
-use crate::modifiers::{
-    MAX_MODIFIERS, Modifier, ModifierGroup, RequiredModifiers, conflicts, modality_modifier,
-    required_modifiers,
-};
+use crate::modifiers::{MAX_MODIFIERS, Modifier, ModifierGroup, conflicts};
+use crate::places::PlaceOfService;
 use crate::policy::Policy;
+use crate::reasons::is_selection_step;
 use crate::request::{Billed, Modality};
-use crate::response::PlaceOfService;
 use crate::selection::provider_may_bill;
 
 /// Audits every encounter's `billed` line, then the billed units of each line.

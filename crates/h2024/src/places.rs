@@ -1,0 +1,164 @@
+//! Places of service (CMS place-of-service codes) and how a session's setting and modality
+//! map to them (README, "Modifiers and place of service"; CMS CR 12427 for telehealth).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::request::{Modality, Setting};
+
+/// A CMS place-of-service code (DOMAIN.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlaceOfService {
+    /// 02: telehealth, patient not at home.
+    Telehealth,
+    /// 03: school.
+    School,
+    /// 10: telehealth, patient at home.
+    TelehealthHome,
+    /// 11: office.
+    Office,
+    /// 12: home.
+    Home,
+    /// 15: mobile unit.
+    MobileUnit,
+    /// 53: community mental health center.
+    CommunityMentalHealthCenter,
+    /// 99: other place of service.
+    Other,
+}
+
+impl PlaceOfService {
+    /// Every place of service this library knows.
+    pub const ALL: [PlaceOfService; 8] = [
+        PlaceOfService::Telehealth,
+        PlaceOfService::School,
+        PlaceOfService::TelehealthHome,
+        PlaceOfService::Office,
+        PlaceOfService::Home,
+        PlaceOfService::MobileUnit,
+        PlaceOfService::CommunityMentalHealthCenter,
+        PlaceOfService::Other,
+    ];
+
+    /// The two-digit code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PlaceOfService::Telehealth => "02",
+            PlaceOfService::School => "03",
+            PlaceOfService::TelehealthHome => "10",
+            PlaceOfService::Office => "11",
+            PlaceOfService::Home => "12",
+            PlaceOfService::MobileUnit => "15",
+            PlaceOfService::CommunityMentalHealthCenter => "53",
+            PlaceOfService::Other => "99",
+        }
+    }
+
+    /// The place of service for a setting and modality: telehealth is 10 when the patient
+    /// is at home and 02 otherwise (CMS CR 12427); in person it follows the setting (home 12,
+    /// clinic 11, community 99, school 03, community mental health center 53).
+    ///
+    /// ```
+    /// use h2024::{Modality, PlaceOfService, Setting};
+    /// assert_eq!(PlaceOfService::for_session(Setting::Home, Modality::InPerson).as_str(), "12");
+    /// assert_eq!(PlaceOfService::for_session(Setting::Home, Modality::AudioVideo).as_str(), "10");
+    /// assert_eq!(PlaceOfService::for_session(Setting::Clinic, Modality::AudioOnly).as_str(), "02");
+    /// ```
+    pub const fn for_session(setting: Setting, modality: Modality) -> PlaceOfService {
+        match (modality.is_telehealth(), setting) {
+            (true, Setting::Home) => PlaceOfService::TelehealthHome,
+            (true, _) => PlaceOfService::Telehealth,
+            (false, Setting::Home) => PlaceOfService::Home,
+            (false, Setting::Clinic) => PlaceOfService::Office,
+            (false, Setting::Community) => PlaceOfService::Other,
+            (false, Setting::School) => PlaceOfService::School,
+            (false, Setting::CommunityMentalHealthCenter) => {
+                PlaceOfService::CommunityMentalHealthCenter
+            }
+        }
+    }
+
+    /// What the code stands for.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            PlaceOfService::Telehealth => "telehealth, patient not at home",
+            PlaceOfService::School => "school",
+            PlaceOfService::TelehealthHome => "telehealth, patient at home",
+            PlaceOfService::Office => "office",
+            PlaceOfService::Home => "home",
+            PlaceOfService::MobileUnit => "mobile unit",
+            PlaceOfService::CommunityMentalHealthCenter => "community mental health center",
+            PlaceOfService::Other => "other place of service",
+        }
+    }
+}
+
+impl fmt::Display for PlaceOfService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error for text that is not a known place-of-service code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown place of service: expected one of 02, 03, 10, 11, 12, 15, 53, 99")]
+pub struct UnknownPlaceOfService;
+
+impl std::str::FromStr for PlaceOfService {
+    type Err = UnknownPlaceOfService;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PlaceOfService::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or(UnknownPlaceOfService)
+    }
+}
+
+impl Serialize for PlaceOfService {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PlaceOfService {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_of_service_round_trips() {
+        for pos in PlaceOfService::ALL {
+            assert_eq!(pos.as_str().parse::<PlaceOfService>(), Ok(pos));
+            let json = serde_json::to_string(&pos).unwrap();
+            assert_eq!(serde_json::from_str::<PlaceOfService>(&json).unwrap(), pos);
+        }
+        assert!("13".parse::<PlaceOfService>().is_err());
+    }
+
+    #[test]
+    fn in_person_places_follow_the_setting() {
+        use Setting::*;
+        let expect = [
+            (Home, "12"),
+            (Clinic, "11"),
+            (Community, "99"),
+            (School, "03"),
+            (CommunityMentalHealthCenter, "53"),
+        ];
+        for (setting, code) in expect {
+            assert_eq!(
+                PlaceOfService::for_session(setting, Modality::InPerson).as_str(),
+                code
+            );
+            let tele = PlaceOfService::for_session(setting, Modality::AudioVideo).as_str();
+            assert_eq!(tele, if setting == Home { "10" } else { "02" });
+        }
+    }
+}
