@@ -258,6 +258,9 @@ fn request_status(kind: RequestErrorKind) -> H2024Status {
         RequestErrorKind::UnknownPolicy => H2024Status::UnknownPolicy,
         RequestErrorKind::InvalidPolicy => H2024Status::InvalidPolicy,
         RequestErrorKind::TooLarge => H2024Status::TooLarge,
+        // `RequestErrorKind` is non-exhaustive: a kind added later is still a request
+        // refused as a whole, and its error document is handed out.
+        _ => H2024Status::InvalidRequest,
     }
 }
 

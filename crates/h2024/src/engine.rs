@@ -13,15 +13,14 @@ use serde_json::value::RawValue;
 use crate::checks;
 use crate::claim::{self, Item, Rejected};
 use crate::codes::Code;
-use crate::error::{
-    PolicyError, PolicyErrorKind, RequestError, RequestErrorKind, describe_serde_error,
-};
+use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::explain::Reason;
 use crate::findings::{Data, Finding, Rule};
 use crate::policy::{self, Policy, PolicySpec};
-use crate::request::{Encounter, Patient, PolicyRef, Provider, Request};
+use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
+use crate::strict;
 
 /// The largest request document [`Engine::evaluate_json`] accepts: 1 GiB, room for a month
 /// of a large practice (a million encounters).
@@ -95,6 +94,32 @@ fn yes() -> bool {
     true
 }
 
+impl<'a> RawRequest<'a> {
+    /// Reads the request document: the top level, patients, providers and policy in full,
+    /// each encounter only as far as its JSON text (README, "Errors").
+    fn read(json: &'a str) -> Result<RawRequest<'a>, RequestError> {
+        if json.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::new(
+                RequestErrorKind::TooLarge,
+                None,
+                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
+            ));
+        }
+        let raw: RawRequest<'a> = strict::from_str(json).map_err(RequestError::from_failure)?;
+        check_providers(&raw.providers)?;
+        Ok(raw)
+    }
+
+    /// Each encounter parsed, or rejected with the field at fault.
+    fn parse_encounters(&self) -> Vec<Result<Encounter, Rejected>> {
+        self.encounters
+            .iter()
+            .enumerate()
+            .map(|(i, text)| parse_encounter(i, text))
+            .collect()
+    }
+}
+
 #[derive(Deserialize)]
 struct IdProbe<'a> {
     #[serde(default, borrow)]
@@ -131,19 +156,45 @@ impl Engine {
                 format!("policy document larger than {MAX_POLICY_BYTES} bytes"),
             ));
         }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let specs: Vec<PolicySpec> = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| PolicyError::from_serde("", e))?;
-        de.end().map_err(|_| {
-            PolicyError::new(
-                PolicyErrorKind::InvalidJson,
-                "",
-                "trailing characters after the policy array",
-            )
-        })?;
+        let specs: Vec<PolicySpec> =
+            strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
+        Engine::from_policies(specs)
+    }
+
+    /// The built-in policies plus `specs`, built in Rust rather than read from JSON: the
+    /// same checks as [`Engine::from_policies_json`], with paths such as `[0].units`.
+    ///
+    /// ```
+    /// use h2024::{Code, Engine, PolicySpec};
+    /// let mut ny = PolicySpec::extending("ny-style", "medicaid");
+    /// ny.covered_codes = Some(vec![Code::H2014, Code::H2017]);
+    /// ny.max_units_per_day = Some([(Code::H2014, Some(16))].into());
+    /// let engine = Engine::from_policies(vec![ny])?;
+    /// assert!(!engine.policy("ny-style").unwrap().covers(Code::H2024));
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::from_policies_json`], except for JSON problems.
+    pub fn from_policies(specs: Vec<PolicySpec>) -> Result<Engine, PolicyError> {
         let mut engine = Engine::default();
         for (i, spec) in specs.into_iter().enumerate() {
             let prefix = format!("[{i}]");
+            if spec.id.is_empty() {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::MissingField,
+                    format!("{prefix}.id"),
+                    "a loaded policy needs an id",
+                ));
+            }
+            if spec.id == policy::INLINE_POLICY_ID {
+                return Err(PolicyError::new(
+                    PolicyErrorKind::InvalidValue,
+                    format!("{prefix}.id"),
+                    "`inline` names a request's own policy; choose another id",
+                ));
+            }
             if engine.policies.contains_key(&spec.id) {
                 return Err(PolicyError::new(
                     PolicyErrorKind::DuplicateId,
@@ -200,17 +251,47 @@ impl Engine {
                 RequestError::new(
                     RequestErrorKind::UnknownPolicy,
                     Some("policy".to_owned()),
-                    format!(
-                        "names no built-in or loaded policy (known: {})",
-                        self.policies.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
+                    // Neither the name given nor the loaded policies' ids: an engine may
+                    // hold many, and the caller has `Engine::policies`.
+                    "names no built-in or loaded policy",
                 )
             }),
-            PolicyRef::Inline(spec) => policy::resolve((**spec).clone(), &|id| {
-                self.policies.get(id).map(|p| p.spec().clone())
-            })
-            .map(Cow::Owned)
-            .map_err(RequestError::from_policy),
+            PolicyRef::Inline(spec) => {
+                let mut spec = (**spec).clone();
+                if spec.id.is_empty() {
+                    policy::INLINE_POLICY_ID.clone_into(&mut spec.id);
+                } else if self.policies.contains_key(&spec.id) {
+                    // Otherwise the response would name a payer whose rules it did not use.
+                    return Err(RequestError::new(
+                        RequestErrorKind::InvalidPolicy,
+                        Some("policy.id".to_owned()),
+                        "an inline policy may not take the id of a built-in or loaded policy \
+                         (leave `id` out and it is called `inline`)",
+                    ));
+                }
+                policy::resolve(spec, &|id| self.policies.get(id).map(|p| p.spec().clone()))
+                    .map(Cow::Owned)
+                    .map_err(RequestError::from_policy)
+            }
+        }
+    }
+
+    /// The policy name a refused request's response carries: the id as given when it is a
+    /// well-formed policy id (an inline policy without one is `inline`), else empty, so
+    /// that no text of the request is repeated.
+    fn reported_policy_name(&self, policy: &PolicyRef) -> String {
+        let id = match policy {
+            PolicyRef::Named(id) => id.as_str(),
+            PolicyRef::Inline(spec) if spec.id.is_empty() => policy::INLINE_POLICY_ID,
+            PolicyRef::Inline(spec) if self.policies.contains_key(&spec.id) => {
+                policy::INLINE_POLICY_ID
+            }
+            PolicyRef::Inline(spec) => spec.id.as_str(),
+        };
+        if policy::is_valid_id(id) {
+            id.to_owned()
+        } else {
+            String::new()
         }
     }
 
@@ -223,7 +304,7 @@ impl Engine {
     pub fn evaluate(&self, request: &Request) -> Response {
         match self.try_evaluate(request) {
             Ok(response) => response,
-            Err(err) => refused(request, &err),
+            Err(err) => refused(request, self.reported_policy_name(&request.policy), &err),
         }
     }
 
@@ -236,7 +317,13 @@ impl Engine {
     /// encounters are findings, not errors.
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
         let policy = self.resolve_policy(&request.policy)?;
-        let items: Vec<Item<'_>> = request.encounters.iter().map(Item::Parsed).collect();
+        check_providers(&request.providers)?;
+        let screened: Vec<Option<Rejected>> = (request.encounters.iter().enumerate())
+            .map(|(i, e)| screen_encounter(i, e))
+            .collect();
+        let items: Vec<Item<'_>> = (request.encounters.iter().zip(&screened))
+            .map(|(e, s)| s.as_ref().map_or(Item::Parsed(e), Item::Rejected))
+            .collect();
         evaluate_items(
             &policy,
             &request.patients,
@@ -274,30 +361,9 @@ impl Engine {
     ///
     /// As [`Engine::evaluate_json`].
     pub fn evaluate_json_to_response(&self, json: &str) -> Result<Response, RequestError> {
-        if json.len() > MAX_REQUEST_BYTES {
-            return Err(RequestError::new(
-                RequestErrorKind::TooLarge,
-                None,
-                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
-            ));
-        }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let raw: RawRequest<'_> =
-            serde_path_to_error::deserialize(&mut de).map_err(RequestError::from_serde)?;
-        de.end().map_err(|_| {
-            RequestError::new(
-                RequestErrorKind::InvalidJson,
-                None,
-                "trailing characters after the request object",
-            )
-        })?;
+        let raw = RawRequest::read(json)?;
         let policy = self.resolve_policy(&raw.policy)?;
-        let parsed: Vec<Result<Encounter, Rejected>> = raw
-            .encounters
-            .iter()
-            .enumerate()
-            .map(|(i, text)| parse_encounter(i, text))
-            .collect();
+        let parsed = raw.parse_encounters();
         let items: Vec<Item<'_>> = parsed
             .iter()
             .map(|p| match p {
@@ -351,41 +417,70 @@ fn in_request_order(findings: Vec<(usize, Finding)>, items: usize) -> Vec<Findin
     slots.into_iter().flatten().collect()
 }
 
+/// Checks what the providers' types do not: the length of their ids. (Patients are checked
+/// by [`Patient::check`] when they are indexed.)
+fn check_providers(providers: &[Provider]) -> Result<(), RequestError> {
+    for (i, provider) in providers.iter().enumerate() {
+        provider.check().map_err(|e| {
+            RequestError::new(
+                RequestErrorKind::InvalidRequest,
+                Some(format!("providers[{i}].{}", e.field)),
+                e.problem,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// An encounter whose identifiers are too long, rejected before evaluation so that no id
+/// of it is ever repeated (a too-long `id` is shown as `encounters[i]`).
+fn screen_encounter(index: usize, encounter: &Encounter) -> Option<Rejected> {
+    let err = encounter.check_ids().err()?;
+    Some(Rejected {
+        index,
+        id: (err.field != "id").then(|| encounter.id.clone()),
+        field: err.field,
+        problem: err.problem,
+    })
+}
+
 fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected> {
     // The fast path; only a failure is parsed again to find the path at fault.
-    if let Ok(encounter) = serde_json::from_str::<Encounter>(text.get()) {
-        return Ok(encounter);
+    if let Some(encounter) = strict::from_str_fast::<Encounter>(text.get()) {
+        return match screen_encounter(index, &encounter) {
+            Some(rejected) => Err(rejected),
+            None => Ok(encounter),
+        };
     }
-    let mut de = serde_json::Deserializer::from_str(text.get());
-    serde_path_to_error::deserialize::<_, Encounter>(&mut de).map_err(|err| {
-        let (field, problem, _) = describe_serde_error(&err);
-        let id = serde_json::from_str::<IdProbe<'_>>(text.get())
-            .ok()
+    strict::from_str::<Encounter>(text.get()).map_err(|failure| {
+        let id = strict::from_str_fast::<IdProbe<'_>>(text.get())
             .and_then(|p| p.id)
+            .filter(|id| id.chars().count() <= MAX_ID_CHARS)
             .map(Cow::into_owned);
         Rejected {
             index,
             id,
-            field: if field.is_empty() {
+            field: if failure.path.is_empty() {
                 "(encounter)".to_owned()
             } else {
-                field
+                failure.path
             },
-            problem,
+            problem: failure.message,
         }
     })
 }
 
-fn refused(request: &Request, err: &RequestError) -> Response {
-    let policy = match &request.policy {
-        PolicyRef::Named(id) => id.clone(),
-        PolicyRef::Inline(spec) => spec.id.clone(),
-    };
+fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
     let decisions = request
         .encounters
         .iter()
-        .map(|e| Decision {
-            encounter: e.id.clone(),
+        .enumerate()
+        .map(|(i, e)| Decision {
+            // A too-long id is not repeated (README, "Errors").
+            encounter: match e.check_ids() {
+                Err(err) if err.field == "id" => format!("encounters[{i}]"),
+                _ => e.id.clone(),
+            },
             code: None,
             line: None,
             reasons: vec![Reason::RequestRefused],

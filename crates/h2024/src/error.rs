@@ -8,9 +8,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use crate::strict::Failure;
+
 /// What kind of problem refused a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PolicyErrorKind {
     /// The text is not JSON, or not of the policy shape (an array of policy objects).
     InvalidJson,
@@ -54,19 +57,16 @@ impl PolicyError {
         }
     }
 
-    pub(crate) fn from_serde(
-        prefix: &str,
-        err: serde_path_to_error::Error<serde_json::Error>,
-    ) -> Self {
-        let (path, message, syntax) = describe_serde_error(&err);
+    /// A policy document that could not be read (see [`crate::strict`]).
+    pub(crate) fn from_failure(prefix: &str, failure: Failure) -> Self {
         PolicyError {
-            kind: if syntax {
+            kind: if failure.syntax {
                 PolicyErrorKind::InvalidJson
             } else {
                 PolicyErrorKind::InvalidValue
             },
-            message,
-            path: join_path(prefix, &path),
+            message: failure.message,
+            path: join_path(prefix, &failure.path),
         }
     }
 
@@ -105,6 +105,7 @@ impl fmt::Display for PolicyError {
 /// What kind of problem refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RequestErrorKind {
     /// The text is not JSON.
     InvalidJson,
@@ -155,12 +156,17 @@ impl RequestError {
         }
     }
 
-    pub(crate) fn from_serde(err: serde_path_to_error::Error<serde_json::Error>) -> Self {
-        let (path, message, syntax) = describe_serde_error(&err);
+    /// A request document that could not be read (see [`crate::strict`]).
+    pub(crate) fn from_failure(failure: Failure) -> Self {
+        let Failure {
+            path,
+            message,
+            syntax,
+        } = failure;
         RequestError {
             kind: if syntax {
                 RequestErrorKind::InvalidJson
-            } else if path.starts_with("policy.") {
+            } else if path == "policy" || path.starts_with("policy.") {
                 RequestErrorKind::InvalidPolicy
             } else {
                 RequestErrorKind::InvalidRequest
@@ -252,159 +258,9 @@ pub(crate) fn join_path(prefix: &str, path: &str) -> String {
     }
 }
 
-/// Turns a serde error into (path, message, is_syntax) without echoing any input value.
-///
-/// serde's own messages quote the offending value (`invalid type: string "…", expected
-/// u32`); those parts are cut, keeping only what was expected. Field names (unknown,
-/// missing, duplicate) are kept when they look like identifiers, since they are part of the
-/// path.
-pub(crate) fn describe_serde_error(
-    err: &serde_path_to_error::Error<serde_json::Error>,
-) -> (String, String, bool) {
-    let inner = err.inner();
-    let mut path = String::new();
-    for segment in err.path().iter() {
-        use serde_path_to_error::Segment;
-        let part = match segment {
-            Segment::Seq { index } => {
-                path.push_str(&format!("[{index}]"));
-                continue;
-            }
-            Segment::Map { key } if is_identifier(key) => key.as_str(),
-            Segment::Enum { variant } if is_identifier(variant) => variant.as_str(),
-            Segment::Map { .. } | Segment::Enum { .. } => "<key>",
-            Segment::Unknown => "?",
-        };
-        path = join_path(&path, part);
-    }
-    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-        let what = if inner.is_eof() {
-            "unexpected end of input"
-        } else {
-            "not valid JSON"
-        };
-        return (
-            String::new(),
-            format!("{what} at line {}, column {}", inner.line(), inner.column()),
-            true,
-        );
-    }
-    let full = inner.to_string();
-    let text = match full.rfind(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
-    };
-    let expected = |t: &str| {
-        t.rfind(", expected ")
-            .map(|i| t[i + 2..].to_owned())
-            .unwrap_or_else(|| "invalid value".to_owned())
-    };
-    let named = |t: &str, prefix: &str| -> Option<String> {
-        let rest = t.strip_prefix(prefix)?;
-        let name = rest.split('`').next()?;
-        Some(if is_identifier(name) {
-            name.to_owned()
-        } else {
-            String::new()
-        })
-    };
-    let name_in_path = |name: String, path: &mut String| {
-        let ends_with_name = path == &name || path.ends_with(&format!(".{name}"));
-        if !name.is_empty() && !ends_with_name {
-            *path = join_path(path, &name);
-        }
-    };
-    let message = if let Some(name) = named(text, "unknown field `") {
-        name_in_path(name, &mut path);
-        "unknown field".to_owned()
-    } else if let Some(name) = named(text, "missing field `") {
-        name_in_path(name, &mut path);
-        "missing field".to_owned()
-    } else if let Some(name) = named(text, "duplicate field `") {
-        name_in_path(name, &mut path);
-        "field given twice".to_owned()
-    } else if text.starts_with("invalid type") {
-        format!("wrong type: {}", expected(text))
-    } else if text.starts_with("invalid value") || text.starts_with("unknown variant") {
-        format!("invalid value: {}", expected(text))
-    } else if text.starts_with("invalid length") {
-        text.to_owned()
-    } else if text.contains(['"', '`', '\'']) {
-        "invalid value".to_owned()
-    } else {
-        // Our own types' messages and chrono's parse errors never quote the input.
-        format!("invalid value: {text}")
-    };
-    (path, message, false)
-}
-
-/// A field name or map key that may appear in a path: a lower-case snake_case name of at
-/// most 40 characters (every field name of the format is one), or one of the codes (the
-/// keys of a policy's `units`). Anything else is replaced, since a key could carry data.
-fn is_identifier(name: &str) -> bool {
-    let snake = !name.is_empty()
-        && name.len() <= 40
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    snake || name.parse::<crate::Code>().is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn describe<T: serde::de::DeserializeOwned>(json: &str) -> (String, String, bool) {
-        let mut de = serde_json::Deserializer::from_str(json);
-        let err = serde_path_to_error::deserialize::<_, T>(&mut de)
-            .err()
-            .unwrap();
-        describe_serde_error(&err)
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Sample {
-        name: u32,
-        when: Option<chrono::NaiveDate>,
-        items: Option<Vec<Sample>>,
-    }
-
-    #[test]
-    fn values_are_never_echoed() {
-        let (path, message, _) = describe::<Sample>(r#"{"name": "Jane Doe"}"#);
-        assert_eq!(path, "name");
-        assert!(!message.contains("Jane"), "{message}");
-        assert!(message.contains("u32"), "{message}");
-        let (path, message, _) = describe::<Sample>(r#"{"name": 1, "when": "1961-13-45"}"#);
-        assert_eq!(path, "when");
-        assert!(!message.contains("1961"), "{message}");
-    }
-
-    #[test]
-    fn unknown_and_missing_fields_are_named_in_the_path() {
-        let (path, message, _) =
-            describe::<Sample>(r#"{"name": 1, "items": [{"name": 2, "ssn": 1}]}"#);
-        assert_eq!(path, "items[0].ssn");
-        assert_eq!(message, "unknown field");
-        let (path, message, _) = describe::<Sample>(r#"{"items": []}"#);
-        assert_eq!(path, "name");
-        assert_eq!(message, "missing field");
-        let (path, message, _) = describe::<Sample>(r#"{"name": 1, "Jane Doe": 1}"#);
-        assert!(
-            !path.contains("Jane") && !message.contains("Jane"),
-            "{path} {message}"
-        );
-    }
-
-    #[test]
-    fn syntax_errors_give_a_position() {
-        let (path, message, syntax) = describe::<Sample>(r#"{"name": 1,"#);
-        assert!(syntax);
-        assert!(path.is_empty());
-        assert!(message.contains("line 1"), "{message}");
-    }
 
     #[test]
     fn request_error_json_shape() {
@@ -417,5 +273,19 @@ mod tests {
         assert_eq!(v["error"]["kind"], "unknown_policy");
         assert_eq!(v["error"]["path"], "policy");
         assert_eq!(v["error"]["message"], "no such policy");
+    }
+
+    #[test]
+    fn inline_policy_failures_are_invalid_policy() {
+        let failure = |path: &str| Failure {
+            path: path.to_owned(),
+            message: "unknown field".to_owned(),
+            syntax: false,
+        };
+        let kind = |path: &str| RequestError::from_failure(failure(path)).kind();
+        assert_eq!(kind("policy"), RequestErrorKind::InvalidPolicy);
+        assert_eq!(kind("policy.units"), RequestErrorKind::InvalidPolicy);
+        assert_eq!(kind("policies"), RequestErrorKind::InvalidRequest);
+        assert_eq!(kind("patients[0]"), RequestErrorKind::InvalidRequest);
     }
 }

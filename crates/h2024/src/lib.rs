@@ -65,6 +65,7 @@ pub mod request;
 pub mod response;
 mod selection;
 pub mod session;
+mod strict;
 pub mod units;
 mod wire;
 
@@ -75,6 +76,7 @@ pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
 pub use places::PlaceOfService;
 pub use policy::{Policy, PolicySpec};
+pub use request::MAX_ID_CHARS;
 pub use request::{
     Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,
     Request, Setting,

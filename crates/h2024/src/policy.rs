@@ -12,10 +12,12 @@
 //! Medicaid telehealth, 95/93 for commercial and Medicare).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit};
+use crate::codes::{Code, CodeSet, CodeSetId, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::request::Setting;
@@ -23,6 +25,10 @@ use crate::units::{Aggregation, Rounding, UnitRule};
 
 /// The policy used when a request names none.
 pub const DEFAULT_POLICY: &str = "medicaid";
+
+/// The name of a request's inline policy that gives no `id` (README, "Your own
+/// policies"). No loaded policy may take it.
+pub const INLINE_POLICY_ID: &str = "inline";
 
 /// The per-diem minimum when a policy sets none: a stand-in of 120 minutes, since each state
 /// sets its own (DOMAIN.md §2, "Per diem").
@@ -47,37 +53,139 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Reads a text once into a shared string: a policy's description is kept once however
+/// many policies extend it.
+fn shared_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Arc<str>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(|text| text.map(Arc::from))
+}
+
+fn serialize_shared_text<S: Serializer>(
+    text: &Option<Arc<str>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    text.as_deref().serialize(serializer)
+}
+
+/// The codes as map keys, in JSON.
+const CODE_KEYS: &[&str] = &["H2024", "H2014", "H2017", "H2023", "97535"];
+
+/// A code as a map key: an unknown key is refused as an unknown name, which the error
+/// reports at the map without repeating the key (README, "Errors").
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct CodeKey(Code);
+
+impl<'de> Deserialize<'de> for CodeKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse()
+            .map(CodeKey)
+            .map_err(|_| serde::de::Error::unknown_variant(&text, CODE_KEYS))
+    }
+}
+
+fn code_keyed<'de, D, V>(deserializer: D) -> Result<Option<BTreeMap<Code, V>>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    let map = Option::<BTreeMap<CodeKey, V>>::deserialize(deserializer)?;
+    Ok(map.map(|m| m.into_iter().map(|(k, v)| (k.0, v)).collect()))
+}
+
+/// A key of a policy's `units` map: `default` (every code without its own entry) or a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitsKey {
+    /// The rule for every code without an entry of its own.
+    Default,
+    /// The rule for one code.
+    Code(Code),
+}
+
+impl UnitsKey {
+    /// The key as written in JSON: `default` or the code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UnitsKey::Default => "default",
+            UnitsKey::Code(code) => code.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for UnitsKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for UnitsKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for UnitsKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["default", "H2024", "H2014", "H2017", "H2023", "97535"];
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        if text == "default" {
+            return Ok(UnitsKey::Default);
+        }
+        text.parse()
+            .map(UnitsKey::Code)
+            .map_err(|_| serde::de::Error::unknown_variant(&text, KEYS))
+    }
+}
+
 /// A payer policy as written in JSON.
 ///
 /// Every field but `id` may be left out when the policy `extends` another: it is then taken
 /// from that policy. In the maps (`codes`, `units`, `max_units_per_day`,
-/// `setting_modifiers`) an entry overrides the inherited entry of the same key, and `null`
-/// removes it. For the optional modifiers, `null` means "none".
+/// `setting_modifiers`) an entry overrides the inherited entry of the same key field by
+/// field (an entry of `codes` or `units` that gives only some fields keeps the others from
+/// the inherited entry), and `null` removes it. For the optional modifiers, `null` means
+/// "none". README, "Your own policies".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicySpec {
-    /// The policy's id (1-64 letters, digits, `_`, `-`, `.`).
+    /// The policy's id (1-64 letters, digits, `_`, `-`, `.`). An inline policy may leave it
+    /// out (empty): it is then called `inline`.
+    #[serde(default)]
     pub id: String,
     /// The built-in or earlier-loaded policy this one starts from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
-    /// What the policy is for, in a sentence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// What the policy is for, in a sentence. Shared, not copied, by the policies that
+    /// extend this one.
+    #[serde(
+        default,
+        deserialize_with = "shared_text",
+        serialize_with = "serialize_shared_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Arc<str>>,
     /// Which built-in code set defines the codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_set: Option<CodeSetId>,
     /// Per-code overrides of the code set's unit, descriptor or service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "code_keyed",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub codes: Option<BTreeMap<Code, Option<CodeOverride>>>,
     /// The codes the payer pays for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub covered_codes: Option<Vec<Code>>,
     /// Unit rules: key `default` for all codes, or a code for that code alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub units: Option<BTreeMap<String, Option<UnitSpec>>>,
+    pub units: Option<BTreeMap<UnitsKey, Option<UnitSpec>>>,
     /// Daily caps: the most units of a code per patient per date of service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "code_keyed",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_units_per_day: Option<BTreeMap<Code, Option<u32>>>,
     /// Tie-break order for code selection; codes not listed follow in canonical order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,6 +257,35 @@ pub struct PolicySpec {
     pub early_intervention_max_age_years: Option<u32>,
 }
 
+impl PolicySpec {
+    /// A policy called `id` that takes every field from the built-in or loaded policy
+    /// `base`; set the fields to override afterwards. An empty `id` suits a request's
+    /// inline policy, which is then called `inline`.
+    ///
+    /// ```
+    /// use h2024::{Code, Engine, PolicySpec, Request};
+    /// use h2024::policy::{RuleName, UnitSpec, UnitsKey};
+    /// let mut spec = PolicySpec::extending("ny-style", "medicaid");
+    /// let mut whole = UnitSpec::default();
+    /// whole.rule = Some(RuleName::Whole);
+    /// spec.units = Some([(UnitsKey::Code(Code::H2014), Some(whole))].into());
+    /// let engine = Engine::from_policies(vec![spec.clone()])?;
+    /// assert_eq!(engine.units("ny-style", Code::H2014, 29), Ok(1));
+    /// // The same spec inline, without an id:
+    /// spec.id.clear();
+    /// let response = Engine::default().evaluate(&Request::new().with_inline_policy(spec));
+    /// assert_eq!(response.policy, "inline");
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    pub fn extending(id: impl Into<String>, base: impl Into<String>) -> PolicySpec {
+        PolicySpec {
+            id: id.into(),
+            extends: Some(base.into()),
+            ..PolicySpec::default()
+        }
+    }
+}
+
 /// When a payer needs a prior authorization (DOMAIN.md §2 "Daily caps", §6: commercial
 /// payers authorize repeated or long-term services; Arizona Complete Health authorizes adult
 /// H2014/H2017 above 8 units a day).
@@ -156,6 +293,7 @@ pub struct PolicySpec {
 /// In JSON: `"never"`, `"always"`, or `{"above_units_per_day": 8}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PriorAuthorization {
     /// No authorization is needed.
     #[default]
@@ -169,6 +307,7 @@ pub enum PriorAuthorization {
 /// A policy's override of one code's definition.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CodeOverride {
     /// The billing unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +323,7 @@ pub struct CodeOverride {
 /// The name of a unit rule in a policy's `units` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleName {
     /// See [`UnitRule::Midpoint`].
     Midpoint,
@@ -199,11 +339,17 @@ pub enum RuleName {
 }
 
 /// One entry of a policy's `units` map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// In a policy that `extends` another, an entry is merged field by field over the inherited
+/// entry of the same key; `minutes` and `min_minutes` belong to their rule and are not
+/// inherited when the entry changes the rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct UnitSpec {
-    /// The rounding rule.
-    pub rule: RuleName,
+    /// The rounding rule; required once inherited entries are merged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleName>,
     /// For `threshold`: remainder minutes that earn the last unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<u32>,
@@ -215,11 +361,11 @@ pub struct UnitSpec {
     pub aggregate: Option<Aggregation>,
 }
 
-/// How the units of one code are computed and limited under a policy.
+/// How the units of one code are computed and limited under a policy. (The code's
+/// definition after the policy's overrides is [`Policy::code_set`]'s entry.)
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CodeRules {
-    /// The code's definition after the policy's overrides.
-    pub entry: CodeEntry,
     /// Its unit and rounding rule.
     pub rounding: Rounding,
     /// Whether minutes are summed per day before rounding.
@@ -230,15 +376,27 @@ pub struct CodeRules {
     pub covered: bool,
 }
 
-/// A resolved, checked payer policy.
+/// A resolved, checked payer policy: every inherited field and every default filled in
+/// once, when the policy is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     spec: PolicySpec,
     code_set: CodeSet,
     codes: [CodeRules; 5],
     preference: Vec<Code>,
+    requires_clock_times: bool,
+    telehealth_modifier: Option<Modifier>,
+    audio_only_modifier: Option<Modifier>,
+    provider_level_modifiers: bool,
+    early_intervention_modifier: Option<Modifier>,
+    follow_up_modifier: Option<Modifier>,
+    group_modifier: Option<Modifier>,
     setting_modifiers: BTreeMap<Setting, Modifier>,
     modifier_order: Vec<Modifier>,
+    prior_authorization: PriorAuthorization,
+    progress_report_interval_days: Option<u32>,
+    excludes_educational: bool,
+    early_intervention_max_age_years: u32,
 }
 
 impl Policy {
@@ -279,37 +437,37 @@ impl Policy {
 
     /// Whether sessions need exact start and end times.
     pub fn requires_clock_times(&self) -> bool {
-        self.spec.requires_clock_times.unwrap_or(false)
+        self.requires_clock_times
     }
 
     /// The audio-video telehealth modifier.
     pub fn telehealth_modifier(&self) -> Option<Modifier> {
-        self.spec.telehealth_modifier.flatten()
+        self.telehealth_modifier
     }
 
     /// The audio-only modifier; `None` means audio-only is not covered.
     pub fn audio_only_modifier(&self) -> Option<Modifier> {
-        self.spec.audio_only_modifier.flatten()
+        self.audio_only_modifier
     }
 
     /// Whether H-codes carry HP/HO/HN/HM.
     pub fn provider_level_modifiers(&self) -> bool {
-        self.spec.provider_level_modifiers.unwrap_or(false)
+        self.provider_level_modifiers
     }
 
     /// The early-intervention modifier.
     pub fn early_intervention_modifier(&self) -> Option<Modifier> {
-        self.spec.early_intervention_modifier.flatten()
+        self.early_intervention_modifier
     }
 
     /// The follow-up modifier.
     pub fn follow_up_modifier(&self) -> Option<Modifier> {
-        self.spec.follow_up_modifier.flatten()
+        self.follow_up_modifier
     }
 
     /// The group modifier.
     pub fn group_modifier(&self) -> Option<Modifier> {
-        self.spec.group_modifier.flatten()
+        self.group_modifier
     }
 
     /// The state-defined modifier for a setting.
@@ -324,35 +482,36 @@ impl Policy {
 
     /// When a prior authorization is needed.
     pub fn prior_authorization(&self) -> PriorAuthorization {
-        self.spec.prior_authorization.unwrap_or_default()
+        self.prior_authorization
     }
 
     /// Days a progress report stays current, if the payer sets an interval.
     pub fn progress_report_interval_days(&self) -> Option<u32> {
-        self.spec.progress_report_interval_days.flatten()
+        self.progress_report_interval_days
     }
 
     /// Whether primarily educational sessions are excluded.
     pub fn excludes_educational(&self) -> bool {
-        self.spec.excludes_educational.unwrap_or(false)
+        self.excludes_educational
     }
 
     /// The age (in whole years, on the date of service) from which early intervention no
     /// longer applies.
     pub fn early_intervention_max_age_years(&self) -> u32 {
-        self.spec
-            .early_intervention_max_age_years
-            .unwrap_or(DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS)
+        self.early_intervention_max_age_years
     }
 
     /// The built-in policies, resolved.
     pub fn builtins() -> Vec<Policy> {
         let mut out: Vec<Policy> = Vec::with_capacity(BUILTIN_POLICY_JSON.len());
         for (id, json) in BUILTIN_POLICY_JSON {
-            let spec: PolicySpec = match serde_json::from_str(json) {
+            let spec: PolicySpec = match crate::strict::from_str(json) {
                 Ok(spec) => spec,
                 // The built-in files are checked by tests; an edit that breaks one fails them.
-                Err(e) => panic!("built-in policy {id} does not parse: {e}"),
+                Err(e) => panic!(
+                    "built-in policy {id} does not parse at `{}`: {}",
+                    e.path, e.message
+                ),
             };
             match resolve(spec, &|_| None) {
                 Ok(policy) => out.push(policy),
@@ -387,13 +546,17 @@ pub(crate) fn resolve(
     build(merged)
 }
 
-fn check_id(id: &str) -> Result<(), PolicyError> {
-    let ok = !id.is_empty()
+/// Whether `id` is a well-formed policy id: 1-64 ASCII letters, digits, `_`, `-` or `.`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    if ok {
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+fn check_id(id: &str) -> Result<(), PolicyError> {
+    if is_valid_id(id) {
         Ok(())
     } else {
         Err(PolicyError::new(
@@ -404,16 +567,23 @@ fn check_id(id: &str) -> Result<(), PolicyError> {
     }
 }
 
+/// Merges a map field: each entry of `over` replaces (`null`: removes) the inherited entry
+/// of the same key, merged with it by `merge_entry` when both exist.
 fn merge_map<K: Ord, V>(
     base: Option<BTreeMap<K, Option<V>>>,
     over: Option<BTreeMap<K, Option<V>>>,
+    merge_entry: fn(V, V) -> V,
 ) -> Option<BTreeMap<K, Option<V>>> {
     let Some(over) = over else { return base };
     let mut map = base.unwrap_or_default();
     for (key, value) in over {
         match value {
             Some(v) => {
-                map.insert(key, Some(v));
+                let merged = match map.remove(&key) {
+                    Some(Some(inherited)) => merge_entry(inherited, v),
+                    _ => v,
+                };
+                map.insert(key, Some(merged));
             }
             None => {
                 map.remove(&key);
@@ -423,16 +593,42 @@ fn merge_map<K: Ord, V>(
     Some(map)
 }
 
+fn replace<V>(_inherited: V, over: V) -> V {
+    over
+}
+
+/// A `codes` entry over the inherited one: field by field.
+fn merge_code(base: CodeOverride, over: CodeOverride) -> CodeOverride {
+    CodeOverride {
+        unit: over.unit.or(base.unit),
+        descriptor: over.descriptor.or(base.descriptor),
+        service: over.service.or(base.service),
+    }
+}
+
+/// A `units` entry over the inherited one: field by field, except that a rule's parameters
+/// (`minutes`, `min_minutes`) are inherited only while the rule stays the same.
+fn merge_unit(base: UnitSpec, over: UnitSpec) -> UnitSpec {
+    let same_rule = over.rule.is_none() || over.rule == base.rule;
+    let inherit = |value: Option<u32>| if same_rule { value } else { None };
+    UnitSpec {
+        rule: over.rule.or(base.rule),
+        minutes: over.minutes.or(inherit(base.minutes)),
+        min_minutes: over.min_minutes.or(inherit(base.min_minutes)),
+        aggregate: over.aggregate.or(base.aggregate),
+    }
+}
+
 fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
     PolicySpec {
         id: over.id,
         extends: over.extends,
         description: over.description.or(base.description),
         code_set: over.code_set.or(base.code_set),
-        codes: merge_map(base.codes, over.codes),
+        codes: merge_map(base.codes, over.codes, merge_code),
         covered_codes: over.covered_codes.or(base.covered_codes),
-        units: merge_map(base.units, over.units),
-        max_units_per_day: merge_map(base.max_units_per_day, over.max_units_per_day),
+        units: merge_map(base.units, over.units, merge_unit),
+        max_units_per_day: merge_map(base.max_units_per_day, over.max_units_per_day, replace),
         code_preference: over.code_preference.or(base.code_preference),
         requires_clock_times: over.requires_clock_times.or(base.requires_clock_times),
         telehealth_modifier: over.telehealth_modifier.or(base.telehealth_modifier),
@@ -445,7 +641,7 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
             .or(base.early_intervention_modifier),
         follow_up_modifier: over.follow_up_modifier.or(base.follow_up_modifier),
         group_modifier: over.group_modifier.or(base.group_modifier),
-        setting_modifiers: merge_map(base.setting_modifiers, over.setting_modifiers),
+        setting_modifiers: merge_map(base.setting_modifiers, over.setting_modifiers, replace),
         modifier_order: over.modifier_order.or(base.modifier_order),
         prior_authorization: over.prior_authorization.or(base.prior_authorization),
         progress_report_interval_days: over
@@ -472,12 +668,13 @@ fn required<T: Clone>(value: &Option<T>, field: &str) -> Result<T, PolicyError> 
     })
 }
 
+/// A modifier field: required (`null` for none) and of one of the `allowed` groups.
 fn check_modifier(
     value: Option<Option<Modifier>>,
     field: &str,
     allowed: &[ModifierGroup],
     what: &str,
-) -> Result<(), PolicyError> {
+) -> Result<Option<Modifier>, PolicyError> {
     match value {
         None => Err(PolicyError::new(
             PolicyErrorKind::MissingField,
@@ -487,7 +684,7 @@ fn check_modifier(
         Some(Some(m)) if !allowed.contains(&m.group()) => {
             Err(invalid(field, format!("must be {what}")))
         }
-        Some(_) => Ok(()),
+        Some(m) => Ok(m),
     }
 }
 
@@ -500,59 +697,55 @@ fn no_duplicates<T: PartialEq>(items: &[T], field: &str) -> Result<(), PolicyErr
     Ok(())
 }
 
+/// Checks a merged spec and fills in every default: the [`Policy`] holds plain values.
 fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
+    use ModifierGroup as G;
     let code_set_id = required(&spec.code_set, "code_set")?;
     let covered = required(&spec.covered_codes, "covered_codes")?;
     no_duplicates(&covered, "covered_codes")?;
-    let units = required(&spec.units, "units")?;
-    let caps = spec.max_units_per_day.clone().unwrap_or_default();
     let preference = required(&spec.code_preference, "code_preference")?;
     no_duplicates(&preference, "code_preference")?;
-    required(&spec.requires_clock_times, "requires_clock_times")?;
-    required(&spec.provider_level_modifiers, "provider_level_modifiers")?;
-    check_modifier(
+    let requires_clock_times = required(&spec.requires_clock_times, "requires_clock_times")?;
+    let provider_level_modifiers =
+        required(&spec.provider_level_modifiers, "provider_level_modifiers")?;
+    let telehealth_modifier = check_modifier(
         spec.telehealth_modifier,
         "telehealth_modifier",
-        &[ModifierGroup::Telehealth],
+        &[G::Telehealth],
         "GT or 95",
     )?;
-    if let Some(Some(m)) = spec.telehealth_modifier {
-        if !matches!(m, Modifier::GT | Modifier::M95) {
-            return Err(invalid("telehealth_modifier", "must be GT or 95"));
-        }
+    if telehealth_modifier.is_some_and(|m| !matches!(m, Modifier::GT | Modifier::M95)) {
+        return Err(invalid("telehealth_modifier", "must be GT or 95"));
     }
-    check_modifier(
+    let audio_only_modifier = check_modifier(
         spec.audio_only_modifier,
         "audio_only_modifier",
-        &[ModifierGroup::Telehealth],
+        &[G::Telehealth],
         "93 or FQ",
     )?;
-    if let Some(Some(m)) = spec.audio_only_modifier {
-        if !matches!(m, Modifier::M93 | Modifier::FQ) {
-            return Err(invalid("audio_only_modifier", "must be 93 or FQ"));
-        }
+    if audio_only_modifier.is_some_and(|m| !matches!(m, Modifier::M93 | Modifier::FQ)) {
+        return Err(invalid("audio_only_modifier", "must be 93 or FQ"));
     }
-    use ModifierGroup as G;
-    check_modifier(
+    let early_intervention_modifier = check_modifier(
         spec.early_intervention_modifier,
         "early_intervention_modifier",
         &[G::EarlyIntervention, G::StateDefined],
         "TL or a state-defined U-modifier",
     )?;
-    check_modifier(
+    let follow_up_modifier = check_modifier(
         spec.follow_up_modifier,
         "follow_up_modifier",
         &[G::FollowUp, G::StateDefined],
         "TS or a state-defined U-modifier",
     )?;
-    check_modifier(
+    let group_modifier = check_modifier(
         spec.group_modifier,
         "group_modifier",
         &[G::Group, G::StateDefined],
         "HQ or a state-defined U-modifier",
     )?;
     let mut setting_modifiers = BTreeMap::new();
-    for (setting, modifier) in spec.setting_modifiers.clone().unwrap_or_default() {
+    for (&setting, &modifier) in spec.setting_modifiers.iter().flatten() {
         let Some(modifier) = modifier else { continue };
         if modifier.group() != G::StateDefined {
             return Err(invalid(
@@ -564,30 +757,62 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     }
     let modifier_order = spec.modifier_order.clone().unwrap_or_default();
     no_duplicates(&modifier_order, "modifier_order")?;
-    if let Some(PriorAuthorization::AboveUnitsPerDay(0)) = spec.prior_authorization {
+    let prior_authorization = spec.prior_authorization.unwrap_or_default();
+    if prior_authorization == PriorAuthorization::AboveUnitsPerDay(0) {
         return Err(invalid(
             "prior_authorization.above_units_per_day",
             "must be at least 1 (use \"always\" to require an authorization for every line)",
         ));
     }
-    if let Some(Some(0)) = spec.progress_report_interval_days {
+    let progress_report_interval_days = spec.progress_report_interval_days.flatten();
+    if progress_report_interval_days == Some(0) {
         return Err(invalid(
             "progress_report_interval_days",
             "must be at least 1 day, or null for no interval",
         ));
     }
-    if let Some(age) = spec.early_intervention_max_age_years {
-        if age == 0 || age > 21 {
-            return Err(invalid(
-                "early_intervention_max_age_years",
-                "must be between 1 and 21",
-            ));
-        }
+    let early_intervention_max_age_years = spec
+        .early_intervention_max_age_years
+        .unwrap_or(DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS);
+    if early_intervention_max_age_years == 0 || early_intervention_max_age_years > 21 {
+        return Err(invalid(
+            "early_intervention_max_age_years",
+            "must be between 1 and 21",
+        ));
     }
 
-    // Code definitions after overrides.
     let mut code_set = CodeSet::builtin(code_set_id);
-    for (code, over) in spec.codes.clone().unwrap_or_default() {
+    apply_code_overrides(&spec, &mut code_set)?;
+    let codes = code_rules(&spec, &mut code_set, &covered)?;
+
+    let mut full_preference = preference.clone();
+    full_preference.extend(Code::ALL.iter().filter(|c| !preference.contains(c)));
+    let excludes_educational = spec.excludes_educational.unwrap_or(false);
+
+    Ok(Policy {
+        spec,
+        code_set,
+        codes,
+        preference: full_preference,
+        requires_clock_times,
+        telehealth_modifier,
+        audio_only_modifier,
+        provider_level_modifiers,
+        early_intervention_modifier,
+        follow_up_modifier,
+        group_modifier,
+        setting_modifiers,
+        modifier_order,
+        prior_authorization,
+        progress_report_interval_days,
+        excludes_educational,
+        early_intervention_max_age_years,
+    })
+}
+
+/// The code definitions after the policy's `codes` overrides.
+fn apply_code_overrides(spec: &PolicySpec, code_set: &mut CodeSet) -> Result<(), PolicyError> {
+    for (&code, over) in spec.codes.iter().flatten() {
         let Some(over) = over else { continue };
         let entry = code_set.entry_mut(code);
         if let Some(unit) = over.unit {
@@ -601,14 +826,14 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             }
             entry.unit = unit;
         }
-        if let Some(descriptor) = over.descriptor {
+        if let Some(descriptor) = &over.descriptor {
             if descriptor.is_empty() || descriptor.len() > 200 {
                 return Err(invalid(
                     format!("codes.{code}.descriptor"),
                     "must be 1-200 characters",
                 ));
             }
-            entry.descriptor = descriptor;
+            entry.descriptor.clone_from(descriptor);
         }
         if let Some(service) = over.service {
             if matches!(service, Service::Psychotherapy | Service::CaseManagement) {
@@ -620,34 +845,39 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             entry.service = service;
         }
     }
+    Ok(())
+}
 
-    // Unit rules.
-    for key in units.keys() {
-        if key != "default" && key.parse::<Code>().is_err() {
-            return Err(invalid(
-                format!("units.{key}"),
-                "keys are `default` or one of H2024, H2014, H2017, H2023, 97535",
-            ));
-        }
-    }
-    let default = units.get("default").copied().flatten().ok_or_else(|| {
-        PolicyError::new(
-            PolicyErrorKind::MissingField,
-            "units.default",
-            "the default unit rule is required",
-        )
-    })?;
+/// Each code's rounding, aggregation, cap and coverage; an explicit `per_diem` rule makes
+/// a timed code a per-diem code in `code_set`.
+fn code_rules(
+    spec: &PolicySpec,
+    code_set: &mut CodeSet,
+    covered: &[Code],
+) -> Result<[CodeRules; 5], PolicyError> {
+    let units = required(&spec.units, "units")?;
+    let default = units
+        .get(&UnitsKey::Default)
+        .copied()
+        .flatten()
+        .ok_or_else(|| {
+            PolicyError::new(
+                PolicyErrorKind::MissingField,
+                "units.default",
+                "the default unit rule is required",
+            )
+        })?;
     let default_aggregate = default.aggregate.unwrap_or_default();
     let mut rules: Vec<CodeRules> = Vec::with_capacity(5);
     for code in Code::ALL {
-        let own = units.get(code.as_str()).copied().flatten();
+        let own = units.get(&UnitsKey::Code(code)).copied().flatten();
         let (spec_used, path) = match own {
             Some(s) => (s, format!("units.{code}")),
             None => (default, "units.default".to_owned()),
         };
-        let mut entry = code_set.entry(code).clone();
+        let unit = code_set.entry(code).unit;
         let rule = unit_rule(&spec_used, &path)?;
-        let rule = match (entry.unit, rule, own.is_some()) {
+        let rule = match (unit, rule, own.is_some()) {
             // A per-diem code under a timed default rule: per diem with the default minimum.
             (Unit::PerDiem, UnitRule::PerDiem { .. }, _) => rule,
             (Unit::PerDiem, _, false) => UnitRule::PerDiem {
@@ -661,7 +891,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             }
             // An explicit per_diem rule makes the code a per-diem code for this payer.
             (Unit::Minutes(_), UnitRule::PerDiem { .. }, true) => {
-                entry.unit = Unit::PerDiem;
+                code_set.entry_mut(code).unit = Unit::PerDiem;
                 rule
             }
             (Unit::Minutes(_), UnitRule::PerDiem { .. }, false) => {
@@ -674,12 +904,9 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             }
             (Unit::Minutes(_), rule, _) => rule,
         };
-        let rounding = Rounding::new(entry.unit, rule).map_err(|e| {
-            invalid(
-                format!("{path}.rule"),
-                format!("{code} ({}): {e}", entry.unit),
-            )
-        })?;
+        let unit = code_set.entry(code).unit;
+        let rounding = Rounding::new(unit, rule)
+            .map_err(|e| invalid(format!("{path}.rule"), format!("{code} ({unit}): {e}")))?;
         let pooled = matches!(rule, UnitRule::Cms8Minute | UnitRule::PerDiem { .. });
         let aggregation = match (own.and_then(|s| s.aggregate), pooled) {
             (Some(Aggregation::Session), true) => {
@@ -692,47 +919,38 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             (Some(a), false) => a,
             (None, false) => default_aggregate,
         };
-        let max_units_per_day = match caps.get(&code).copied().flatten() {
-            Some(0) => {
-                return Err(invalid(
-                    format!("max_units_per_day.{code}"),
-                    "must be at least 1 (leave the code out of covered_codes instead)",
-                ));
-            }
-            cap => cap,
-        };
+        let cap = spec
+            .max_units_per_day
+            .as_ref()
+            .and_then(|caps| caps.get(&code).copied().flatten());
+        if cap == Some(0) {
+            return Err(invalid(
+                format!("max_units_per_day.{code}"),
+                "must be at least 1 (leave the code out of covered_codes instead)",
+            ));
+        }
         rules.push(CodeRules {
-            entry,
             rounding,
             aggregation,
-            max_units_per_day,
+            max_units_per_day: cap,
             covered: covered.contains(&code),
         });
     }
-    for (i, r) in rules.iter().enumerate() {
-        *code_set.entry_mut(Code::ALL[i]) = r.entry.clone();
-    }
-    let codes: [CodeRules; 5] = match rules.try_into() {
-        Ok(codes) => codes,
-        Err(_) => return Err(invalid("units", "internal: five codes expected")),
-    };
-
-    let mut full_preference = preference.clone();
-    full_preference.extend(Code::ALL.iter().filter(|c| !preference.contains(c)));
-
-    Ok(Policy {
-        spec,
-        code_set,
-        codes,
-        preference: full_preference,
-        setting_modifiers,
-        modifier_order,
-    })
+    rules
+        .try_into()
+        .map_err(|_| invalid("units", "internal: five codes expected"))
 }
 
 fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
     let stray = |field: &str| invalid(format!("{path}.{field}"), "not used by this rule");
-    match spec.rule {
+    let name = spec.rule.ok_or_else(|| {
+        PolicyError::new(
+            PolicyErrorKind::MissingField,
+            format!("{path}.rule"),
+            "every unit rule entry needs `rule` (its own or inherited)",
+        )
+    })?;
+    match name {
         RuleName::Threshold => {
             if spec.min_minutes.is_some() {
                 return Err(stray("min_minutes"));
@@ -782,7 +1000,8 @@ mod tests {
     }
 
     fn load(json: &str) -> Result<Policy, PolicyError> {
-        let spec: PolicySpec = serde_json::from_str(json).unwrap();
+        let spec: PolicySpec =
+            crate::strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
         resolve(spec, &|id| {
             Policy::builtins()
                 .into_iter()
@@ -906,8 +1125,9 @@ mod tests {
                 PolicyErrorKind::InvalidValue,
             ),
             (
+                // An unknown key is input text: the path names the map.
                 r#"{"id": "x", "extends": "medicaid", "units": {"H9999": {"rule": "whole"}}}"#,
-                "units.H9999",
+                "units",
                 PolicyErrorKind::InvalidValue,
             ),
             (
@@ -974,5 +1194,108 @@ mod tests {
             load(r#"{"id": "x", "extends": "medicaid", "code_preference": ["H2014"]}"#).unwrap();
         assert_eq!(p.preference()[0], Code::H2014);
         assert_eq!(p.preference().len(), 5);
+    }
+
+    #[test]
+    fn entries_merge_field_by_field() {
+        let engine = crate::Engine::from_policies_json(
+            r#"[{"id": "a", "extends": "medicaid",
+                 "units": {"default": {"rule": "midpoint", "aggregate": "session"},
+                           "H2017": {"rule": "threshold", "minutes": 10, "aggregate": "day"},
+                           "H2023": {"rule": "per_diem", "min_minutes": 90}},
+                 "codes": {"H2024": {"descriptor": "hourly skills", "service": "skills_training"}}},
+                {"id": "b", "extends": "a",
+                 "units": {"default": {"rule": "whole"},
+                           "H2017": {"minutes": 12},
+                           "H2023": {"aggregate": "day"}},
+                 "codes": {"H2024": {"descriptor": "skills, per hour"}}},
+                {"id": "c", "extends": "b", "units": {"H2017": {"rule": "midpoint"}}}]"#,
+        )
+        .unwrap();
+        let b = engine.policy("b").unwrap();
+        // `rule` alone keeps the inherited `aggregate`.
+        assert_eq!(b.code(Code::H2014).rounding.rule(), UnitRule::Whole);
+        assert_eq!(b.code(Code::H2014).aggregation, Aggregation::Session);
+        // A per-code entry merges over the inherited entry of the same code.
+        assert_eq!(
+            b.code(Code::H2017).rounding.rule(),
+            UnitRule::Threshold { minutes: 12 }
+        );
+        assert_eq!(b.code(Code::H2017).aggregation, Aggregation::Day);
+        assert_eq!(
+            b.code(Code::H2023).rounding.rule(),
+            UnitRule::PerDiem { min_minutes: 90 }
+        );
+        assert_eq!(
+            b.spec().units.as_ref().unwrap()[&UnitsKey::Default],
+            Some(UnitSpec {
+                rule: Some(RuleName::Whole),
+                aggregate: Some(Aggregation::Session),
+                ..UnitSpec::default()
+            })
+        );
+        let entry = b.code_set().entry(Code::H2024);
+        assert_eq!(entry.descriptor, "skills, per hour");
+        assert_eq!(entry.service, Service::SkillsTraining);
+        // A new rule does not inherit the old rule's parameters.
+        let c = engine.policy("c").unwrap();
+        assert_eq!(c.code(Code::H2017).rounding.rule(), UnitRule::Midpoint);
+        assert_eq!(c.code(Code::H2017).aggregation, Aggregation::Day);
+    }
+
+    #[test]
+    fn a_code_entry_without_a_rule_anywhere_is_refused() {
+        let err =
+            load(r#"{"id": "x", "extends": "medicaid", "units": {"H2014": {"aggregate": "day"}}}"#)
+                .unwrap_err();
+        assert_eq!(err.path(), "units.H2014.rule");
+        assert_eq!(err.kind(), PolicyErrorKind::MissingField);
+    }
+
+    #[test]
+    fn descriptions_are_shared_by_the_policies_that_extend_them() {
+        let long = "d".repeat(1 << 20);
+        let mut json =
+            format!(r#"[{{"id": "base", "extends": "medicaid", "description": "{long}"}}"#);
+        for i in 0..50 {
+            json.push_str(&format!(r#", {{"id": "c{i}", "extends": "base"}}"#));
+        }
+        json.push(']');
+        let engine = crate::Engine::from_policies_json(&json).unwrap();
+        let base = engine
+            .policy("base")
+            .unwrap()
+            .spec()
+            .description
+            .clone()
+            .unwrap();
+        for i in 0..50 {
+            let child = engine.policy(&format!("c{i}")).unwrap();
+            assert_eq!(child.description().len(), 1 << 20);
+            let shared = child.spec().description.as_ref().unwrap();
+            assert!(Arc::ptr_eq(shared, &base), "c{i} holds a copy");
+        }
+    }
+
+    #[test]
+    fn getters_return_the_resolved_values() {
+        let p = load(
+            r#"{"id": "x", "code_set": "reference", "covered_codes": ["H2014"],
+                        "units": {"default": {"rule": "midpoint"}}, "code_preference": [],
+                        "requires_clock_times": false, "telehealth_modifier": null,
+                        "audio_only_modifier": null, "provider_level_modifiers": false,
+                        "early_intervention_modifier": null, "follow_up_modifier": null,
+                        "group_modifier": null}"#,
+        )
+        .unwrap();
+        assert_eq!(p.prior_authorization(), PriorAuthorization::Never);
+        assert_eq!(p.progress_report_interval_days(), None);
+        assert!(!p.excludes_educational());
+        assert_eq!(
+            p.early_intervention_max_age_years(),
+            DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS
+        );
+        assert_eq!(p.code(Code::H2014).aggregation, Aggregation::Day);
+        assert!(p.modifier_order().is_empty());
     }
 }

@@ -32,6 +32,7 @@ use crate::session::{Session, SessionError};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Request {
     /// The payer policy: the id of a built-in or loaded policy, or a policy object.
     #[serde(default)]
@@ -52,8 +53,115 @@ pub struct Request {
     pub encounters: Vec<Encounter>,
 }
 
+impl Default for Request {
+    /// An empty request under the default policy, with explanations: what `{}` reads as.
+    fn default() -> Self {
+        Request {
+            policy: PolicyRef::default(),
+            explain: true,
+            patients: Vec::new(),
+            providers: Vec::new(),
+            encounters: Vec::new(),
+        }
+    }
+}
+
+impl Request {
+    /// An empty request under the default policy (`medicaid`); add to it with the `with_`
+    /// methods.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use h2024::{Credential, Discipline, Encounter, Engine, Patient, Provider, Request};
+    /// use h2024::{Service, Setting};
+    /// let start = DateTime::parse_from_rfc3339("2026-03-02T09:00:00-05:00").unwrap();
+    /// let end = DateTime::parse_from_rfc3339("2026-03-02T09:45:00-05:00").unwrap();
+    /// let request = Request::new()
+    ///     .with_policy("medicaid")
+    ///     .with_patient(Patient::new("p1"))
+    ///     .with_provider(Provider::new("pr1", Credential::Masters, Discipline::BehavioralHealth))
+    ///     .with_encounter(
+    ///         Encounter::new("e1", "p1", "pr1", Service::SkillsTraining, Setting::Home)
+    ///             .with_times(start, end),
+    ///     );
+    /// let response = Engine::default().evaluate(&request);
+    /// assert_eq!(response.lines[0].units, 3);
+    /// ```
+    pub fn new() -> Request {
+        Request::default()
+    }
+
+    /// Reads a request from JSON as [`Engine::evaluate_json`](crate::Engine::evaluate_json)
+    /// does: objects only, errors naming the path and never a value. (`serde_json::from_str`
+    /// also works, with serde's own, laxer reading and messages.)
+    ///
+    /// ```
+    /// use h2024::{Request, RequestErrorKind};
+    /// let request = Request::from_json(r#"{"policy": "commercial"}"#)?;
+    /// assert!(request.encounters.is_empty());
+    /// let err = Request::from_json(r#"{"patients": [["p1"]]}"#).unwrap_err();
+    /// assert_eq!(err.kind(), RequestErrorKind::InvalidRequest);
+    /// assert_eq!(err.path(), Some("patients[0]"));
+    /// # Ok::<(), h2024::RequestError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`RequestError`](crate::RequestError) for text that is not JSON or not of the
+    /// request's shape, including a malformed encounter (which
+    /// [`Engine::evaluate_json`](crate::Engine::evaluate_json) would report as a finding),
+    /// or a document over [`MAX_REQUEST_BYTES`](crate::MAX_REQUEST_BYTES).
+    pub fn from_json(json: &str) -> Result<Request, crate::RequestError> {
+        if json.len() > crate::MAX_REQUEST_BYTES {
+            return Err(crate::RequestError::new(
+                crate::RequestErrorKind::TooLarge,
+                None,
+                format!("request larger than {} bytes", crate::MAX_REQUEST_BYTES),
+            ));
+        }
+        crate::strict::from_str(json).map_err(crate::RequestError::from_failure)
+    }
+
+    /// Whether the response carries prose beside the typed reasons and data (default true).
+    pub fn with_explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+
+    /// Evaluates under the built-in or loaded policy `id`.
+    pub fn with_policy(mut self, id: impl Into<String>) -> Self {
+        self.policy = PolicyRef::Named(id.into());
+        self
+    }
+
+    /// Evaluates under a policy of the request's own (see [`PolicySpec::extending`]).
+    pub fn with_inline_policy(mut self, spec: PolicySpec) -> Self {
+        self.policy = PolicyRef::Inline(Box::new(spec));
+        self
+    }
+
+    /// Adds a patient.
+    pub fn with_patient(mut self, patient: Patient) -> Self {
+        self.patients.push(patient);
+        self
+    }
+
+    /// Adds a provider.
+    pub fn with_provider(mut self, provider: Provider) -> Self {
+        self.providers.push(provider);
+        self
+    }
+
+    /// Adds an encounter.
+    pub fn with_encounter(mut self, encounter: Encounter) -> Self {
+        self.encounters.push(encounter);
+        self
+    }
+}
+
 /// Which policy a request is evaluated under.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PolicyRef {
     /// A built-in policy or one loaded into the engine, by id.
     Named(String),
@@ -100,6 +208,7 @@ impl<'de> Deserialize<'de> for PolicyRef {
 /// A patient. Only an opaque id is needed; never send names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Patient {
     /// The caller's identifier for the patient.
     pub id: String,
@@ -117,6 +226,7 @@ pub struct Patient {
 /// A patient's treatment plan: goals, each tied to a functional deficit (DOMAIN.md §6).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TreatmentPlan {
     /// The plan's goals.
     #[serde(default)]
@@ -129,6 +239,7 @@ pub struct TreatmentPlan {
 /// One treatment-plan goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Goal {
     /// The goal's id, which session `objectives` refer to.
     pub id: String,
@@ -143,6 +254,7 @@ pub struct Goal {
 /// A prior authorization on file for a patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Authorization {
     /// The authorization number.
     pub number: String,
@@ -162,6 +274,7 @@ pub struct Authorization {
 /// A rendering provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Provider {
     /// The caller's identifier for the provider.
     pub id: String,
@@ -177,6 +290,7 @@ pub struct Provider {
 /// A provider's education level (DOMAIN.md §3: HP/HO/HN/HM).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Credential {
     /// Doctoral level (HP).
     Doctoral,
@@ -206,6 +320,7 @@ impl Credential {
 /// A provider's professional discipline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Discipline {
     /// Behavioural health (counsellors, skills trainers, peer specialists).
     BehavioralHealth,
@@ -243,6 +358,7 @@ impl Discipline {
 /// Where the patient was during the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Setting {
     /// The patient's home.
     Home,
@@ -272,6 +388,7 @@ impl Setting {
 /// How the session was delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Modality {
     /// Face to face.
     #[default]
@@ -302,6 +419,7 @@ impl Modality {
 /// (97110, 97530, ...), whose minutes count toward the CMS 8-minute total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct OtherTimedService {
     /// The CPT or HCPCS code: five characters, letters and digits.
     pub code: String,
@@ -331,6 +449,7 @@ fn is_one(n: &u32) -> bool {
 /// want total timed minutes only, as `date` + `minutes`. Seconds are truncated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Encounter {
     /// The caller's identifier for the encounter, unique in the request.
     pub id: String,
@@ -388,6 +507,7 @@ pub struct Encounter {
 /// What a session note documents (DOMAIN.md §6; Oklahoma OAC 317:30-5-248, NY OPWDD).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Documentation {
     /// The skills taught.
     #[serde(default)]
@@ -418,6 +538,7 @@ pub struct Documentation {
 /// exactly what the audit reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Billed {
     /// The procedure code.
     pub code: String,
@@ -429,6 +550,358 @@ pub struct Billed {
     /// The place-of-service code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_of_service: Option<String>,
+}
+
+impl Patient {
+    /// A patient known only by id; add a birth date, plan or authorizations with the
+    /// `with_` methods.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use h2024::{Code, Patient};
+    /// use h2024::request::{Authorization, Goal, TreatmentPlan};
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    /// let patient = Patient::new("p1")
+    ///     .with_birth_date(NaiveDate::from_ymd_opt(2019, 5, 1).unwrap())
+    ///     .with_treatment_plan(
+    ///         TreatmentPlan::new()
+    ///             .with_goal(Goal::new("g1").with_skill("budgeting").with_deficit("cannot pay bills"))
+    ///             .with_last_progress_report(date(2, 15)),
+    ///     )
+    ///     .with_authorization(Authorization::new("A-1", vec![Code::H2014], date(1, 1), date(6, 30), 40));
+    /// assert!(patient.check().is_ok());
+    /// ```
+    pub fn new(id: impl Into<String>) -> Patient {
+        Patient {
+            id: id.into(),
+            birth_date: None,
+            treatment_plan: None,
+            authorizations: Vec::new(),
+        }
+    }
+
+    /// Sets the date of birth.
+    pub fn with_birth_date(mut self, birth_date: NaiveDate) -> Self {
+        self.birth_date = Some(birth_date);
+        self
+    }
+
+    /// Sets the treatment plan.
+    pub fn with_treatment_plan(mut self, plan: TreatmentPlan) -> Self {
+        self.treatment_plan = Some(plan);
+        self
+    }
+
+    /// Adds a prior authorization.
+    pub fn with_authorization(mut self, authorization: Authorization) -> Self {
+        self.authorizations.push(authorization);
+        self
+    }
+}
+
+impl TreatmentPlan {
+    /// A plan with no goal and no progress report yet.
+    pub fn new() -> TreatmentPlan {
+        TreatmentPlan::default()
+    }
+
+    /// Adds a goal.
+    pub fn with_goal(mut self, goal: Goal) -> Self {
+        self.goals.push(goal);
+        self
+    }
+
+    /// Sets the date of the last progress report.
+    pub fn with_last_progress_report(mut self, date: NaiveDate) -> Self {
+        self.last_progress_report = Some(date);
+        self
+    }
+}
+
+impl Goal {
+    /// A goal with no skill and no documented deficit yet.
+    pub fn new(id: impl Into<String>) -> Goal {
+        Goal {
+            id: id.into(),
+            skills: Vec::new(),
+            deficit: None,
+        }
+    }
+
+    /// Adds a skill the goal covers.
+    pub fn with_skill(mut self, skill: impl Into<String>) -> Self {
+        self.skills.push(skill.into());
+        self
+    }
+
+    /// Sets the functional deficit the goal addresses.
+    pub fn with_deficit(mut self, deficit: impl Into<String>) -> Self {
+        self.deficit = Some(deficit.into());
+        self
+    }
+}
+
+impl Authorization {
+    /// An authorization of `units_authorized` units of `codes` from `start` to `end`, none
+    /// used yet.
+    pub fn new(
+        number: impl Into<String>,
+        codes: Vec<Code>,
+        start: NaiveDate,
+        end: NaiveDate,
+        units_authorized: u32,
+    ) -> Authorization {
+        Authorization {
+            number: number.into(),
+            codes,
+            start,
+            end,
+            units_authorized,
+            units_used: 0,
+        }
+    }
+
+    /// Sets the units already used before this request.
+    pub fn with_units_used(mut self, units_used: u32) -> Self {
+        self.units_used = units_used;
+        self
+    }
+}
+
+impl Provider {
+    /// A provider who is not an assistant.
+    ///
+    /// ```
+    /// use h2024::{Credential, Discipline, Provider};
+    /// let ota = Provider::new("ota1", Credential::Associate, Discipline::OccupationalTherapy)
+    ///     .with_assistant(true);
+    /// assert!(ota.assistant);
+    /// ```
+    pub fn new(id: impl Into<String>, credential: Credential, discipline: Discipline) -> Provider {
+        Provider {
+            id: id.into(),
+            credential,
+            discipline,
+            assistant: false,
+        }
+    }
+
+    /// Marks an occupational or physical therapy assistant (CO/CQ on 97535).
+    pub fn with_assistant(mut self, assistant: bool) -> Self {
+        self.assistant = assistant;
+        self
+    }
+}
+
+impl OtherTimedService {
+    /// `minutes` of another timed service, `code`, the same day.
+    pub fn new(code: impl Into<String>, minutes: u32) -> OtherTimedService {
+        OtherTimedService {
+            code: code.into(),
+            minutes,
+        }
+    }
+}
+
+impl Encounter {
+    /// A session with no time yet (add [`Encounter::with_times`] or
+    /// [`Encounter::with_minutes`]), in person, initial, not early intervention, one-on-one,
+    /// code chosen by the engine, nothing else documented.
+    ///
+    /// ```
+    /// use chrono::{DateTime, NaiveDate};
+    /// use h2024::{Code, Encounter, Modality, Service, Setting};
+    /// use h2024::request::{Billed, Documentation, Timing};
+    /// let timed = Encounter::new("e1", "p1", "pr1", Service::SkillsTraining, Setting::Home)
+    ///     .with_times(
+    ///         DateTime::parse_from_rfc3339("2026-03-02T09:00:00-05:00").unwrap(),
+    ///         DateTime::parse_from_rfc3339("2026-03-02T10:00:00-05:00").unwrap(),
+    ///     )
+    ///     .with_modality(Modality::AudioVideo)
+    ///     .with_follow_up(true)
+    ///     .with_documentation(Documentation::new().with_skill_taught("budgeting"))
+    ///     .with_billed(Billed::new("H2024", 1.0).with_modifier("GT"));
+    /// let Ok(Timing::Session(session)) = timed.timing() else { panic!() };
+    /// assert_eq!(session.minutes(), 60);
+    /// let total = Encounter::new("e2", "p1", "pr1", Service::SelfCareTraining, Setting::Clinic)
+    ///     .with_minutes(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 38)
+    ///     .with_code(Code::Cpt97535);
+    /// assert!(matches!(total.timing(), Ok(Timing::Session(_))));
+    /// ```
+    pub fn new(
+        id: impl Into<String>,
+        patient: impl Into<String>,
+        provider: impl Into<String>,
+        service: Service,
+        setting: Setting,
+    ) -> Encounter {
+        Encounter {
+            id: id.into(),
+            patient: patient.into(),
+            provider: provider.into(),
+            service,
+            start: None,
+            end: None,
+            date: None,
+            minutes: None,
+            setting,
+            modality: Modality::default(),
+            follow_up: false,
+            early_intervention: false,
+            group_size: 1,
+            code: None,
+            other_timed_services: Vec::new(),
+            documentation: None,
+            educational: false,
+            billed: None,
+        }
+    }
+
+    /// Sets exact start and end times (and clears `date`/`minutes`).
+    pub fn with_times(mut self, start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> Self {
+        self.start = Some(start);
+        self.end = Some(end);
+        self.date = None;
+        self.minutes = None;
+        self
+    }
+
+    /// Sets a date of service and total minutes (and clears `start`/`end`), for payers that
+    /// take total timed minutes.
+    pub fn with_minutes(mut self, date: NaiveDate, minutes: u32) -> Self {
+        self.date = Some(date);
+        self.minutes = Some(minutes);
+        self.start = None;
+        self.end = None;
+        self
+    }
+
+    /// Sets how the session was delivered.
+    pub fn with_modality(mut self, modality: Modality) -> Self {
+        self.modality = modality;
+        self
+    }
+
+    /// Marks a follow-up (not initial) service.
+    pub fn with_follow_up(mut self, follow_up: bool) -> Self {
+        self.follow_up = follow_up;
+        self
+    }
+
+    /// Marks a session under an early intervention plan (IFSP).
+    pub fn with_early_intervention(mut self, early_intervention: bool) -> Self {
+        self.early_intervention = early_intervention;
+        self
+    }
+
+    /// Sets the number of patients in the session (2 or more is a group).
+    pub fn with_group_size(mut self, group_size: u32) -> Self {
+        self.group_size = group_size;
+        self
+    }
+
+    /// Pins the code instead of letting the engine choose.
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// Adds another 15-minute timed service of the same day (CMS 8-minute rule).
+    pub fn with_other_timed_service(mut self, service: OtherTimedService) -> Self {
+        self.other_timed_services.push(service);
+        self
+    }
+
+    /// Sets the session note's contents.
+    pub fn with_documentation(mut self, documentation: Documentation) -> Self {
+        self.documentation = Some(documentation);
+        self
+    }
+
+    /// Marks a session whose main purpose is education.
+    pub fn with_educational(mut self, educational: bool) -> Self {
+        self.educational = educational;
+        self
+    }
+
+    /// Sets what the biller intends to send, to be audited.
+    pub fn with_billed(mut self, billed: Billed) -> Self {
+        self.billed = Some(billed);
+        self
+    }
+}
+
+impl Documentation {
+    /// A note that documents nothing yet.
+    pub fn new() -> Documentation {
+        Documentation::default()
+    }
+
+    /// Adds a skill taught.
+    pub fn with_skill_taught(mut self, skill: impl Into<String>) -> Self {
+        self.skills_taught.push(skill.into());
+        self
+    }
+
+    /// Sets the participation level.
+    pub fn with_participation(mut self, participation: impl Into<String>) -> Self {
+        self.participation = Some(participation.into());
+        self
+    }
+
+    /// Sets the progress since the last session.
+    pub fn with_progress(mut self, progress: impl Into<String>) -> Self {
+        self.progress = Some(progress.into());
+        self
+    }
+
+    /// Adds a technique used.
+    pub fn with_technique(mut self, technique: impl Into<String>) -> Self {
+        self.techniques.push(technique.into());
+        self
+    }
+
+    /// Adds a treatment-plan goal (by id) the session addressed.
+    pub fn with_objective(mut self, goal_id: impl Into<String>) -> Self {
+        self.objectives.push(goal_id.into());
+        self
+    }
+
+    /// Sets the challenges met.
+    pub fn with_challenges(mut self, challenges: impl Into<String>) -> Self {
+        self.challenges = Some(challenges.into());
+        self
+    }
+
+    /// Sets the adjustments made.
+    pub fn with_adjustments(mut self, adjustments: impl Into<String>) -> Self {
+        self.adjustments = Some(adjustments.into());
+        self
+    }
+}
+
+impl Billed {
+    /// A billed line of `units` units of `code`, with no modifier or place of service.
+    pub fn new(code: impl Into<String>, units: f64) -> Billed {
+        Billed {
+            code: code.into(),
+            modifiers: Vec::new(),
+            units,
+            place_of_service: None,
+        }
+    }
+
+    /// Adds a modifier, in the order they would be sent.
+    pub fn with_modifier(mut self, modifier: impl Into<String>) -> Self {
+        self.modifiers.push(modifier.into());
+        self
+    }
+
+    /// Sets the place-of-service code.
+    pub fn with_place_of_service(mut self, place_of_service: impl Into<String>) -> Self {
+        self.place_of_service = Some(place_of_service.into());
+        self
+    }
 }
 
 /// The most units a billed line may claim before it is taken as a data error.
@@ -445,6 +918,23 @@ pub const MAX_LIST_LEN: usize = 100;
 /// reported as `too_many_modifiers` up to this many, and refused beyond).
 pub const MAX_BILLED_MODIFIERS: usize = 10;
 
+/// The longest identifier accepted, in characters: encounter, patient, provider and goal
+/// ids, an encounter's `patient` and `provider`, `documentation.objectives` entries and
+/// authorization numbers. Longer is taken as a data error, and the value is never repeated
+/// (README, "Errors").
+pub const MAX_ID_CHARS: usize = 128;
+
+fn check_id(value: &str, field: impl FnOnce() -> String) -> Result<(), FieldError> {
+    // Most ids are short: the byte length bounds the character count.
+    if value.len() > MAX_ID_CHARS && value.chars().count() > MAX_ID_CHARS {
+        return Err(FieldError::new(
+            field(),
+            format_args!("at most {MAX_ID_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
     if len > max {
         return Err(FieldError::new(
@@ -456,16 +946,19 @@ fn check_len(len: usize, max: usize, field: &str) -> Result<(), FieldError> {
 }
 
 impl Patient {
-    /// Checks the sizes of the patient's lists and the authorizations' dates.
+    /// Checks the lengths of the patient's ids and lists and the authorizations' dates.
     ///
     /// # Errors
     ///
-    /// A [`FieldError`] for a list longer than [`MAX_LIST_LEN`] or an authorization that
-    /// ends before it starts.
+    /// A [`FieldError`] for an id, goal id or authorization number longer than
+    /// [`MAX_ID_CHARS`], a list longer than [`MAX_LIST_LEN`] or an authorization that ends
+    /// before it starts.
     pub fn check(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())?;
         if let Some(plan) = &self.treatment_plan {
             check_len(plan.goals.len(), MAX_LIST_LEN, "treatment_plan.goals")?;
             for (i, goal) in plan.goals.iter().enumerate() {
+                check_id(&goal.id, || format!("treatment_plan.goals[{i}].id"))?;
                 check_len(
                     goal.skills.len(),
                     MAX_LIST_LEN,
@@ -475,6 +968,7 @@ impl Patient {
         }
         check_len(self.authorizations.len(), MAX_LIST_LEN, "authorizations")?;
         for (i, auth) in self.authorizations.iter().enumerate() {
+            check_id(&auth.number, || format!("authorizations[{i}].number"))?;
             if auth.end < auth.start {
                 return Err(FieldError::new(
                     format!("authorizations[{i}].end"),
@@ -486,10 +980,22 @@ impl Patient {
     }
 }
 
+impl Provider {
+    /// Checks the length of the provider's id.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] (`id`) for an id longer than [`MAX_ID_CHARS`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())
+    }
+}
+
 /// Why a field of an encounter or a patient is unacceptable. Names the field, never its
 /// value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{field}`: {problem}")]
+#[non_exhaustive]
 pub struct FieldError {
     /// The field at fault, as a JSON path below the encounter or patient (`end`,
     /// `other_timed_services[0].code`, `treatment_plan.goals`).
@@ -517,6 +1023,24 @@ pub enum Timing {
 }
 
 impl Encounter {
+    /// Checks the lengths of the encounter's identifiers: `id`, `patient`, `provider` and
+    /// each of `documentation.objectives`.
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] naming the first one longer than [`MAX_ID_CHARS`].
+    pub fn check_ids(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())?;
+        check_id(&self.patient, || "patient".to_owned())?;
+        check_id(&self.provider, || "provider".to_owned())?;
+        if let Some(doc) = &self.documentation {
+            for (i, objective) in doc.objectives.iter().enumerate() {
+                check_id(objective, || format!("documentation.objectives[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the encounter's own fields and returns its timing.
     ///
     /// # Errors
