@@ -97,14 +97,8 @@ fn yes() -> bool {
 impl<'a> RawRequest<'a> {
     /// Reads the request document: the top level, patients, providers and policy in full,
     /// each encounter only as far as its JSON text (README, "Errors").
+    /// The caller has checked the size.
     fn read(json: &'a str) -> Result<RawRequest<'a>, RequestError> {
-        if json.len() > MAX_REQUEST_BYTES {
-            return Err(RequestError::new(
-                RequestErrorKind::TooLarge,
-                None,
-                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
-            ));
-        }
         let raw: RawRequest<'a> = strict::from_str(json).map_err(RequestError::from_failure)?;
         check_providers(&raw.providers)?;
         Ok(raw)
@@ -316,8 +310,8 @@ impl Engine {
     /// providers share an id, or a patient's lists are too long. Problems with single
     /// encounters are findings, not errors.
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
-        let policy = self.resolve_policy(&request.policy)?;
         check_providers(&request.providers)?;
+        let policy = self.resolve_policy(&request.policy)?;
         let screened: Vec<Option<Rejected>> = (request.encounters.iter().enumerate())
             .map(|(i, e)| screen_encounter(i, e))
             .collect();
@@ -361,6 +355,19 @@ impl Engine {
     ///
     /// As [`Engine::evaluate_json`].
     pub fn evaluate_json_to_response(&self, json: &str) -> Result<Response, RequestError> {
+        if json.len() > MAX_REQUEST_BYTES {
+            return Err(RequestError::new(
+                RequestErrorKind::TooLarge,
+                None,
+                format!("request larger than {MAX_REQUEST_BYTES} bytes"),
+            ));
+        }
+        // The fast path: the whole document read at once, as the typed request. Only a
+        // document with a problem somewhere is read again, encounter by encounter, so that a
+        // malformed encounter is reported by its field and does not sink the others.
+        if let Some(request) = strict::from_str_fast::<Request>(json) {
+            return self.try_evaluate(&request);
+        }
         let raw = RawRequest::read(json)?;
         let policy = self.resolve_policy(&raw.policy)?;
         let parsed = raw.parse_encounters();
