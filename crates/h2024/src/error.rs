@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::strict::Failure;
+use crate::strict::{Failure, join_path};
 
 /// What kind of problem refused a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -246,15 +246,6 @@ impl fmt::Display for RequestError {
             Some(path) => write!(f, "request refused at `{path}`: {}", self.message),
             None => write!(f, "request refused: {}", self.message),
         }
-    }
-}
-
-pub(crate) fn join_path(prefix: &str, path: &str) -> String {
-    match (prefix.is_empty(), path.is_empty()) {
-        (true, _) => path.to_owned(),
-        (false, true) => prefix.to_owned(),
-        (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
-        (false, false) => format!("{prefix}.{path}"),
     }
 }
 

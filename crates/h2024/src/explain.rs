@@ -14,9 +14,10 @@ pub use crate::reasons::{
 };
 
 use crate::codes::{Code, Service};
+use crate::credentials::Discipline;
 use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
-use crate::request::{Discipline, Modality};
+use crate::places::Modality;
 use crate::response::{Alternative, Decision};
 
 fn list(f: &mut fmt::Formatter<'_>, codes: &[Code]) -> fmt::Result {

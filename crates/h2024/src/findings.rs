@@ -10,12 +10,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Code, CodeSetId, Service};
+use crate::credentials::Discipline;
 use crate::error::RequestErrorKind;
 use crate::modifiers::{InvalidModifier, Modifier, ModifierConflict};
 use crate::places::PlaceOfService;
+use crate::places::{Modality, Setting};
 use crate::reasons::Because;
 use crate::reasons::{Cap, Reason};
-use crate::request::{Discipline, Modality, Setting};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

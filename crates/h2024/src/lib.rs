@@ -33,14 +33,20 @@
 //! data: the default `reference` code set follows the brief, the `national` code set follows
 //! CMS (the `medicare` policy uses it). See [`CodeSet`].
 //!
-//! ## Modules
-//! - [`codes`]: the codes and code sets.
-//! - [`units`]: minutes to units (midpoint, whole, threshold, CMS 8-minute, per diem).
-//! - [`modifiers`]: modifier meanings, order, conflicts and derivation.
-//! - [`policy`]: payer policies as data.
-//! - [`request`], [`response`], [`session`]: the wire model.
-//! - [`findings`]: denial-risk findings with rule ids and CARCs.
-//! - [`Engine`] evaluates requests.
+//! ## Layers
+//!
+//! Each layer uses only those above it:
+//!
+//! 1. vocabulary: [`codes`], [`modifiers`], [`places`] (settings, modalities, places of
+//!    service), [`credentials`]; plain types with their meanings;
+//! 2. [`policy`]: payer policies as data, resolved once into plain fields;
+//! 3. [`request`] and [`session`]: what a request says, read strictly;
+//! 4. rules: [`units`] (minutes to units), [`requirements`] (the modifiers a policy requires),
+//!    code selection, and the typed reasons for each choice;
+//! 5. the evaluation: one immutable, typed record per encounter and per line;
+//! 6. the checks: denial-risk [`findings`], each check a function of the evaluation;
+//! 7. [`explain`]: the prose, rendered from the typed reasons and data;
+//! 8. [`response`] and its JSON, with or without prose; [`Engine`] runs it all.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
 //! `include/h2024.h`); this crate has no `unsafe` code.
@@ -49,25 +55,25 @@
 #![forbid(unsafe_code)]
 
 mod checks;
-mod claim;
-pub mod codes;
-pub mod derive;
 mod engine;
 mod error;
 mod evaluation;
 pub mod explain;
 pub mod findings;
-pub mod modifiers;
-pub mod places;
 pub mod policy;
-mod reasons;
 pub mod request;
 pub mod response;
-mod selection;
+mod rules;
 pub mod session;
 mod strict;
-pub mod units;
+mod vocabulary;
 mod wire;
+
+pub use rules::{requirements, units};
+pub use vocabulary::{codes, credentials, modifiers, places};
+
+use evaluation::claim;
+use rules::{reasons, selection};
 
 pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit, UnknownCode};
 pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError};

@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::codes::{Code, CodeSet, CodeSetId, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
-use crate::request::Setting;
+use crate::places::Setting;
 use crate::units::{Aggregation, Rounding, UnitRule};
 
 /// The policy used when a request names none.

@@ -11,6 +11,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::{Code, Service};
+pub use crate::credentials::{Credential, Discipline};
+pub use crate::places::{Modality, Setting};
 use crate::policy::PolicySpec;
 use crate::session::{Session, SessionError};
 
@@ -285,134 +287,6 @@ pub struct Provider {
     /// An occupational or physical therapy assistant (CO/CQ on 97535).
     #[serde(default)]
     pub assistant: bool,
-}
-
-/// A provider's education level (DOMAIN.md §3: HP/HO/HN/HM).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Credential {
-    /// Doctoral level (HP).
-    Doctoral,
-    /// Master's level (HO).
-    Masters,
-    /// Bachelor's level (HN).
-    Bachelors,
-    /// Associate degree (HM: below bachelor's).
-    Associate,
-    /// Paraprofessional (HM: below bachelor's).
-    Paraprofessional,
-}
-
-impl Credential {
-    /// The snake_case name used in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Credential::Doctoral => "doctoral",
-            Credential::Masters => "masters",
-            Credential::Bachelors => "bachelors",
-            Credential::Associate => "associate",
-            Credential::Paraprofessional => "paraprofessional",
-        }
-    }
-}
-
-/// A provider's professional discipline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Discipline {
-    /// Behavioural health (counsellors, skills trainers, peer specialists).
-    BehavioralHealth,
-    /// Occupational therapy.
-    OccupationalTherapy,
-    /// Physical therapy.
-    PhysicalTherapy,
-    /// Speech-language pathology.
-    SpeechTherapy,
-    /// Case management.
-    CaseManagement,
-}
-
-impl Discipline {
-    /// The snake_case name used in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Discipline::BehavioralHealth => "behavioral_health",
-            Discipline::OccupationalTherapy => "occupational_therapy",
-            Discipline::PhysicalTherapy => "physical_therapy",
-            Discipline::SpeechTherapy => "speech_therapy",
-            Discipline::CaseManagement => "case_management",
-        }
-    }
-
-    /// Occupational or physical therapy: the disciplines that bill 97535.
-    pub const fn is_ot_or_pt(self) -> bool {
-        matches!(
-            self,
-            Discipline::OccupationalTherapy | Discipline::PhysicalTherapy
-        )
-    }
-}
-
-/// Where the patient was during the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Setting {
-    /// The patient's home.
-    Home,
-    /// A clinic or office.
-    Clinic,
-    /// In the community (a store, a workplace, public transport).
-    Community,
-    /// A school.
-    School,
-    /// A community mental health center.
-    CommunityMentalHealthCenter,
-}
-
-impl Setting {
-    /// The snake_case name used in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Setting::Home => "home",
-            Setting::Clinic => "clinic",
-            Setting::Community => "community",
-            Setting::School => "school",
-            Setting::CommunityMentalHealthCenter => "community_mental_health_center",
-        }
-    }
-}
-
-/// How the session was delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Modality {
-    /// Face to face.
-    #[default]
-    InPerson,
-    /// Telehealth with real-time audio and video.
-    AudioVideo,
-    /// Telehealth by audio only.
-    AudioOnly,
-}
-
-impl Modality {
-    /// The snake_case name used in JSON.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Modality::InPerson => "in_person",
-            Modality::AudioVideo => "audio_video",
-            Modality::AudioOnly => "audio_only",
-        }
-    }
-
-    /// Any telehealth modality.
-    pub const fn is_telehealth(self) -> bool {
-        !matches!(self, Modality::InPerson)
-    }
 }
 
 /// Another 15-minute timed service given to the patient the same day, not modelled here

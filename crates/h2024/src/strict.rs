@@ -601,7 +601,7 @@ fn describe(err: &serde_path_to_error::Error<Error<serde_json::Error>>) -> Failu
         }
         _ if fault.in_key => "invalid key".to_owned(),
         Problem::MissingField(name) | Problem::DuplicateField(name) => {
-            path = crate::error::join_path(&path, name);
+            path = join_path(&path, name);
             problem_message(fault.problem).to_owned()
         }
         Problem::UnknownName(names) if !names.is_empty() => {
@@ -647,7 +647,7 @@ fn render_path(path: &serde_path_to_error::Path, count: usize) -> String {
                 } else {
                     break;
                 };
-                out = crate::error::join_path(&out, shown);
+                out = join_path(&out, shown);
             }
             Segment::Unknown => break,
         }
@@ -663,6 +663,15 @@ fn is_format_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+pub(crate) fn join_path(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, _) => path.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
+        (false, false) => format!("{prefix}.{path}"),
+    }
 }
 
 #[cfg(test)]

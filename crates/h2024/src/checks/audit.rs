@@ -7,14 +7,15 @@
 //! codes, 151 for units the information does not support, 185 for an ineligible provider).
 
 use crate::codes::Code;
-use crate::derive::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::evaluation::{Evaluated, Evaluation};
 use crate::findings::{Data, Finding, NotValid, Rule};
 use crate::modifiers::{MAX_MODIFIERS, Modifier, ModifierGroup, conflicts};
+use crate::places::Modality;
 use crate::places::PlaceOfService;
 use crate::policy::Policy;
 use crate::reasons::is_selection_step;
-use crate::request::{Billed, Modality};
+use crate::request::Billed;
+use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::selection::provider_may_bill;
 
 /// Audits every encounter's `billed` line, then the billed units of each line.

@@ -1,11 +1,70 @@
-//! Places of service (CMS place-of-service codes) and how a session's setting and modality
-//! map to them (README, "Modifiers and place of service"; CMS CR 12427 for telehealth).
+//! Where and how a session happened: the patient's setting, the modality, and the CMS
+//! place-of-service code they map to (README, "Modifiers and place of service"; CMS CR 12427
+//! for telehealth).
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::request::{Modality, Setting};
+/// Where the patient was during the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Setting {
+    /// The patient's home.
+    Home,
+    /// A clinic or office.
+    Clinic,
+    /// In the community (a store, a workplace, public transport).
+    Community,
+    /// A school.
+    School,
+    /// A community mental health center.
+    CommunityMentalHealthCenter,
+}
+
+impl Setting {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Setting::Home => "home",
+            Setting::Clinic => "clinic",
+            Setting::Community => "community",
+            Setting::School => "school",
+            Setting::CommunityMentalHealthCenter => "community_mental_health_center",
+        }
+    }
+}
+
+/// How the session was delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Modality {
+    /// Face to face.
+    #[default]
+    InPerson,
+    /// Telehealth with real-time audio and video.
+    AudioVideo,
+    /// Telehealth by audio only.
+    AudioOnly,
+}
+
+impl Modality {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Modality::InPerson => "in_person",
+            Modality::AudioVideo => "audio_video",
+            Modality::AudioOnly => "audio_only",
+        }
+    }
+
+    /// Any telehealth modality.
+    pub const fn is_telehealth(self) -> bool {
+        !matches!(self, Modality::InPerson)
+    }
+}
 
 /// A CMS place-of-service code (DOMAIN.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

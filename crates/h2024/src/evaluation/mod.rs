@@ -2,11 +2,13 @@
 //! each line. Built once by [`claim`](crate::claim), then read (never changed) by the
 //! [`checks`](crate::checks) and turned into the response by the engine.
 
+pub(crate) mod claim;
+
 use crate::codes::Code;
-use crate::derive::RequiredModifiers;
 use crate::findings::{Data, Finding, Rule};
 use crate::places::PlaceOfService;
 use crate::request::{Encounter, Patient, Provider};
+use crate::requirements::RequiredModifiers;
 use crate::response::{Decision, Line};
 use crate::session::Session;
 

@@ -5,10 +5,12 @@
 //! Derived once per encounter and code, then reused by the line grouping and the audit.
 
 use crate::codes::Code;
+use crate::credentials::{Credential, Discipline};
 use crate::modifiers::{LineModifiers, Modifier, sort_key};
+use crate::places::Modality;
 use crate::policy::Policy;
 use crate::reasons::{Because, ModifierReason};
-use crate::request::{Credential, Discipline, Encounter, Modality, Provider};
+use crate::request::{Encounter, Provider};
 
 /// The most modifiers a policy can require of one session (one of each derived kind).
 const MAX_DERIVED: usize = 8;

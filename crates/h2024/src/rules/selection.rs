@@ -346,7 +346,7 @@ pub(crate) fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{Credential, Discipline};
+    use crate::credentials::{Credential, Discipline};
 
     fn policy(id: &str) -> Policy {
         Policy::builtins()

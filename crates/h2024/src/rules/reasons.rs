@@ -9,9 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Code, CodeSetId, Service, Unit};
+use crate::credentials::{Credential, Discipline};
 use crate::modifiers::Modifier;
 use crate::places::PlaceOfService;
-use crate::request::{Credential, Discipline, Modality, Setting};
+use crate::places::{Modality, Setting};
 use crate::units::UnitRule;
 
 /// One step of a code decision.
