@@ -19,6 +19,8 @@
 //!   rationale and alternatives;
 //! - `compact`: [`Engine::evaluate_json`] on the request with `"explain": false`. An engine
 //!   that refuses the field is reported as `n/a`, not as a failure;
+//! - `streamed`: [`Engine::evaluate_json_to_writer`] on the compact request, the response
+//!   written to a writer that only counts bytes (no response string held);
 //! - `single`, `single-compact`: `--n` calls of [`Engine::evaluate_json`] on a request with
 //!   one encounter (the per-call cost a C caller sees, without the C boundary).
 //!
@@ -73,17 +75,19 @@ enum Mode {
     Typed,
     Explained,
     Compact,
+    Streamed,
     Single,
     SingleCompact,
 }
 
 impl Mode {
-    const ALL: [Mode; 7] = [
+    const ALL: [Mode; 8] = [
         Mode::Roundtrip,
         Mode::RoundtripCompact,
         Mode::Typed,
         Mode::Explained,
         Mode::Compact,
+        Mode::Streamed,
         Mode::Single,
         Mode::SingleCompact,
     ];
@@ -95,6 +99,7 @@ impl Mode {
             Mode::Typed => "typed",
             Mode::Explained => "explained",
             Mode::Compact => "compact",
+            Mode::Streamed => "streamed",
             Mode::Single => "single",
             Mode::SingleCompact => "single-compact",
         }
@@ -106,7 +111,9 @@ impl Mode {
 
     fn explain(self) -> Explain {
         match self {
-            Mode::RoundtripCompact | Mode::Compact | Mode::SingleCompact => Explain::Off,
+            Mode::RoundtripCompact | Mode::Compact | Mode::Streamed | Mode::SingleCompact => {
+                Explain::Off
+            }
             _ => Explain::Default,
         }
     }
@@ -121,8 +128,8 @@ struct Args {
     emit_request: bool,
 }
 
-const USAGE: &str = "usage: scale [--mode roundtrip|roundtrip-compact|typed|explained|compact|single|\
-     single-compact] [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
+const USAGE: &str = "usage: scale [--mode roundtrip|roundtrip-compact|typed|explained|compact|streamed|\
+     single|single-compact] [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -280,7 +287,7 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
             Input::RoundTrip(text, response)
         }
         Mode::Typed => Input::Typed(workload::typed(n, POLICY)),
-        Mode::Explained | Mode::Compact => Input::Text(request_of(mode, n)),
+        Mode::Explained | Mode::Compact | Mode::Streamed => Input::Text(request_of(mode, n)),
         Mode::Single | Mode::SingleCompact => {
             let text = request_of(mode, n);
             for _ in 0..n.min(1_000) {
@@ -362,6 +369,14 @@ fn run_once(engine: &Engine, mode: Mode, n: usize, input: &Input) -> (Duration, 
             let elapsed = start.elapsed();
             (elapsed, Some(out.expect("the workload is valid").len()))
         }
+        (Mode::Streamed, Input::Text(text)) => {
+            let mut sink = Counted(0);
+            let start = Instant::now();
+            engine
+                .evaluate_json_to_writer(black_box(text), &mut sink)
+                .expect("the workload is valid");
+            (start.elapsed(), Some(sink.0))
+        }
         (Mode::Single | Mode::SingleCompact, Input::Text(text)) => {
             let mut bytes = 0;
             let start = Instant::now();
@@ -372,6 +387,20 @@ fn run_once(engine: &Engine, mode: Mode, n: usize, input: &Input) -> (Duration, 
             (start.elapsed(), Some(bytes))
         }
         _ => unreachable!("each mode builds its own input"),
+    }
+}
+
+/// A writer that keeps only the number of bytes written (`streamed`).
+struct Counted(usize);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -431,6 +460,7 @@ fn sweep(args: &Args) -> ExitCode {
             Mode::Typed,
             Mode::Explained,
             Mode::Compact,
+            Mode::Streamed,
         ] {
             runs.push((n, mode));
         }
@@ -547,6 +577,7 @@ fn ratios(args: &Args, records: &BTreeMap<(Mode, usize), Record>) {
     for (mode, base) in [
         (Mode::Compact, Mode::Roundtrip),
         (Mode::Compact, Mode::RoundtripCompact),
+        (Mode::Streamed, Mode::RoundtripCompact),
         (Mode::Explained, Mode::Roundtrip),
         (Mode::Typed, Mode::Roundtrip),
     ] {
@@ -603,7 +634,7 @@ fn ratios(args: &Args, records: &BTreeMap<(Mode, usize), Record>) {
         label(reference),
         growth.join(", ")
     );
-    for mode in [Mode::Compact, Mode::Explained] {
+    for mode in [Mode::Compact, Mode::Streamed, Mode::Explained] {
         let memory = match records.get(&(mode, largest)) {
             _ if refused(mode, largest) => REFUSED.to_owned(),
             Some(r) => format!(

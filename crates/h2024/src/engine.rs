@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::{self, Write as _};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -64,6 +65,72 @@ impl Default for Engine {
     }
 }
 
+const UNSERIALIZABLE: &str = "the response could not be serialized";
+
+/// Output collected in chunks of at most 64 KiB.
+#[derive(Default)]
+struct Chunks {
+    full: Vec<Vec<u8>>,
+    current: Vec<u8>,
+    len: usize,
+}
+
+impl Chunks {
+    const SIZE: usize = 1 << 16;
+
+    fn concat(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for chunk in self.full {
+            out.extend_from_slice(&chunk);
+        }
+        out.extend_from_slice(&self.current);
+        out
+    }
+}
+
+impl io::Write for Chunks {
+    fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
+        let n = buf.len();
+        while !buf.is_empty() {
+            if self.current.len() == Self::SIZE {
+                let full = std::mem::replace(&mut self.current, Vec::with_capacity(Self::SIZE));
+                self.full.push(full);
+            }
+            if self.current.capacity() == 0 {
+                self.current
+                    .reserve_exact(Self::SIZE.min(buf.len().max(4096)));
+            }
+            let room = Self::SIZE - self.current.len();
+            let (now, later) = buf.split_at(room.min(buf.len()));
+            self.current.extend_from_slice(now);
+            buf = later;
+        }
+        self.len += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn write_response<W: io::Write>(response: &Response, out: W) -> Result<(), serde_json::Error> {
+    let mut serializer = serde_json::Serializer::new(out);
+    serde::Serialize::serialize(response, &mut serializer)
+}
+
+/// Why [`Engine::evaluate_json_to_writer`] did not write a whole response.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The request was refused as a whole; nothing was written.
+    #[error(transparent)]
+    Refused(RequestError),
+    /// Writing the response failed; what was written is incomplete.
+    #[error("the response could not be written: {0}")]
+    Io(io::Error),
+}
+
 /// Why [`Engine::units`] cannot answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitsError {
@@ -105,12 +172,18 @@ impl<'a> RawRequest<'a> {
     }
 
     /// Each encounter parsed, or rejected with the field at fault.
-    fn parse_encounters(&self) -> Vec<Result<Encounter, Rejected>> {
-        self.encounters
-            .iter()
-            .enumerate()
-            .map(|(i, text)| parse_encounter(i, text))
-            .collect()
+    /// Kept apart, so that a rejected encounter takes the room of its rejection only, not
+    /// that of an encounter.
+    fn parse_encounters(&self) -> (Vec<Encounter>, Vec<Rejected>) {
+        let mut parsed = Vec::with_capacity(self.encounters.len());
+        let mut rejected = Vec::new();
+        for (i, text) in self.encounters.iter().enumerate() {
+            match parse_encounter(i, text) {
+                Ok(encounter) => parsed.push(encounter),
+                Err(r) => rejected.push(r),
+            }
+        }
+        (parsed, rejected)
     }
 }
 
@@ -340,15 +413,51 @@ impl Engine {
     /// document refused as a whole, as above, or one over [`MAX_REQUEST_BYTES`].
     pub fn evaluate_json(&self, json: &str) -> Result<String, RequestError> {
         let response = self.evaluate_json_to_response(json)?;
-        serde_json::to_string(&response).map_err(|_| {
-            RequestError::new(
-                RequestErrorKind::InvalidRequest,
-                None,
-                "the response could not be serialized",
-            )
-        })
+        // Written in chunks, then copied once into a string of the exact size: at most twice
+        // the response in memory, where a growing string can hold three times it while it
+        // reallocates.
+        let mut chunks = Chunks::default();
+        write_response(&response, &mut chunks).map_err(|_| {
+            RequestError::new(RequestErrorKind::InvalidRequest, None, UNSERIALIZABLE)
+        })?;
+        drop(response);
+        // serde_json writes UTF-8 only.
+        String::from_utf8(chunks.concat())
+            .map_err(|_| RequestError::new(RequestErrorKind::InvalidRequest, None, UNSERIALIZABLE))
     }
 
+    /// Like [`Engine::evaluate_json`], writing the response to `out` as it is serialized
+    /// (no response string is held in memory): the way to answer a large request.
+    ///
+    /// ```
+    /// use h2024::Engine;
+    /// let mut out = Vec::new();
+    /// Engine::default().evaluate_json_to_writer(r#"{"explain": false}"#, &mut out)?;
+    /// let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    /// assert_eq!(v["explain"], false);
+    /// # Ok::<(), h2024::WriteError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::Refused`] for a request refused as a whole (as [`Engine::evaluate_json`];
+    /// nothing is written then), [`WriteError::Io`] when `out` fails (the output is then
+    /// incomplete).
+    pub fn evaluate_json_to_writer<W: io::Write>(
+        &self,
+        json: &str,
+        mut out: W,
+    ) -> Result<(), WriteError> {
+        let response = self
+            .evaluate_json_to_response(json)
+            .map_err(WriteError::Refused)?;
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
+        write_response(&response, &mut buffered).map_err(|e| match e.io_error_kind() {
+            Some(kind) => WriteError::Io(io::Error::from(kind)),
+            None => WriteError::Io(io::Error::other("the response could not be serialized")),
+        })?;
+        buffered.flush().map_err(WriteError::Io)
+    }
     /// Like [`Engine::evaluate_json`], returning the typed response.
     ///
     /// # Errors
@@ -370,12 +479,13 @@ impl Engine {
         }
         let raw = RawRequest::read(json)?;
         let policy = self.resolve_policy(&raw.policy)?;
-        let parsed = raw.parse_encounters();
-        let items: Vec<Item<'_>> = parsed
-            .iter()
-            .map(|p| match p {
-                Ok(encounter) => Item::Parsed(encounter),
-                Err(rejected) => Item::Rejected(rejected),
+        let (parsed, rejected) = raw.parse_encounters();
+        // Back in request order: a rejection knows its position.
+        let (mut parsed, mut rejected) = (parsed.iter(), rejected.iter().peekable());
+        let items: Vec<Item<'_>> = (0..raw.encounters.len())
+            .filter_map(|i| match rejected.next_if(|r| r.index == i) {
+                Some(r) => Some(Item::Rejected(r)),
+                None => parsed.next().map(Item::Parsed),
             })
             .collect();
         evaluate_items(&policy, &raw.patients, &raw.providers, &items, raw.explain)
@@ -407,21 +517,33 @@ fn evaluate_items(
 /// Findings in the request order of their encounters; within an encounter, in the order
 /// they were found (evaluation first, then the checks). A counting sort: linear, and the
 /// findings are moved once.
-fn in_request_order(findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
-    let mut start = vec![0usize; items + 1];
+fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
+    // Where each finding goes: its encounter's first slot, then the next, in found order.
+    let mut next = vec![0usize; items + 1];
     for (item, _) in &findings {
-        start[*item + 1] += 1;
+        next[*item + 1] += 1;
     }
     for i in 0..items {
-        start[i + 1] += start[i];
+        next[i + 1] += next[i];
     }
-    let mut slots: Vec<Option<Finding>> = Vec::with_capacity(findings.len());
-    slots.resize_with(findings.len(), || None);
-    for (item, finding) in findings {
-        slots[start[item]] = Some(finding);
-        start[item] += 1;
+    let mut target: Vec<u32> = findings
+        .iter()
+        .map(|(item, _)| {
+            let at = next[*item];
+            next[*item] += 1;
+            at as u32
+        })
+        .collect();
+    drop(next);
+    // Applied in place, cycle by cycle: no second vector of findings.
+    for start in 0..findings.len() {
+        while target[start] as usize != start {
+            let to = target[start] as usize;
+            findings.swap(start, to);
+            target.swap(start, to);
+        }
     }
-    slots.into_iter().flatten().collect()
+    findings.into_iter().map(|(_, f)| f).collect()
 }
 
 /// Checks what the providers' types do not: the length of their ids. (Patients are checked

@@ -5,6 +5,7 @@
 //! those of the X12 CARC list as summarised in `../shared/DOMAIN.md` §5. Messages name
 //! fields, never patient data.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -174,7 +175,7 @@ pub struct Finding {
     /// Its severity.
     pub severity: Severity,
     /// The CARC a payer would deny with, if any.
-    pub carc: Option<String>,
+    pub carc: Option<Cow<'static, str>>,
     /// The encounter concerned (its id, or `encounters[i]` when it had no readable id).
     pub encounter: Option<String>,
     /// The index of the line concerned in `Response.lines`, if the finding is about a line.
@@ -192,7 +193,7 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity(),
-            carc: rule.carc().map(str::to_owned),
+            carc: rule.carc().map(Cow::Borrowed),
             encounter: encounter.map(str::to_owned),
             line: None,
             element: None,

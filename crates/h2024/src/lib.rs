@@ -76,7 +76,7 @@ use evaluation::claim;
 use rules::{reasons, selection};
 
 pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit, UnknownCode};
-pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError};
+pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError, WriteError};
 pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};

@@ -263,7 +263,8 @@ pub(crate) fn build<'a>(
                 alternatives: Vec::new(),
             })
             .collect(),
-        findings: Vec::new(),
+        // About one finding an encounter (more in a month of a busy practice): sized once.
+        findings: Vec::with_capacity(items.len()),
     };
 
     let mut cache = CandidateCache::default();
@@ -320,11 +321,16 @@ fn check_encounters<'a>(
     cache: &mut CandidateCache,
     out: &mut Output,
 ) -> Checked<'a> {
-    let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(items.len());
-    let mut encounters: Vec<Evaluated<'_>> = Vec::with_capacity(items.len());
+    // Sized for the encounters that could be read (none of a malformed one's room).
+    let readable = items
+        .iter()
+        .filter(|i| matches!(i, Item::Parsed(_)))
+        .count();
+    let mut prepared: Vec<Prepared<'_>> = Vec::with_capacity(readable);
+    let mut encounters: Vec<Evaluated<'_>> = Vec::with_capacity(readable);
     // Ids of the encounters read so far. A malformed encounter's id is not taken: it must
     // never make a valid encounter with the same id a duplicate.
-    let mut seen_ids: HashSet<&str> = HashSet::with_capacity(items.len());
+    let mut seen_ids: HashSet<&str> = HashSet::with_capacity(readable);
     let mut other_timed: OtherTimed<'_> = BTreeMap::new();
     for (item, entry) in items.iter().enumerate() {
         let enc = match entry {

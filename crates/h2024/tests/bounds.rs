@@ -1,0 +1,222 @@
+//! Bounded cost for hostile shapes: the response is at most a fixed multiple of the request
+//! plus a constant, peak memory during an evaluation is at most a fixed multiple of the
+//! request plus a constant, and work grows linearly: the bytes allocated for a request four
+//! times as large are at most about four times as many (a size ratio, never a clock).
+//!
+//! The bounds asserted here are the ones the README states ("Limits and bounds"). Memory is
+//! measured with a counting allocator, so every measurement runs in one test, one after the
+//! other, with nothing else evaluating in this test binary.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use h2024::Engine;
+use serde_json::{Value, json};
+
+/// Counts bytes allocated in all, bytes live now and the most live at once.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static TOTAL: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY-free: `GlobalAlloc` is an unsafe trait, but this test crate only forwards to
+// `System` and counts; it is a test, not the library (which forbids unsafe code).
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged to the system allocator, whose contract the caller
+        // upholds.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+            TOTAL.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` was allocated by `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// What one evaluation cost.
+#[derive(Debug)]
+struct Cost {
+    request: usize,
+    response: usize,
+    /// The most bytes live at once during the evaluation, beyond those live before it.
+    peak: usize,
+    /// Bytes allocated during the evaluation.
+    allocated: usize,
+}
+
+fn measure(engine: &Engine, request: &str) -> Cost {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let total_before = TOTAL.load(Ordering::Relaxed);
+    let response = match engine.evaluate_json(request) {
+        Ok(text) => text.len(),
+        Err(err) => err.to_json().len(),
+    };
+    Cost {
+        request: request.len(),
+        response,
+        peak: PEAK.load(Ordering::Relaxed) - before,
+        allocated: TOTAL.load(Ordering::Relaxed) - total_before,
+    }
+}
+
+/// The README's bounds ("Limits and bounds").
+const RESPONSE_FACTOR: usize = 100;
+const MEMORY_FACTOR: usize = 400;
+const CONSTANT: usize = 1 << 20;
+
+fn people() -> (Value, Value) {
+    (
+        json!([{"id": "p1", "treatment_plan": {"goals": [{"id": "g1", "skills": ["budgeting"],
+                 "deficit": "cannot manage monthly bills"}], "last_progress_report": "2026-02-20"}}]),
+        json!([{"id": "pr1", "credential": "masters", "discipline": "behavioral_health"},
+               {"id": "ot1", "credential": "masters", "discipline": "occupational_therapy"}]),
+    )
+}
+
+fn request(policy: &str, explain: bool, encounters: Vec<Value>) -> String {
+    let (patients, providers) = people();
+    json!({"policy": policy, "explain": explain, "patients": patients, "providers": providers,
+           "encounters": encounters})
+    .to_string()
+}
+
+/// The hostile shapes of the issue, at `n` encounters.
+fn shapes(n: usize) -> Vec<(&'static str, String)> {
+    let at = |minute: usize| {
+        format!(
+            "2026-03-02T{:02}:{:02}:00-05:00",
+            8 + minute / 60 % 12,
+            minute % 60
+        )
+    };
+    let session = |i: usize, id: String| {
+        json!({"id": id, "patient": "p1", "provider": "pr1", "service": "skills_training",
+               "setting": "home", "start": at(0), "end": at(45),
+               "documentation": {"skills_taught": ["budgeting"], "participation": "active",
+                                 "progress": "paid two bills", "techniques": ["modeling"],
+                                 "objectives": ["g1"]},
+               "follow_up": i % 2 == 0})
+    };
+    let longest_id = |i: usize| format!("{i:0>128}");
+    vec![
+        // Empty objects: each an invalid encounter.
+        ("empty encounters", {
+            let (patients, providers) = people();
+            let body = vec!["{}"; n].join(",");
+            format!(
+                r#"{{"explain": false, "patients": {patients}, "providers": {providers}, "encounters": [{body}]}}"#
+            )
+        }),
+        // The same session again and again, under the longest ids allowed: duplicates that
+        // would each quote the other's id.
+        (
+            "duplicates with the longest ids",
+            request(
+                "medicaid",
+                true,
+                (0..n).map(|i| session(i, longest_id(i))).collect(),
+            ),
+        ),
+        // Every session overlapping every other (one patient, one provider).
+        (
+            "all overlapping",
+            request(
+                "medicaid",
+                true,
+                (0..n)
+                    .map(|i| {
+                        let mut e = session(i, format!("e{i}"));
+                        e["start"] = json!(at(i % 600));
+                        e["end"] = json!(at(i % 600 + 30));
+                        e
+                    })
+                    .collect(),
+            ),
+        ),
+        // Many distinct other timed services on one patient-day (the CMS 8-minute pool).
+        (
+            "distinct other timed services",
+            request(
+                "medicare",
+                true,
+                (0..n)
+                    .map(|i| {
+                        json!({"id": format!("e{i}"), "patient": "p1", "provider": "ot1",
+                               "service": "self_care_training", "setting": "clinic",
+                               "date": "2026-03-02", "minutes": 20,
+                               "other_timed_services": (0..100)
+                                   .map(|k| json!({"code": format!("{:05}", i * 100 + k), "minutes": 1}))
+                                   .collect::<Vec<_>>()})
+                    })
+                    .collect(),
+            ),
+        ),
+        // The longest lists an encounter may hold.
+        (
+            "longest lists",
+            request(
+                "medicaid",
+                true,
+                (0..n)
+                    .map(|i| {
+                        let mut e = session(i, format!("e{i}"));
+                        e["documentation"]["skills_taught"] =
+                            json!((0..100).map(|k| format!("skill {k}")).collect::<Vec<_>>());
+                        e["documentation"]["techniques"] = json!(vec!["modeling"; 100]);
+                        e["billed"] = json!({"code": "H2024", "units": 1,
+                                             "modifiers": vec!["ZZ"; 10]});
+                        e
+                    })
+                    .collect(),
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn hostile_shapes_stay_within_the_stated_bounds_and_grow_linearly() {
+    let engine = Engine::default();
+    let small = shapes(250);
+    let large = shapes(1000);
+    let mut report = Vec::new();
+    for ((name, a), (_, b)) in small.iter().zip(&large) {
+        let ca = measure(&engine, a);
+        let cb = measure(&engine, b);
+        for c in [&ca, &cb] {
+            assert!(
+                c.response <= RESPONSE_FACTOR * c.request + CONSTANT,
+                "{name}: response {c:?}"
+            );
+            assert!(
+                c.peak <= MEMORY_FACTOR * c.request + CONSTANT,
+                "{name}: memory {c:?}"
+            );
+        }
+        // Four times the encounters: at most about four times the work and the output.
+        let work = cb.allocated as f64 / ca.allocated as f64;
+        let output = cb.response as f64 / ca.response as f64;
+        assert!(work < 4.6, "{name}: allocated {work:.2}x for 4x the input");
+        assert!(output < 4.6, "{name}: output {output:.2}x for 4x the input");
+        report.push(format!(
+            "{name}: response/request {:.1}, peak/request {:.1}, work ratio {work:.2}",
+            cb.response as f64 / cb.request as f64,
+            cb.peak as f64 / cb.request as f64
+        ));
+    }
+    // Shown with --nocapture: the figures behind the README's bounds.
+    println!("{}", report.join("\n"));
+}
