@@ -142,26 +142,11 @@ pub enum UnitsError {
     MinutesOutOfRange,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRequest<'a> {
-    #[serde(default)]
-    policy: PolicyRef,
-    #[serde(default = "yes")]
-    explain: bool,
-    #[serde(default)]
-    patients: Vec<Patient>,
-    #[serde(default)]
-    providers: Vec<Provider>,
-    #[serde(default, borrow)]
-    encounters: Vec<&'a RawValue>,
-}
+/// The request with each encounter kept as its JSON text, to be read one by one: the same
+/// schema as [`Request`], read when the fast path finds a problem somewhere.
+type RawRequest<'a> = Request<&'a RawValue>;
 
-fn yes() -> bool {
-    true
-}
-
-impl<'a> RawRequest<'a> {
+impl<'a> Request<&'a RawValue> {
     /// Reads the request document: the top level, patients, providers and policy in full,
     /// each encounter only as far as its JSON text (README, "Errors").
     /// The caller has checked the size.

@@ -32,10 +32,14 @@ use crate::session::{Session, SessionError};
 /// assert_eq!(response.lines[0].units, 3);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+///
+/// The encounter type is a parameter only so that the engine can read the same schema with
+/// each encounter kept as its JSON text first (one malformed encounter must not sink the
+/// others); users name it `Request`, which is `Request<Encounter>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
-pub struct Request {
+pub struct Request<E = Encounter> {
     /// The payer policy: the id of a built-in or loaded policy, or a policy object.
     #[serde(default)]
     pub policy: PolicyRef,
@@ -51,8 +55,8 @@ pub struct Request {
     #[serde(default)]
     pub providers: Vec<Provider>,
     /// The documented sessions.
-    #[serde(default)]
-    pub encounters: Vec<Encounter>,
+    #[serde(default = "Vec::new")]
+    pub encounters: Vec<E>,
 }
 
 impl Default for Request {
