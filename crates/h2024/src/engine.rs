@@ -89,28 +89,45 @@ impl Chunks {
 }
 
 impl io::Write for Chunks {
-    fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
-        let n = buf.len();
-        while !buf.is_empty() {
-            if self.current.len() == Self::SIZE {
-                let full = std::mem::replace(&mut self.current, Vec::with_capacity(Self::SIZE));
-                self.full.push(full);
-            }
-            if self.current.capacity() == 0 {
-                self.current
-                    .reserve_exact(Self::SIZE.min(buf.len().max(4096)));
-            }
-            let room = Self::SIZE - self.current.len();
-            let (now, later) = buf.split_at(room.min(buf.len()));
-            self.current.extend_from_slice(now);
-            buf = later;
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        // serde_json writes in small pieces: the usual case is one copy into the chunk.
+        if buf.len() <= self.current.capacity() - self.current.len() {
+            self.current.extend_from_slice(buf);
+        } else {
+            self.spill(buf);
         }
-        self.len += n;
-        Ok(n)
+        self.len += buf.len();
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+impl Chunks {
+    /// Fills the current chunk, then starts new ones.
+    #[cold]
+    fn spill(&mut self, mut buf: &[u8]) {
+        while !buf.is_empty() {
+            let room = self.current.capacity() - self.current.len();
+            if room == 0 {
+                let next = Vec::with_capacity(Self::SIZE);
+                let full = std::mem::replace(&mut self.current, next);
+                if !full.is_empty() {
+                    self.full.push(full);
+                }
+                continue;
+            }
+            let (now, later) = buf.split_at(room.min(buf.len()));
+            self.current.extend_from_slice(now);
+            buf = later;
+        }
     }
 }
 
