@@ -16,11 +16,19 @@ use crate::codes::{Code, Service};
 use crate::evaluation::Evaluated;
 use crate::findings::{Data, Finding, Rule};
 
+/// An instant as (seconds, nanoseconds) since the Unix epoch: it orders and compares as the
+/// instant does, whatever the UTC offset it was written in, and as two integers.
+type Instant = (i64, u32);
+
+fn instant(t: DateTime<FixedOffset>) -> Instant {
+    (t.timestamp(), t.timestamp_subsec_nanos())
+}
+
 /// A session with clock times, keyed by its patient's or provider's rank.
 struct Timed {
     who: u32,
-    start: DateTime<FixedOffset>,
-    end: DateTime<FixedOffset>,
+    start: Instant,
+    end: Instant,
     ci: usize,
 }
 
@@ -67,6 +75,7 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
         let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
             continue;
         };
+        let (start, end) = (instant(start), instant(end));
         by_patient.push(Timed {
             who: ctx.patient_rank,
             start,

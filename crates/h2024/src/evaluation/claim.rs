@@ -129,8 +129,8 @@ struct LineKey {
 /// never by hashing: the work is n log n whatever the request holds.
 impl Ord for LineKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.patient, self.date, self.code.as_str())
-            .cmp(&(other.patient, other.date, other.code.as_str()))
+        (self.patient, self.date, self.code.written_order())
+            .cmp(&(other.patient, other.date, other.code.written_order()))
             .then((self.provider, self.modifiers, self.pos).cmp(&(
                 other.provider,
                 other.modifiers,

@@ -71,6 +71,17 @@ impl Code {
         !matches!(self, Code::Cpt97535)
     }
 
+    /// The code's place when codes are sorted as written (`97535` before the H-codes).
+    pub(crate) const fn written_order(self) -> u8 {
+        match self {
+            Code::Cpt97535 => 0,
+            Code::H2014 => 1,
+            Code::H2017 => 2,
+            Code::H2023 => 3,
+            Code::H2024 => 4,
+        }
+    }
+
     pub(crate) const fn index(self) -> usize {
         match self {
             Code::H2024 => 0,
@@ -328,6 +339,15 @@ impl CodeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_order_is_the_order_of_the_written_codes() {
+        let mut by_text = Code::ALL;
+        by_text.sort_by_key(|c| c.as_str());
+        let mut by_rank = Code::ALL;
+        by_rank.sort_by_key(|c| c.written_order());
+        assert_eq!(by_text, by_rank);
+    }
 
     #[test]
     fn codes_round_trip_through_text_and_json() {

@@ -360,11 +360,14 @@ pub(crate) fn sort_key(
 }
 
 /// Up to [`MAX_MODIFIERS`] modifiers in line order, stored inline; ordered and compared as
-/// the slice they hold.
+/// the slice they hold (by a key computed once: sorting lines compares it often).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LineModifiers {
     list: [Modifier; MAX_MODIFIERS],
     len: u8,
+    /// The list as one number that orders as the slice does: each modifier's position in
+    /// [`Modifier::ALL`] plus one, six bits each, first modifier highest; 0 for none.
+    key: u32,
 }
 
 impl LineModifiers {
@@ -373,10 +376,12 @@ impl LineModifiers {
         let mut line = LineModifiers {
             list: [Modifier::KX; MAX_MODIFIERS],
             len: 0,
+            key: 0,
         };
-        for (slot, m) in line.list.iter_mut().zip(modifiers) {
-            *slot = m;
+        for (i, m) in (0..MAX_MODIFIERS).zip(modifiers) {
+            line.list[i] = m;
             line.len += 1;
+            line.key |= (m as u32 + 1) << (6 * (MAX_MODIFIERS - 1 - i));
         }
         line
     }
@@ -405,7 +410,7 @@ impl PartialOrd for LineModifiers {
 
 impl Ord for LineModifiers {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_slice().cmp(other.as_slice())
+        self.key.cmp(&other.key)
     }
 }
 
@@ -472,5 +477,20 @@ mod tests {
         let mut mods = vec![GT, TS, TL, CO, GO, HQ, HM, U4];
         sort_modifiers(&mut mods, &[]);
         assert_eq!(mods, [U4, HM, HQ, GO, CO, TL, TS, GT]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_modifiers_order_as_their_slices(
+            a in proptest::collection::vec(0..Modifier::ALL.len(), 0..=4),
+            b in proptest::collection::vec(0..Modifier::ALL.len(), 0..=4),
+        ) {
+            let a: Vec<Modifier> = a.into_iter().map(|i| Modifier::ALL[i]).collect();
+            let b: Vec<Modifier> = b.into_iter().map(|i| Modifier::ALL[i]).collect();
+            let (la, lb) = (LineModifiers::new(a.clone()), LineModifiers::new(b.clone()));
+            proptest::prop_assert_eq!(la.as_slice(), &a[..]);
+            proptest::prop_assert_eq!(la.cmp(&lb), a.cmp(&b));
+            proptest::prop_assert_eq!(la == lb, a == b);
+        }
     }
 }
