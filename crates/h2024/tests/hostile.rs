@@ -368,6 +368,35 @@ fn inline_policy_ids_never_enter_a_message() {
 }
 
 #[test]
+fn policy_text_never_enters_a_rationale_or_message() {
+    // A descriptor and a description of an inline policy, with a pinned code whose
+    // decision names the code: neither text may appear anywhere in the response but
+    // nowhere is it quoted either (the policy's own id is the response's `policy`).
+    let mut req = request();
+    req["policy"] = json!({"id": "payer-x", "extends": "medicaid",
+                           "description": "Jane Doe's plan",
+                           "codes": {"H2014": {"descriptor": "Jane Doe skills"}}});
+    req["encounters"][0]["code"] = json!("H2014");
+    req["encounters"][0]["billed"] = json!({"code": "H2024", "units": 1});
+    let text = Engine::default().evaluate_json(&req.to_string()).unwrap();
+    assert!(!text.contains("Jane"), "{text}");
+    let r: Response = serde_json::from_str(&text).unwrap();
+    assert!(
+        r.decisions[0]
+            .rationale()
+            .iter()
+            .any(|s| s.contains("pinned"))
+    );
+    assert!(r.findings.iter().all(|f| !f.message().contains("payer-x")));
+    assert!(
+        r.decisions[0]
+            .rationale()
+            .iter()
+            .all(|s| !s.contains("payer-x"))
+    );
+}
+
+#[test]
 fn an_inline_policy_without_an_id_is_called_inline() {
     let mut req = request();
     req["policy"] = json!({"extends": "commercial"});
