@@ -2,7 +2,8 @@
 //! the X12 claim adjustment reason code (CARC) a payer would deny it with.
 //!
 //! Rule ids, severities and CARCs are part of the public contract; the CARC meanings are
-//! those of the X12 CARC list as summarised in `../shared/DOMAIN.md` §5. Messages name
+//! those of the X12 CARC list as summarised in `docs/rules.md`, "Denial reason codes (CARC)".
+//! Messages name
 //! fields, never patient data.
 
 use std::borrow::Cow;

@@ -6,10 +6,10 @@
 //! resolved and checked once, when an [`Engine`](crate::Engine) is built: per-code rounding,
 //! coverage, caps and modifiers.
 //!
-//! Rules that change by payer or by year (DOMAIN.md, preamble) live here, never in code.
-//! Where a built-in value comes from: DOMAIN.md §1 (code sets), §2 (unit rules: midpoint for
-//! Medicaid and commercial plans, the CMS 8-minute rule for Medicare), §3 (modifiers: GT for
-//! Medicaid telehealth, 95/93 for commercial and Medicare).
+//! Rules that change by payer or by year (`docs/rules.md`, "Rules as data") live here, never
+//! in code. Where a built-in value comes from, all in `docs/rules.md`: "Codes" (code sets),
+//! "Units" (unit rules: midpoint for Medicaid and commercial plans, the CMS 8-minute rule for
+//! Medicare), "Modifiers" (GT for Medicaid telehealth, 95/93 for commercial and Medicare).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,7 +31,7 @@ pub const DEFAULT_POLICY: &str = "medicaid";
 pub const INLINE_POLICY_ID: &str = "inline";
 
 /// The per-diem minimum when a policy sets none: a stand-in of 120 minutes, since each state
-/// sets its own (DOMAIN.md §2, "Per diem").
+/// sets its own (`docs/rules.md`, "Per diem").
 pub const DEFAULT_PER_DIEM_MINUTES: u32 = 120;
 
 /// The early-intervention age limit when a policy sets none: IDEA Part C (early
@@ -286,9 +286,9 @@ impl PolicySpec {
     }
 }
 
-/// When a payer needs a prior authorization (DOMAIN.md §2 "Daily caps", §6: commercial
-/// payers authorize repeated or long-term services; Arizona Complete Health authorizes adult
-/// H2014/H2017 above 8 units a day).
+/// When a payer needs a prior authorization (`docs/rules.md`, "Prior authorization":
+/// commercial payers authorize repeated or long-term services; Arizona Complete Health
+/// authorizes adult H2014/H2017 above 8 units a day).
 ///
 /// In JSON: `"never"`, `"always"`, or `{"above_units_per_day": 8}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -229,7 +229,8 @@ pub struct Patient {
     pub authorizations: Vec<Authorization>,
 }
 
-/// A patient's treatment plan: goals, each tied to a functional deficit (DOMAIN.md §6).
+/// A patient's treatment plan: goals, each tied to a functional deficit (`docs/rules.md`,
+/// "Treatment plan").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -382,7 +383,8 @@ pub struct Encounter {
     pub billed: Option<Billed>,
 }
 
-/// What a session note documents (DOMAIN.md §6; Oklahoma OAC 317:30-5-248, NY OPWDD).
+/// What a session note documents (`docs/rules.md`, "Session note elements"; Oklahoma
+/// OAC 317:30-5-248, NY OPWDD).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]

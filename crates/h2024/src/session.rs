@@ -1,9 +1,10 @@
 //! A session's time: its date of service and the whole minutes it lasted.
 //!
-//! DOMAIN.md §2: only face-to-face minutes count, from exact start and end times; a partial
-//! minute does not count (seconds are truncated); the date of service is the calendar date
-//! of the start in its own UTC offset. Elapsed time is real time, so a session across a
-//! daylight-saving change or midnight counts the minutes that actually passed.
+//! `docs/rules.md`, "Countable minutes" and "Date of service and session times": only
+//! face-to-face minutes count, from exact start and end times; a partial minute does not
+//! count (seconds are truncated); the date of service is the calendar date of the start in
+//! its own UTC offset. Elapsed time is real time, so a session across a daylight-saving
+//! change or midnight counts the minutes that actually passed.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 

@@ -1,10 +1,11 @@
 //! The biller's intended line (`billed`) audited against what the engine would send: code,
 //! modifiers, units and place of service.
 //!
-//! Sources: DOMAIN.md §3 (modifier meanings, conflicts, at most four per line), §4 (place
-//! of service; CMS CR 12427 for telehealth), §5 (CARC 4 for missing or inconsistent
-//! modifiers, 5 for place of service, 16 for missing information, 96 for non-covered
-//! codes, 151 for units the information does not support, 185 for an ineligible provider).
+//! Sources: `docs/rules.md`, "Modifiers" (meanings, conflicts, at most four per line),
+//! "Places of service" (CMS CR 12427 for telehealth) and "Denial reason codes (CARC)"
+//! (CARC 4 for missing or inconsistent modifiers, 5 for place of service, 16 for missing
+//! information, 96 for non-covered codes, 151 for units the information does not support,
+//! 185 for an ineligible provider).
 
 use crate::codes::Code;
 use crate::evaluation::{Evaluated, Evaluation};

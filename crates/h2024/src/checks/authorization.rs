@@ -1,10 +1,11 @@
 //! Prior authorization: whether a line needs one, whether one on file covers it, and
 //! whether the authorized units last.
 //!
-//! Sources: DOMAIN.md §2 (Arizona Complete Health: adult H2014/H2017 need prior
-//! authorization above 8 units a day), §6 (commercial payers: prior authorization for
-//! repeated or long-term services), §5 (CARC 197 authorization absent or expired, 15
-//! authorization not for the billed service, 198 authorized units exceeded).
+//! Sources: `docs/rules.md`, "Prior authorization" (Arizona Complete Health: adult
+//! H2014/H2017 need prior authorization above 8 units a day; commercial payers: prior
+//! authorization for repeated or long-term services) and "Denial reason codes (CARC)"
+//! (CARC 197 authorization absent or expired, 15 authorization not for the billed service,
+//! 198 authorized units exceeded).
 //!
 //! Lines come sorted by patient, then date of service, so each authorization's running
 //! total is kept in date order in one pass (O(lines)).

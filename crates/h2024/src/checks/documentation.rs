@@ -1,10 +1,11 @@
 //! The session note and the treatment plan: what a payer reads to decide medical necessity.
 //!
-//! Sources: DOMAIN.md §6 (brief; Oklahoma OAC 317:30-5-248; NY OPWDD): every session
+//! Sources: `docs/rules.md`, "Documentation" (Oklahoma OAC 317:30-5-248; NY OPWDD): every session
 //! documents the skills taught, techniques, participation, progress and the plan objectives
 //! addressed; each skill taught ties to a treatment-plan goal and each goal to a documented
 //! functional deficit; progress reports at the payer's interval justify continuation.
-//! Missing information is CARC 16; medical necessity not shown is CARC 50 (§5).
+//! Missing information is CARC 16; medical necessity not shown is CARC 50 (`docs/rules.md`,
+//! "Denial reason codes (CARC)").
 //!
 //! Messages and `element`s name fields and list positions, never the note's text.
 

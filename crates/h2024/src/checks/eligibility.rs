@@ -1,9 +1,10 @@
 //! Whether the payer pays for this kind of session at all: primarily educational sessions
 //! and early intervention past its age limit.
 //!
-//! Sources: DOMAIN.md §6 (commercial payers do not cover primarily educational services;
-//! CARC 96) and §3 (TL marks early intervention under an individualized family service
-//! plan, which IDEA Part C provides from birth to age three).
+//! Sources: `docs/rules.md`, "Coverage exclusions" (commercial payers do not cover primarily
+//! educational services; CARC 96) and "Early intervention (TL)" (TL marks early
+//! intervention under an individualized family service plan, which IDEA Part C provides
+//! from birth to age three).
 
 use crate::evaluation::Evaluated;
 use crate::findings::{Data, Finding, Rule};

@@ -1,9 +1,10 @@
 //! Services that collide in time: the same patient in two places at once, one provider with
 //! two patients at once, and the same service entered twice.
 //!
-//! Sources: DOMAIN.md §5: a service that overlaps another (therapy, case management) at the
-//! same time is denied with CARC 97; an exact duplicate with CARC 18. Psychotherapy and
-//! case-management encounters count as context even though they get no code here.
+//! Sources: `docs/rules.md`, "Overlaps and duplicates": a service that overlaps another
+//! (therapy, case management) at the same time is denied with CARC 97; an exact duplicate
+//! with CARC 18. Psychotherapy and case-management encounters count as context even though
+//! they get no code here.
 //!
 //! Every check sorts once and sweeps (O(n log n)); nothing compares all pairs. Each
 //! overlapping encounter is reported once, against an earlier session still running.

@@ -8,7 +8,7 @@
 //!    encounters that would share the line under `day` aggregation;
 //! 4. derive modifiers and place of service, and group encounters into lines keyed by
 //!    (patient, provider, date of service, code, modifiers, place of service), so group
-//!    and individual time are never merged (DOMAIN.md §2, NY OPWDD);
+//!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD);
 //! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
 //! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
 //! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter;

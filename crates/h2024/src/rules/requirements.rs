@@ -79,7 +79,8 @@ pub fn modality_modifier(policy: &Policy, modality: Modality) -> Option<Modifier
     }
 }
 
-/// Derives the modifiers `policy` requires for `code` on a session (DOMAIN.md §3).
+/// Derives the modifiers `policy` requires for `code` on a session (`docs/rules.md`,
+/// "Modifiers").
 ///
 /// - the setting's state-defined U-modifier (`setting_modifiers`);
 /// - on H-codes, the provider level by credential when the policy asks for it: doctoral HP,

@@ -1,10 +1,11 @@
 //! Code selection: which code of the family bills a session, and why every other code was
 //! turned down.
 //!
-//! The scope of each code comes from the code set (DOMAIN.md §1): H2024/H2014 teach life
-//! skills, H2017 rehabilitates psychiatric function, H2023 supports employment, 97535 is
-//! one-on-one training in activities of daily living by an occupational or physical
-//! therapist and "may not be covered for strictly behavioural health services".
+//! The scope of each code comes from the code set (`docs/rules.md`, "Scope of each code"):
+//! H2024/H2014 teach life skills, H2017 rehabilitates psychiatric function, H2023 supports
+//! employment, 97535 is one-on-one training in activities of daily living by an
+//! occupational or physical therapist and "may not be covered for strictly behavioural
+//! health services".
 //! Psychotherapy and case management belong to other code families.
 //!
 //! Between codes for the same service (H2024 per hour and H2014 per 15 minutes in the

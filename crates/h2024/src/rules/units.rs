@@ -1,6 +1,6 @@
 //! Turning service minutes into billable units.
 //!
-//! Every rule here comes from `../shared/DOMAIN.md` §2:
+//! Every rule here is described, with its source, in `docs/rules.md`, "Units":
 //!
 //! - **midpoint** (AMA CPT time rule): a unit is attained once its midpoint is passed, so a
 //!   15-minute unit needs 8 minutes and an hourly unit 31.
@@ -247,7 +247,7 @@ pub fn cms_8_minute_total_units(minutes: u32) -> u32 {
 /// all, then to the earlier one. A service never gets more than one unit beyond its full
 /// blocks.
 ///
-/// CMS's worked examples (DOMAIN.md §2):
+/// CMS's worked examples (CMS Pub 100-04 Ch. 5 §20.2; `docs/rules.md`, "CMS 8-minute rule"):
 ///
 /// ```
 /// use h2024::units::cms_8_minute_allocate;

@@ -3,7 +3,7 @@
 //! A [`Code`] is one of the five procedure codes of the skills-training family. What a code
 //! *means* (its descriptor, its billing unit and the kind of service it is for) is data: a
 //! [`CodeSet`]. Two code sets are built in, because the brief this product was built from and
-//! the CMS national HCPCS file disagree about H2024 (`../shared/DOMAIN.md` §1):
+//! the CMS national HCPCS file disagree about H2024 (`docs/rules.md`, "The H2024 conflict"):
 //!
 //! - [`CodeSetId::Reference`] (the default): H2024 is "skills training and development, per
 //!   hour", as the brief and some state Medicaid programs define it.
@@ -11,7 +11,7 @@
 //!   employment, per diem".
 //!
 //! CPT 97535 is an AMA code: only the number and our own short label are shipped, never the
-//! AMA descriptor (DOMAIN.md §1).
+//! AMA descriptor (`docs/rules.md`, "CPT 97535 text").
 
 use std::fmt;
 use std::str::FromStr;
@@ -260,7 +260,7 @@ pub struct CodeSet {
 }
 
 impl CodeSet {
-    /// One of the two built-in code sets (DOMAIN.md §1).
+    /// One of the two built-in code sets (`docs/rules.md`, "Code descriptions and units").
     pub fn builtin(id: CodeSetId) -> CodeSet {
         let entry = |code, descriptor: &str, unit, service| CodeEntry {
             code,
@@ -269,14 +269,14 @@ impl CodeSet {
             service,
         };
         let h2024 = match id {
-            // The brief's table (DOMAIN.md §1, "Reference description").
+            // The brief's reading (`docs/rules.md`, "The H2024 conflict").
             CodeSetId::Reference => entry(
                 Code::H2024,
                 "Skills training and development, per hour",
                 Unit::Minutes(60),
                 Service::SkillsTraining,
             ),
-            // CMS HCPCS Level II file (DOMAIN.md §1, "CMS national HCPCS/CPT file").
+            // CMS HCPCS Level II file (`docs/rules.md`, "Code descriptions and units").
             CodeSetId::National => entry(
                 Code::H2024,
                 "Supported employment, per diem",

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A provider's education level (DOMAIN.md §3: HP/HO/HN/HM).
+/// A provider's education level (`docs/rules.md`, "Provider level": HP/HO/HN/HM).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

@@ -2,7 +2,7 @@
 //! conflict.
 //!
 //! Sources: the CMS HCPCS Level II modifier list and CPT modifiers as summarised in
-//! `../shared/DOMAIN.md` §3. At most four modifiers fit on a claim line (X12 837P SV101,
+//! `docs/rules.md`, "Modifiers". At most four modifiers fit on a claim line (X12 837P SV101,
 //! CMS-1500 item 24D). Pricing modifiers (level of care, provider level, group) go first,
 //! informational ones (telehealth) last; a payer may fix its own order.
 
@@ -130,9 +130,9 @@ modifiers! {
 /// The groups of modifiers, in the default order they appear on a line.
 ///
 /// The default order puts pricing modifiers first and informational ones last
-/// (DOMAIN.md §3): state-defined U-modifiers, provider level, group, therapy discipline,
-/// therapy assistant, early intervention, follow-up, distinct service, other informational,
-/// telehealth.
+/// (`docs/rules.md`, "Modifier order"): state-defined U-modifiers, provider level, group,
+/// therapy discipline, therapy assistant, early intervention, follow-up, distinct service,
+/// other informational, telehealth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModifierGroup {
@@ -260,7 +260,7 @@ impl ConflictKind {
     }
 }
 
-/// The first conflict among `modifiers`, if any (DOMAIN.md §3).
+/// The first conflict among `modifiers`, if any (`docs/rules.md`, "Modifier conflicts").
 ///
 /// Conflicts: two provider levels, two therapy disciplines, two telehealth modifiers (GT with
 /// 95 included), 59 with an X-modifier or two X-modifiers, the same modifier twice, CO

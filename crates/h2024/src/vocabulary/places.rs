@@ -66,7 +66,7 @@ impl Modality {
     }
 }
 
-/// A CMS place-of-service code (DOMAIN.md §4).
+/// A CMS place-of-service code (`docs/rules.md`, "Places of service").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PlaceOfService {
     /// 02: telehealth, patient not at home.
