@@ -22,6 +22,7 @@ use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Requ
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
 use crate::strict;
+use crate::wire;
 
 /// The largest request document [`Engine::evaluate_json`] accepts: 1 GiB, room for a month
 /// of a large practice (a million encounters).
@@ -66,75 +67,6 @@ impl Default for Engine {
 }
 
 const UNSERIALIZABLE: &str = "the response could not be serialized";
-
-/// Output collected in chunks of at most 64 KiB.
-#[derive(Default)]
-struct Chunks {
-    full: Vec<Vec<u8>>,
-    current: Vec<u8>,
-    len: usize,
-}
-
-impl Chunks {
-    const SIZE: usize = 1 << 16;
-
-    fn concat(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.len);
-        for chunk in self.full {
-            out.extend_from_slice(&chunk);
-        }
-        out.extend_from_slice(&self.current);
-        out
-    }
-}
-
-impl io::Write for Chunks {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        // serde_json writes in small pieces: the usual case is one copy into the chunk.
-        if buf.len() <= self.current.capacity() - self.current.len() {
-            self.current.extend_from_slice(buf);
-        } else {
-            self.spill(buf);
-        }
-        self.len += buf.len();
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Chunks {
-    /// Fills the current chunk, then starts new ones.
-    #[cold]
-    fn spill(&mut self, mut buf: &[u8]) {
-        while !buf.is_empty() {
-            let room = self.current.capacity() - self.current.len();
-            if room == 0 {
-                let next = Vec::with_capacity(Self::SIZE);
-                let full = std::mem::replace(&mut self.current, next);
-                if !full.is_empty() {
-                    self.full.push(full);
-                }
-                continue;
-            }
-            let (now, later) = buf.split_at(room.min(buf.len()));
-            self.current.extend_from_slice(now);
-            buf = later;
-        }
-    }
-}
-
-fn write_response<W: io::Write>(response: &Response, out: W) -> Result<(), serde_json::Error> {
-    let mut serializer = serde_json::Serializer::new(out);
-    serde::Serialize::serialize(response, &mut serializer)
-}
 
 /// Why [`Engine::evaluate_json_to_writer`] did not write a whole response.
 #[derive(Debug, thiserror::Error)]
@@ -415,16 +347,7 @@ impl Engine {
     /// document refused as a whole, as above, or one over [`MAX_REQUEST_BYTES`].
     pub fn evaluate_json(&self, json: &str) -> Result<String, RequestError> {
         let response = self.evaluate_json_to_response(json)?;
-        // Written in chunks, then copied once into a string of the exact size: at most twice
-        // the response in memory, where a growing string can hold three times it while it
-        // reallocates.
-        let mut chunks = Chunks::default();
-        write_response(&response, &mut chunks).map_err(|_| {
-            RequestError::new(RequestErrorKind::InvalidRequest, None, UNSERIALIZABLE)
-        })?;
-        drop(response);
-        // serde_json writes UTF-8 only.
-        String::from_utf8(chunks.concat())
+        wire::to_string(response)
             .map_err(|_| RequestError::new(RequestErrorKind::InvalidRequest, None, UNSERIALIZABLE))
     }
 
@@ -454,7 +377,7 @@ impl Engine {
             .evaluate_json_to_response(json)
             .map_err(WriteError::Refused)?;
         let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
-        write_response(&response, &mut buffered).map_err(|e| match e.io_error_kind() {
+        wire::write(&response, &mut buffered).map_err(|e| match e.io_error_kind() {
             Some(kind) => WriteError::Io(io::Error::from(kind)),
             None => WriteError::Io(io::Error::other("the response could not be serialized")),
         })?;

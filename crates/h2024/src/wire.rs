@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
+use std::io;
 
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -11,6 +12,87 @@ use serde::{Serialize, Serializer};
 use crate::explain::AlternativeText;
 use crate::findings::Finding;
 use crate::response::{Alternative, Decision, Response};
+
+/// Output collected in chunks of at most 64 KiB, then copied once into a string of the
+/// exact size: at most twice the response in memory, where a growing string can hold three
+/// times it while it reallocates.
+#[derive(Default)]
+struct Chunks {
+    full: Vec<Vec<u8>>,
+    current: Vec<u8>,
+    len: usize,
+}
+
+impl Chunks {
+    const SIZE: usize = 1 << 16;
+
+    fn concat(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for chunk in self.full {
+            out.extend_from_slice(&chunk);
+        }
+        out.extend_from_slice(&self.current);
+        out
+    }
+}
+
+impl io::Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        // serde_json writes in small pieces: the usual case is one copy into the chunk.
+        if buf.len() <= self.current.capacity() - self.current.len() {
+            self.current.extend_from_slice(buf);
+        } else {
+            self.spill(buf);
+        }
+        self.len += buf.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Chunks {
+    /// Fills the current chunk, then starts new ones.
+    #[cold]
+    fn spill(&mut self, mut buf: &[u8]) {
+        while !buf.is_empty() {
+            let room = self.current.capacity() - self.current.len();
+            if room == 0 {
+                let next = Vec::with_capacity(Self::SIZE);
+                let full = std::mem::replace(&mut self.current, next);
+                if !full.is_empty() {
+                    self.full.push(full);
+                }
+                continue;
+            }
+            let (now, later) = buf.split_at(room.min(buf.len()));
+            self.current.extend_from_slice(now);
+            buf = later;
+        }
+    }
+}
+
+/// Writes the response's JSON to `out` as it is serialized.
+pub(crate) fn write<W: io::Write>(response: &Response, out: W) -> Result<(), serde_json::Error> {
+    let mut serializer = serde_json::Serializer::new(out);
+    serde::Serialize::serialize(response, &mut serializer)
+}
+
+/// The response's JSON as a string; the response is dropped once written.
+pub(crate) fn to_string(response: Response) -> Result<String, serde_json::Error> {
+    let mut chunks = Chunks::default();
+    write(&response, &mut chunks)?;
+    drop(response);
+    // serde_json writes UTF-8 only.
+    String::from_utf8(chunks.concat()).map_err(serde::ser::Error::custom)
+}
 
 impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
