@@ -35,18 +35,20 @@
 //!
 //! ## Layers
 //!
-//! Each layer uses only those above it:
+//! Each layer uses only those above it (no module cycle):
 //!
 //! 1. vocabulary: [`codes`], [`modifiers`], [`places`] (settings, modalities, places of
-//!    service), [`credentials`]; plain types with their meanings;
+//!    service), [`credentials`]; plain types with their meanings; [`units`] (a code's
+//!    rounding rule) and [`session`] (a session's time);
 //! 2. [`policy`]: payer policies as data, resolved once into plain fields;
-//! 3. [`request`] and [`session`]: what a request says, read strictly;
-//! 4. rules: [`units`] (minutes to units), [`requirements`] (the modifiers a policy requires),
-//!    code selection, and the typed reasons for each choice;
-//! 5. the evaluation: one immutable, typed record per encounter and per line;
-//! 6. the checks: denial-risk [`findings`], each check a function of the evaluation;
-//! 7. [`explain`]: the prose, rendered from the typed reasons and data;
-//! 8. [`response`] and its JSON, with or without prose; [`Engine`] runs it all.
+//! 3. [`request`]: what a request says, read strictly;
+//! 4. the results as plain data: the typed reasons ([`explain::Reason`] and its kin), the
+//!    [`findings`] (rule, severity, CARC, data) and the [`response`] (lines, decisions);
+//! 5. rules: [`requirements`] (the modifiers a policy requires) and code selection;
+//! 6. the evaluation: one immutable, typed record per encounter and per line;
+//! 7. the checks: denial-risk findings, each check a function of the evaluation;
+//! 8. [`explain`]: the prose, rendered from the typed reasons and data;
+//! 9. the response's JSON, with or without prose; [`Engine`] runs it all.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
 //! `include/h2024.h`); this crate has no `unsafe` code.
