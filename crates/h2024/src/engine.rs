@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -538,7 +539,7 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
             code: None,
             line: None,
             reasons: vec![Reason::RequestRefused],
-            alternatives: Vec::new(),
+            alternatives: Arc::from([]),
         })
         .collect();
     Response {

@@ -3,6 +3,8 @@
 //! These types are the response JSON (`schema_version` 1); how they are written, with or
 //! without prose, is the `wire` module's business.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -80,8 +82,9 @@ pub struct Decision {
     pub line: Option<usize>,
     /// Every step of the decision, in order, as data.
     pub reasons: Vec<Reason>,
-    /// Each code of the family that was turned down, and why.
-    pub alternatives: Vec<Alternative>,
+    /// Each code of the family that was turned down, and why (shared by the decisions
+    /// that turn down the same codes for the same reasons).
+    pub alternatives: Arc<[Alternative]>,
 }
 
 /// A code that was turned down.

@@ -20,6 +20,7 @@
 //! encounters, never pairwise.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -169,6 +170,8 @@ impl LineAcc<'_> {
 struct CandidateCache {
     keys: Vec<(Service, bool, bool, Option<Code>)>,
     values: Vec<Result<Candidates, Uncodable>>,
+    /// Each entry's alternatives, shared by every decision that takes them as they are.
+    alternatives: Vec<Arc<[Alternative]>>,
 }
 
 impl CandidateCache {
@@ -183,13 +186,12 @@ impl CandidateCache {
             return at;
         }
         self.keys.push(key);
-        self.values.push(selection::candidates(
-            policy,
-            enc.service,
-            provider,
-            enc.group_size,
-            enc.code,
-        ));
+        let value = selection::candidates(policy, enc.service, provider, enc.group_size, enc.code);
+        self.alternatives.push(match &value {
+            Ok(c) => c.alternatives.as_slice().into(),
+            Err(u) => u.alternatives.as_slice().into(),
+        });
+        self.values.push(value);
         self.keys.len() - 1
     }
 
@@ -260,7 +262,7 @@ pub(crate) fn build<'a>(
                 code: None,
                 line: None,
                 reasons: Vec::new(),
-                alternatives: Vec::new(),
+                alternatives: Arc::from([]),
             })
             .collect(),
         // About one finding an encounter (more in a month of a busy practice): sized once.
@@ -414,7 +416,8 @@ fn check_encounters<'a>(
                         },
                     )
                 })
-                .collect();
+                .collect::<Vec<_>>()
+                .into();
             out.finding(
                 item,
                 Rule::ServiceOutOfScope,
@@ -443,12 +446,11 @@ fn check_encounters<'a>(
                 // Room for the steps that follow (choice, modifiers, place, units).
                 d.reasons = Vec::with_capacity(c.reasons.len() + 8);
                 d.reasons.extend_from_slice(&c.reasons);
-                d.alternatives = Vec::with_capacity(c.alternatives.len() + 2);
-                d.alternatives.extend_from_slice(&c.alternatives);
+                d.alternatives = Arc::clone(&cache.alternatives[at]);
             }
             Err(u) => {
                 d.reasons.clone_from(&u.reasons);
-                d.alternatives.clone_from(&u.alternatives);
+                d.alternatives = Arc::clone(&cache.alternatives[at]);
                 out.finding(item, u.rule, u.data.clone());
                 continue;
             }
@@ -563,14 +565,28 @@ fn choose_codes(
             encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
             minutes: total,
         });
+        // The codes turned down: the candidate step's and the choice's, merged once per
+        // candidate step and shared by the run's decisions.
+        let mut merged: Vec<(usize, Arc<[Alternative]>)> = Vec::new();
         for &(_, m) in run {
             let p = &mut prepared[m];
             p.code = choice.code;
+            let at = p.candidates;
+            let alternatives = match merged.iter().find(|(k, _)| *k == at) {
+                Some((_, shared)) => Arc::clone(shared),
+                None => {
+                    let mut all = cache.alternatives[at].to_vec();
+                    all.extend(choice.alternatives.iter().cloned());
+                    all.sort_by_key(|a| a.code);
+                    let all: Arc<[Alternative]> = all.into();
+                    merged.push((at, Arc::clone(&all)));
+                    all
+                }
+            };
             let d = &mut out.decisions[p.item];
             d.reasons.extend(shared.iter().cloned());
             d.reasons.extend(choice.reasons.iter().cloned());
-            d.alternatives.extend(choice.alternatives.iter().cloned());
-            d.alternatives.sort_by_key(|a| a.code);
+            d.alternatives = alternatives;
         }
     }
 }
