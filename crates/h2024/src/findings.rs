@@ -54,6 +54,7 @@ macro_rules! rules {
         /// A finding's rule. The id (`invalid_encounter`, ...) is stable.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum Rule {
             $( $(#[$doc])* $variant, )*
         }

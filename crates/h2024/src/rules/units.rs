@@ -32,6 +32,7 @@ pub const CMS_TIMED_UNIT_MINUTES: u32 = 15;
 /// `{"rule": "per_diem", "min_minutes": 120}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum UnitRule {
     /// A unit once its midpoint is passed (8 of 15 minutes, 31 of 60).
     Midpoint,
@@ -93,6 +94,7 @@ impl fmt::Display for Aggregation {
 
 /// Why a unit and a rule cannot go together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UnitRuleError {
     /// A per-diem unit needs the per-diem rule, and the per-diem rule a per-diem unit.
     #[error("a per-diem unit goes with the per_diem rule, and only with it")]

@@ -30,6 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// # Ok::<(), h2024::UnknownCode>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Code {
     /// HCPCS H2024: skills training and development, per hour (reference code set) or
     /// supported employment, per diem (national code set).
@@ -135,6 +136,7 @@ impl<'de> Deserialize<'de> for Code {
 /// In JSON: `{"minutes": 15}`, `{"minutes": 60}` or `"per_diem"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Unit {
     /// A timed unit of this many minutes (15 or 60 for the built-in code sets).
     #[serde(rename = "minutes")]
@@ -166,6 +168,7 @@ impl fmt::Display for Unit {
 /// The kind of service a documented session delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Service {
     /// Teaching life skills (budgeting, meal preparation, hygiene, communication) tied to
     /// functional deficits (H2024 / H2014).
@@ -206,6 +209,7 @@ impl fmt::Display for Service {
 /// What a code set says about one code: its descriptor, billing unit and service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CodeEntry {
     /// The code.
     pub code: Code,
@@ -220,6 +224,7 @@ pub struct CodeEntry {
 /// The identifier of a built-in code set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CodeSetId {
     /// The product brief's definitions: H2024 is skills training per hour.
     Reference,

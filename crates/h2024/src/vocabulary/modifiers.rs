@@ -28,6 +28,7 @@ macro_rules! modifiers {
         /// # Ok::<(), h2024::InvalidModifier>(())
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
         pub enum Modifier {
             $( $(#[$doc])* $variant, )*
         }
@@ -135,6 +136,7 @@ modifiers! {
 /// other informational, telehealth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ModifierGroup {
     /// U1-UD: Medicaid level of care, state-defined.
     StateDefined,

@@ -68,6 +68,7 @@ impl Modality {
 
 /// A CMS place-of-service code (`docs/rules.md`, "Places of service").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum PlaceOfService {
     /// 02: telehealth, patient not at home.
     Telehealth,
