@@ -282,11 +282,23 @@ pub(crate) fn build<'a>(
         &mut cache,
         &mut out,
     );
-    choose_codes(policy, &cache, &mut prepared, &mut out);
-    let mut accs = group_lines(policy, &cache, &mut prepared, &mut out);
-    compute_units(policy, &mut accs, &other_timed);
-    let capped = apply_caps(policy, &accs);
-    let (lines, capped_lines, line_members) = emit_lines(policy, accs, capped, &prepared, &mut out);
+    // Steps 3-7 run patient by patient: every key they group by holds the patient, and one
+    // patient's encounters are few enough to stay in the processor's cache, where a whole
+    // month's would not. Patients go in id order, so the lines come out in response order.
+    prepared.sort_by_key(|p| p.patient);
+    let mut emitted = Emitted::default();
+    for chunk in prepared.chunk_by_mut(|a, b| a.patient == b.patient) {
+        choose_codes(policy, &cache, chunk, &mut out);
+        let mut accs = group_lines(policy, &cache, chunk, &mut out);
+        compute_units(policy, &mut accs, &other_timed);
+        let capped = apply_caps(policy, &accs);
+        emit_lines(policy, accs, capped, chunk, &mut out, &mut emitted);
+    }
+    let Emitted {
+        lines,
+        capped: capped_lines,
+        members: line_members,
+    } = emitted;
     for p in prepared {
         let ev = &mut encounters[p.ev];
         ev.code = Some(p.code);
@@ -820,18 +832,30 @@ fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
     capped
 }
 
-/// Step 7: emits the lines that earn units; the others become findings on every encounter
-/// they hold. Returns the lines, whether the cap cut each, and each line's encounters.
+/// The lines emitted so far, whether the cap cut each, and each line's encounters (indexes
+/// into the evaluated encounters).
+#[derive(Default)]
+struct Emitted {
+    lines: Vec<Line>,
+    capped: Vec<bool>,
+    members: Vec<Vec<usize>>,
+}
+
+/// Step 7: emits the lines that earn units, after those already emitted; the others become
+/// findings on every encounter they hold.
 fn emit_lines(
     policy: &Policy,
     accs: Vec<LineAcc<'_>>,
     capped: Vec<Option<Cap>>,
     prepared: &[Prepared<'_>],
     out: &mut Output,
-) -> (Vec<Line>, Vec<bool>, Vec<Vec<usize>>) {
-    let mut lines: Vec<Line> = Vec::with_capacity(accs.len());
-    let mut capped_lines: Vec<bool> = Vec::with_capacity(accs.len());
-    let mut line_members: Vec<Vec<usize>> = Vec::with_capacity(accs.len());
+    emitted: &mut Emitted,
+) {
+    let Emitted {
+        lines,
+        capped: capped_lines,
+        members: line_members,
+    } = emitted;
     for (acc, cap) in accs.into_iter().zip(capped) {
         let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
@@ -912,8 +936,6 @@ fn emit_lines(
                 .collect(),
         });
     }
-
-    (lines, capped_lines, line_members)
 }
 
 fn invalid(out: &mut Output, item: usize, field: &str, problem: &str) {
