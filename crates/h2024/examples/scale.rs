@@ -454,15 +454,10 @@ fn sweep(args: &Args) -> ExitCode {
     );
     let mut runs: Vec<(usize, Mode)> = Vec::new();
     for &n in &args.sizes {
-        for mode in [
-            Mode::Roundtrip,
-            Mode::RoundtripCompact,
-            Mode::Typed,
-            Mode::Explained,
-            Mode::Compact,
-            Mode::Streamed,
-        ] {
-            runs.push((n, mode));
+        for mode in Mode::ALL {
+            if !matches!(mode, Mode::Single | Mode::SingleCompact) {
+                runs.push((n, mode));
+            }
         }
     }
     runs.push((args.calls, Mode::Single));
