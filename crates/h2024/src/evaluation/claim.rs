@@ -541,6 +541,8 @@ fn choose_codes(
                 (line_key(p, first, &mods), set, per_session.then_some(pi)),
                 pi,
             ));
+            // Kept for line grouping, which reuses it when the first candidate is chosen.
+            p.mods = Some(mods);
         }
     }
     settled.sort_unstable_by_key(|&(key, _)| key);
@@ -613,9 +615,12 @@ fn group_lines<'a>(
 ) -> Vec<LineAcc<'a>> {
     let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
     for (pi, p) in prepared.iter_mut().enumerate() {
-        let single = cache.codes(p.candidates).len() == 1;
+        let candidates = cache.codes(p.candidates);
+        let single = candidates.len() == 1;
+        // The modifiers were derived for the first candidate in step 3; derived again only
+        // for another chosen code.
         let mods = match p.mods.take() {
-            Some(m) if single => m,
+            Some(m) if p.code == candidates[0] => m,
             _ => required_modifiers(policy, p.code, p.provider, p.enc),
         };
         let d = &mut out.decisions[p.item];
