@@ -79,7 +79,9 @@ typedef enum H2024Status {
    */
   H2024_STATUS_INVALID_POLICY = 4,
   /**
-   * `h2024_units`: `code` is not one of `H2024`, `H2014`, `H2017`, `H2023`, `97535`.
+   * `h2024_units`: `code` is not a well-formed procedure code (a HCPCS Level II code: a
+   * letter A-V and four digits; a CPT code: four digits, then a digit or a letter), or
+   * the policy's code set does not define it.
    */
   H2024_STATUS_UNKNOWN_CODE = 5,
   /**

@@ -72,7 +72,9 @@ pub enum H2024Status {
     /// `[0].units.H2014.rule`. `h2024_evaluate`: the request's inline policy object is not
     /// a valid policy; the error document is handed out.
     InvalidPolicy = 4,
-    /// `h2024_units`: `code` is not one of `H2024`, `H2014`, `H2017`, `H2023`, `97535`.
+    /// `h2024_units`: `code` is not a well-formed procedure code (a HCPCS Level II code: a
+    /// letter A-V and four digits; a CPT code: four digits, then a digit or a letter), or
+    /// the policy's code set does not define it.
     UnknownCode = 5,
     /// `h2024_units`: no built-in or loaded policy has the id `policy`. `h2024_evaluate`:
     /// the request's `policy` names no built-in or loaded policy, or its inline policy
@@ -504,6 +506,7 @@ pub unsafe extern "C" fn h2024_units(
             let (status, argument) = match err {
                 UnitsError::UnknownPolicy => (H2024Status::UnknownPolicy, "policy"),
                 UnitsError::MinutesOutOfRange => (H2024Status::MinutesOutOfRange, "minutes"),
+                UnitsError::UnknownCode => (H2024Status::UnknownCode, "code"),
             };
             Failure::new(status, format!("`{argument}`: {err}"))
         })?;
@@ -856,15 +859,32 @@ mod tests {
     fn units_failures() {
         let engine = new_engine(None);
         assert_eq!(
-            units(engine, c"medicaid", c"H9999", 38),
+            units(engine, c"medicaid", c"H99X9", 38),
             (H2024Status::UnknownCode, 0)
         );
         let message = last_error().unwrap();
         assert!(
-            message.starts_with("h2024_units: `code`: unknown code"),
+            message.starts_with("h2024_units: `code`: invalid code"),
             "{message}"
         );
-        assert!(!message.contains("H9999"), "{message}");
+        assert!(!message.contains("H99X9"), "{message}");
+        // Well formed, but not in the policy's code set.
+        assert_eq!(
+            units(engine, c"medicaid", c"T2019", 38),
+            (H2024Status::UnknownCode, 0)
+        );
+        let message = last_error().unwrap();
+        assert!(
+            message.starts_with("h2024_units: `code`: the policy's code set does not define"),
+            "{message}"
+        );
+        assert!(!message.contains("T2019"), "{message}");
+        // The national code set's 15-minute neighbour, under a policy that defines it.
+        let national = new_engine(Some(
+            c"[{\"id\": \"n\", \"extends\": \"medicaid\", \"code_set\": \"national\"}]",
+        ));
+        assert_eq!(units(national, c"n", c"T2019", 38), (H2024Status::Ok, 3));
+        free(national);
         assert_eq!(
             units(engine, c"Jane Doe", c"H2014", 38),
             (H2024Status::UnknownPolicy, 0)
@@ -888,7 +908,7 @@ mod tests {
     fn last_error_is_cleared_by_success_and_per_thread() {
         let engine = new_engine(None);
         assert_eq!(
-            units(engine, c"medicaid", c"H9999", 38).0,
+            units(engine, c"medicaid", c"H99X9", 38).0,
             H2024Status::UnknownCode
         );
         let first = h2024_last_error();
@@ -899,7 +919,7 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(other, (true, None));
-        assert!(last_error().unwrap().contains("unknown code"));
+        assert!(last_error().unwrap().contains("invalid code"));
         // A free call leaves it; a successful status-returning call clears it.
         // SAFETY: NULL is a no-op.
         unsafe { h2024_string_free(ptr::null_mut()) };

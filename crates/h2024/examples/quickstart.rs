@@ -63,7 +63,7 @@ fn print(response: &Response, description: &str) {
     );
     for decision in &response.decisions {
         let line = decision.line.map(|i| &response.lines[i]);
-        let code = decision.code.map(|c| c.as_str()).unwrap_or("-");
+        let code = decision.code.as_ref().map(|c| c.as_str()).unwrap_or("-");
         let (units, minutes, modifiers, pos) = match line {
             Some(l) => (
                 l.units.to_string(),

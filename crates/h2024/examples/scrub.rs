@@ -115,7 +115,11 @@ fn print(title: &str, response: &Response) {
             None => println!(
                 "{}: no line ({})",
                 decision.encounter,
-                decision.code.map(|c| c.as_str()).unwrap_or("not coded")
+                decision
+                    .code
+                    .as_ref()
+                    .map(|c| c.as_str())
+                    .unwrap_or("not coded")
             ),
         }
         let mut any = false;

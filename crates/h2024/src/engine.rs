@@ -90,6 +90,9 @@ pub enum UnitsError {
     /// Minutes outside 0..=1440 (one session lasts at most a day).
     #[error("a single session lasts at most 1440 minutes")]
     MinutesOutOfRange,
+    /// The policy's code set does not define the code.
+    #[error("the policy's code set does not define that code")]
+    UnknownCode,
 }
 
 /// The request with each encounter kept as its JSON text, to be read one by one: the same
@@ -139,7 +142,7 @@ impl Engine {
     ///    "max_units_per_day": {"H2014": 16}}
     /// ]"#)?;
     /// let policy = engine.policy("ny-style").unwrap();
-    /// assert_eq!(policy.code(Code::H2014).rounding.rule(), UnitRule::Whole);
+    /// assert_eq!(policy.code(Code::H2014).map(|r| r.rounding.rule()), Some(UnitRule::Whole));
     /// assert_eq!(engine.units("ny-style", Code::H2014, 29), Ok(1));
     /// # Ok::<(), h2024::PolicyError>(())
     /// ```
@@ -233,18 +236,22 @@ impl Engine {
     /// assert_eq!(engine.units("medicaid", Code::H2024, 91), Ok(2));
     /// assert_eq!(engine.units("medicare", Code::H2024, 120), Ok(1)); // per diem
     /// assert!(engine.units("nope", Code::H2014, 38).is_err());
+    /// let t2019: Code = "T2019".parse().unwrap();
+    /// assert!(engine.units("medicaid", t2019, 38).is_err()); // not in its code set
     /// ```
     ///
     /// # Errors
     ///
     /// [`UnitsError::UnknownPolicy`] when no policy has that id,
-    /// [`UnitsError::MinutesOutOfRange`] for more than 1440 minutes.
+    /// [`UnitsError::MinutesOutOfRange`] for more than 1440 minutes,
+    /// [`UnitsError::UnknownCode`] for a code the policy's code set does not define.
     pub fn units(&self, policy: &str, code: Code, minutes: u32) -> Result<u32, UnitsError> {
         let policy = self.policy(policy).ok_or(UnitsError::UnknownPolicy)?;
         if minutes > MAX_SESSION_MINUTES {
             return Err(UnitsError::MinutesOutOfRange);
         }
-        Ok(policy.code(code).rounding.units(minutes))
+        let rules = policy.code(code).ok_or(UnitsError::UnknownCode)?;
+        Ok(rules.rounding.units(minutes))
     }
 
     fn resolve_policy<'a>(&'a self, policy: &PolicyRef) -> Result<Cow<'a, Policy>, RequestError> {

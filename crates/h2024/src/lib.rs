@@ -77,7 +77,7 @@ pub use vocabulary::{codes, credentials, modifiers, places};
 use evaluation::claim;
 use rules::{reasons, selection};
 
-pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, Service, Unit, UnknownCode};
+pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, InvalidCode, MAX_CODES, Service, Unit};
 pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError, WriteError};
 pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codes::{Code, CodeSet, CodeSetId, Service, Unit};
+use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::places::Setting;
@@ -66,11 +66,8 @@ fn serialize_shared_text<S: Serializer>(
     text.as_deref().serialize(serializer)
 }
 
-/// The codes as map keys, in JSON.
-const CODE_KEYS: &[&str] = &["H2024", "H2014", "H2017", "H2023", "97535"];
-
-/// A code as a map key: an unknown key is refused as an unknown name, which the error
-/// reports at the map without repeating the key (README, "Errors").
+/// A code as a map key: a malformed key is refused, and the error reports the map without
+/// repeating the key (README, "Errors").
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct CodeKey(Code);
 
@@ -79,7 +76,7 @@ impl<'de> Deserialize<'de> for CodeKey {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         text.parse()
             .map(CodeKey)
-            .map_err(|_| serde::de::Error::unknown_variant(&text, CODE_KEYS))
+            .map_err(|_| serde::de::Error::unknown_variant(&text, &["a procedure code"]))
     }
 }
 
@@ -103,7 +100,7 @@ pub enum UnitsKey {
 
 impl UnitsKey {
     /// The key as written in JSON: `default` or the code.
-    pub const fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             UnitsKey::Default => "default",
             UnitsKey::Code(code) => code.as_str(),
@@ -125,14 +122,13 @@ impl Serialize for UnitsKey {
 
 impl<'de> Deserialize<'de> for UnitsKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["default", "H2024", "H2014", "H2017", "H2023", "97535"];
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         if text == "default" {
             return Ok(UnitsKey::Default);
         }
         text.parse()
             .map(UnitsKey::Code)
-            .map_err(|_| serde::de::Error::unknown_variant(&text, KEYS))
+            .map_err(|_| serde::de::Error::unknown_variant(&text, &["default", "a procedure code"]))
     }
 }
 
@@ -167,7 +163,9 @@ pub struct PolicySpec {
     /// Which built-in code set defines the codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_set: Option<CodeSetId>,
-    /// Per-code overrides of the code set's unit, descriptor or service.
+    /// Per-code overrides of the code set's unit, descriptor, service or therapy flag, and
+    /// codes the code set does not define (which then need `descriptor`, `unit` and
+    /// `service`).
     #[serde(
         default,
         deserialize_with = "code_keyed",
@@ -304,7 +302,10 @@ pub enum PriorAuthorization {
     AboveUnitsPerDay(u32),
 }
 
-/// A policy's override of one code's definition.
+/// A policy's override of one code's definition, or the definition of a code of its own.
+///
+/// For a code the code set does not define, `descriptor`, `unit` and `service` are
+/// required; `therapy` defaults to `false`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -318,6 +319,9 @@ pub struct CodeOverride {
     /// The service the code is billed for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Service>,
+    /// A therapy code (see [`CodeEntry::therapy`](crate::CodeEntry::therapy)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub therapy: Option<bool>,
 }
 
 /// The name of a unit rule in a policy's `units` entry.
@@ -382,7 +386,8 @@ pub struct CodeRules {
 pub struct Policy {
     spec: PolicySpec,
     code_set: CodeSet,
-    codes: [CodeRules; 5],
+    /// One per code of `code_set`, in its order.
+    codes: Vec<CodeRules>,
     preference: Vec<Code>,
     requires_clock_times: bool,
     telehealth_modifier: Option<Modifier>,
@@ -420,17 +425,36 @@ impl Policy {
         &self.code_set
     }
 
-    /// How `code` is billed under this policy.
-    pub fn code(&self, code: Code) -> &CodeRules {
-        &self.codes[code.index()]
+    /// How `code` is billed under this policy; `None` for a code its code set does not
+    /// define.
+    pub fn code(&self, code: Code) -> Option<&CodeRules> {
+        self.code_set.position(code).map(|at| &self.codes[at])
     }
 
-    /// Whether the payer pays for `code`.
+    /// How a code of the code set is billed. Callers pass codes taken from the code set.
+    pub(crate) fn rules(&self, code: Code) -> &CodeRules {
+        let at = self.code_set.position(code).unwrap_or_default();
+        &self.codes[at]
+    }
+
+    /// The definition of a code of the code set. Callers pass codes taken from the code set.
+    pub(crate) fn entry(&self, code: Code) -> &CodeEntry {
+        let at = self.code_set.position(code).unwrap_or_default();
+        &self.code_set.entries()[at]
+    }
+
+    /// Whether the payer pays for `code` (never for a code its code set does not define).
     pub fn covers(&self, code: Code) -> bool {
-        self.code(code).covered
+        self.code(code).is_some_and(|rules| rules.covered)
     }
 
-    /// All five codes in tie-break order: the policy's preference first.
+    /// Whether `code` is a therapy code under this policy (97535 in the built-in code sets;
+    /// README, "Your own policies").
+    pub fn is_therapy(&self, code: Code) -> bool {
+        self.code_set.entry(code).is_some_and(|e| e.therapy)
+    }
+
+    /// Every code of the code set in tie-break order: the policy's preference first.
     pub fn preference(&self) -> &[Code] {
         &self.preference
     }
@@ -603,6 +627,7 @@ fn merge_code(base: CodeOverride, over: CodeOverride) -> CodeOverride {
         unit: over.unit.or(base.unit),
         descriptor: over.descriptor.or(base.descriptor),
         service: over.service.or(base.service),
+        therapy: over.therapy.or(base.therapy),
     }
 }
 
@@ -785,8 +810,19 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     apply_code_overrides(&spec, &mut code_set)?;
     let codes = code_rules(&spec, &mut code_set, &covered)?;
 
+    for (field, list) in [
+        ("covered_codes", &covered),
+        ("code_preference", &preference),
+    ] {
+        if let Some(i) = list.iter().position(|&c| !code_set.contains(c)) {
+            return Err(invalid(
+                format!("{field}[{i}]"),
+                "names a code the policy's code set does not define",
+            ));
+        }
+    }
     let mut full_preference = preference.clone();
-    full_preference.extend(Code::ALL.iter().filter(|c| !preference.contains(c)));
+    full_preference.extend(code_set.codes().filter(|c| !preference.contains(c)));
     let excludes_educational = spec.excludes_educational.unwrap_or(false);
 
     Ok(Policy {
@@ -810,11 +846,42 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     })
 }
 
-/// The code definitions after the policy's `codes` overrides.
+/// The code definitions after the policy's `codes` overrides, its own codes added.
 fn apply_code_overrides(spec: &PolicySpec, code_set: &mut CodeSet) -> Result<(), PolicyError> {
     for (&code, over) in spec.codes.iter().flatten() {
         let Some(over) = over else { continue };
-        let entry = code_set.entry_mut(code);
+        if !code_set.contains(code) {
+            if code_set.entries().len() >= MAX_CODES {
+                return Err(invalid(
+                    "codes",
+                    format!("a code set holds at most {MAX_CODES} codes"),
+                ));
+            }
+            let need = |present: bool, field: &str| {
+                if present {
+                    Ok(())
+                } else {
+                    Err(PolicyError::new(
+                        PolicyErrorKind::MissingField,
+                        format!("codes.{code}.{field}"),
+                        "required for a code the code set does not define",
+                    ))
+                }
+            };
+            need(over.descriptor.is_some(), "descriptor")?;
+            need(over.unit.is_some(), "unit")?;
+            need(over.service.is_some(), "service")?;
+            // Placeholders, replaced below by the checked values.
+            code_set.push(CodeEntry::new(
+                code,
+                String::new(),
+                Unit::PerDiem,
+                Service::SkillsTraining,
+            ));
+        }
+        let Some(entry) = code_set.entry_mut(code) else {
+            continue;
+        };
         if let Some(unit) = over.unit {
             if let Unit::Minutes(m) = unit {
                 if m == 0 || m > 1440 {
@@ -844,6 +911,9 @@ fn apply_code_overrides(spec: &PolicySpec, code_set: &mut CodeSet) -> Result<(),
             }
             entry.service = service;
         }
+        if let Some(therapy) = over.therapy {
+            entry.therapy = therapy;
+        }
     }
     Ok(())
 }
@@ -854,7 +924,7 @@ fn code_rules(
     spec: &PolicySpec,
     code_set: &mut CodeSet,
     covered: &[Code],
-) -> Result<[CodeRules; 5], PolicyError> {
+) -> Result<Vec<CodeRules>, PolicyError> {
     let units = required(&spec.units, "units")?;
     let default = units
         .get(&UnitsKey::Default)
@@ -868,14 +938,39 @@ fn code_rules(
             )
         })?;
     let default_aggregate = default.aggregate.unwrap_or_default();
-    let mut rules: Vec<CodeRules> = Vec::with_capacity(5);
-    for code in Code::ALL {
+    for (key, path) in [
+        (
+            units.keys().find_map(|k| match k {
+                UnitsKey::Code(c) if !code_set.contains(*c) => Some(*c),
+                _ => None,
+            }),
+            "units",
+        ),
+        (
+            spec.max_units_per_day
+                .iter()
+                .flatten()
+                .map(|(c, _)| *c)
+                .find(|c| !code_set.contains(*c)),
+            "max_units_per_day",
+        ),
+    ] {
+        if key.is_some() {
+            return Err(invalid(
+                path,
+                "names a code the policy's code set does not define",
+            ));
+        }
+    }
+    let codes: Vec<Code> = code_set.codes().collect();
+    let mut rules: Vec<CodeRules> = Vec::with_capacity(codes.len());
+    for code in codes {
         let own = units.get(&UnitsKey::Code(code)).copied().flatten();
         let (spec_used, path) = match own {
             Some(s) => (s, format!("units.{code}")),
             None => (default, "units.default".to_owned()),
         };
-        let unit = code_set.entry(code).unit;
+        let unit = entry_unit(code_set, code);
         let rule = unit_rule(&spec_used, &path)?;
         let rule = match (unit, rule, own.is_some()) {
             // A per-diem code under a timed default rule: per diem with the default minimum.
@@ -891,7 +986,9 @@ fn code_rules(
             }
             // An explicit per_diem rule makes the code a per-diem code for this payer.
             (Unit::Minutes(_), UnitRule::PerDiem { .. }, true) => {
-                code_set.entry_mut(code).unit = Unit::PerDiem;
+                if let Some(entry) = code_set.entry_mut(code) {
+                    entry.unit = Unit::PerDiem;
+                }
                 rule
             }
             (Unit::Minutes(_), UnitRule::PerDiem { .. }, false) => {
@@ -904,7 +1001,7 @@ fn code_rules(
             }
             (Unit::Minutes(_), rule, _) => rule,
         };
-        let unit = code_set.entry(code).unit;
+        let unit = entry_unit(code_set, code);
         let rounding = Rounding::new(unit, rule)
             .map_err(|e| invalid(format!("{path}.rule"), format!("{code} ({unit}): {e}")))?;
         let pooled = matches!(rule, UnitRule::Cms8Minute | UnitRule::PerDiem { .. });
@@ -936,9 +1033,12 @@ fn code_rules(
             covered: covered.contains(&code),
         });
     }
-    rules
-        .try_into()
-        .map_err(|_| invalid("units", "internal: five codes expected"))
+    Ok(rules)
+}
+
+/// The unit of a code of `code_set`.
+fn entry_unit(code_set: &CodeSet, code: Code) -> Unit {
+    code_set.entry(code).map_or(Unit::PerDiem, |e| e.unit)
 }
 
 fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
@@ -1016,10 +1116,13 @@ mod tests {
         assert_eq!(medicaid.code_set().id(), CodeSetId::Reference);
         assert!(Code::ALL.iter().all(|&c| medicaid.covers(c)));
         assert_eq!(
-            medicaid.code(Code::H2014).rounding.rule(),
+            medicaid.code(Code::H2014).unwrap().rounding.rule(),
             UnitRule::Midpoint
         );
-        assert_eq!(medicaid.code(Code::H2014).aggregation, Aggregation::Day);
+        assert_eq!(
+            medicaid.code(Code::H2014).unwrap().aggregation,
+            Aggregation::Day
+        );
         assert_eq!(medicaid.telehealth_modifier(), Some(Modifier::GT));
         assert_eq!(medicaid.audio_only_modifier(), None);
         assert!(medicaid.requires_clock_times());
@@ -1029,7 +1132,7 @@ mod tests {
         assert!(commercial.covers(Code::H2024) && commercial.covers(Code::H2014));
         assert!(!commercial.covers(Code::H2017) && !commercial.covers(Code::H2023));
         assert_eq!(
-            commercial.code(Code::H2024).aggregation,
+            commercial.code(Code::H2024).unwrap().aggregation,
             Aggregation::Session
         );
         assert_eq!(commercial.audio_only_modifier(), Some(Modifier::M93));
@@ -1039,11 +1142,11 @@ mod tests {
         assert_eq!(medicare.code_set().id(), CodeSetId::National);
         assert!(medicare.covers(Code::Cpt97535) && !medicare.covers(Code::H2014));
         assert_eq!(
-            medicare.code(Code::Cpt97535).rounding.rule(),
+            medicare.code(Code::Cpt97535).unwrap().rounding.rule(),
             UnitRule::Cms8Minute
         );
         assert_eq!(
-            medicare.code(Code::H2024).rounding.rule(),
+            medicare.code(Code::H2024).unwrap().rounding.rule(),
             UnitRule::PerDiem { min_minutes: 120 }
         );
         assert!(!medicare.requires_clock_times());
@@ -1067,13 +1170,16 @@ mod tests {
                 "modifier_order": ["U1", "HO", "HQ", "TS", "GT"]}"#,
         )
         .unwrap();
-        assert_eq!(p.code(Code::H2014).rounding.rule(), UnitRule::Whole);
         assert_eq!(
-            p.code(Code::H2017).rounding.rule(),
+            p.code(Code::H2014).unwrap().rounding.rule(),
+            UnitRule::Whole
+        );
+        assert_eq!(
+            p.code(Code::H2017).unwrap().rounding.rule(),
             UnitRule::Threshold { minutes: 10 }
         );
-        assert_eq!(p.code(Code::H2024).rounding.unit(), Unit::PerDiem);
-        assert_eq!(p.code(Code::H2014).max_units_per_day, Some(16));
+        assert_eq!(p.code(Code::H2024).unwrap().rounding.unit(), Unit::PerDiem);
+        assert_eq!(p.code(Code::H2014).unwrap().max_units_per_day, Some(16));
         assert_eq!(p.setting_modifier(Setting::Community), Some(Modifier::U1));
         assert!(!p.covers(Code::H2024));
     }
@@ -1087,11 +1193,17 @@ mod tests {
         .unwrap();
         assert_eq!(p.telehealth_modifier(), None);
         assert_eq!(p.follow_up_modifier(), Some(Modifier::TS));
-        assert_eq!(p.code(Code::H2014).rounding.rule(), UnitRule::Whole);
-        assert_eq!(p.code(Code::H2017).rounding.rule(), UnitRule::Midpoint);
+        assert_eq!(
+            p.code(Code::H2014).unwrap().rounding.rule(),
+            UnitRule::Whole
+        );
+        assert_eq!(
+            p.code(Code::H2017).unwrap().rounding.rule(),
+            UnitRule::Midpoint
+        );
         let q = load(r#"{"id": "y", "extends": "medicaid", "max_units_per_day": {"H2014": 8}}"#)
             .unwrap();
-        assert_eq!(q.code(Code::H2014).max_units_per_day, Some(8));
+        assert_eq!(q.code(Code::H2014).unwrap().max_units_per_day, Some(8));
     }
 
     #[test]
@@ -1175,15 +1287,15 @@ mod tests {
                 "codes": {"H2024": {"unit": "per_diem", "service": "supported_employment"}}}"#,
         )
         .unwrap();
-        assert_eq!(p.code(Code::H2024).rounding.unit(), Unit::PerDiem);
+        assert_eq!(p.code(Code::H2024).unwrap().rounding.unit(), Unit::PerDiem);
         assert_eq!(
-            p.code(Code::H2024).rounding.rule(),
+            p.code(Code::H2024).unwrap().rounding.rule(),
             UnitRule::PerDiem {
                 min_minutes: DEFAULT_PER_DIEM_MINUTES
             }
         );
         assert_eq!(
-            p.code_set().entry(Code::H2024).service,
+            p.code_set().entry(Code::H2024).unwrap().service,
             Service::SupportedEmployment
         );
     }
@@ -1214,16 +1326,22 @@ mod tests {
         .unwrap();
         let b = engine.policy("b").unwrap();
         // `rule` alone keeps the inherited `aggregate`.
-        assert_eq!(b.code(Code::H2014).rounding.rule(), UnitRule::Whole);
-        assert_eq!(b.code(Code::H2014).aggregation, Aggregation::Session);
+        assert_eq!(
+            b.code(Code::H2014).unwrap().rounding.rule(),
+            UnitRule::Whole
+        );
+        assert_eq!(
+            b.code(Code::H2014).unwrap().aggregation,
+            Aggregation::Session
+        );
         // A per-code entry merges over the inherited entry of the same code.
         assert_eq!(
-            b.code(Code::H2017).rounding.rule(),
+            b.code(Code::H2017).unwrap().rounding.rule(),
             UnitRule::Threshold { minutes: 12 }
         );
-        assert_eq!(b.code(Code::H2017).aggregation, Aggregation::Day);
+        assert_eq!(b.code(Code::H2017).unwrap().aggregation, Aggregation::Day);
         assert_eq!(
-            b.code(Code::H2023).rounding.rule(),
+            b.code(Code::H2023).unwrap().rounding.rule(),
             UnitRule::PerDiem { min_minutes: 90 }
         );
         assert_eq!(
@@ -1234,13 +1352,16 @@ mod tests {
                 ..UnitSpec::default()
             })
         );
-        let entry = b.code_set().entry(Code::H2024);
+        let entry = b.code_set().entry(Code::H2024).unwrap();
         assert_eq!(entry.descriptor, "skills, per hour");
         assert_eq!(entry.service, Service::SkillsTraining);
         // A new rule does not inherit the old rule's parameters.
         let c = engine.policy("c").unwrap();
-        assert_eq!(c.code(Code::H2017).rounding.rule(), UnitRule::Midpoint);
-        assert_eq!(c.code(Code::H2017).aggregation, Aggregation::Day);
+        assert_eq!(
+            c.code(Code::H2017).unwrap().rounding.rule(),
+            UnitRule::Midpoint
+        );
+        assert_eq!(c.code(Code::H2017).unwrap().aggregation, Aggregation::Day);
     }
 
     #[test]
@@ -1295,7 +1416,7 @@ mod tests {
             p.early_intervention_max_age_years(),
             DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS
         );
-        assert_eq!(p.code(Code::H2014).aggregation, Aggregation::Day);
+        assert_eq!(p.code(Code::H2014).unwrap().aggregation, Aggregation::Day);
         assert!(p.modifier_order().is_empty());
     }
 }

@@ -640,7 +640,8 @@ fn render_path(path: &serde_path_to_error::Path, count: usize) -> String {
         match segment {
             Segment::Seq { index } => out.push_str(&format!("[{index}]")),
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                let shown = if let Ok(code) = key.parse::<crate::Code>() {
+                let code = key.parse::<crate::Code>();
+                let shown = if let Ok(code) = &code {
                     code.as_str()
                 } else if is_format_name(key) {
                     key.as_str()

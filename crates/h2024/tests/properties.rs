@@ -129,7 +129,9 @@ fn check_invariants(
             prop_assert_eq!(d.code, Some(line.code));
         }
         // Billed time bounds under day aggregation.
-        let rules = p.code(line.code);
+        let rules = p
+            .code(line.code)
+            .expect("a line bills a code of the code set");
         if let (Unit::Minutes(len), h2024::Aggregation::Day) =
             (rules.rounding.unit(), rules.aggregation)
         {

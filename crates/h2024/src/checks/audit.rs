@@ -122,7 +122,7 @@ fn encounter(
                     Data::CodeNotCovered { code, billed: true },
                 );
             }
-            if !provider_may_bill(code, ev.provider) {
+            if !provider_may_bill(policy, code, ev.provider) {
                 flag(
                     Rule::ProviderNotEligible,
                     "billed.code",
@@ -276,7 +276,7 @@ fn not_valid(
                 expected: modality_modifier(policy, modality),
             },
         },
-        ModifierGroup::ProviderLevel if !code.is_h_code() => {
+        ModifierGroup::ProviderLevel if !code.is_h_or_t_code() || policy.is_therapy(code) => {
             NotValid::NoProviderLevelOnCode { code }
         }
         ModifierGroup::ProviderLevel => NotValid::NoProviderLevels,
@@ -285,7 +285,7 @@ fn not_valid(
             NotValid::NotEarlyIntervention
         }
         ModifierGroup::FollowUp if !enc.follow_up => NotValid::NotFollowUp,
-        ModifierGroup::Therapy | ModifierGroup::TherapyAssistant if code != Code::Cpt97535 => {
+        ModifierGroup::Therapy | ModifierGroup::TherapyAssistant if !policy.is_therapy(code) => {
             NotValid::TherapyOnOtherCode { code }
         }
         ModifierGroup::TherapyAssistant if !ev.provider.assistant => NotValid::NotAssistant,

@@ -116,10 +116,12 @@ pub(crate) fn check<'a>(
     }
 
     let needs_plan = matches!(
-        policy.code_set().entry(code).service,
+        policy.entry(code).service,
         Service::SkillsTraining
             | Service::PsychosocialRehabilitation
             | Service::SupportedEmployment
+            | Service::CommunitySupport
+            | Service::OngoingEmploymentSupport
     );
     let plan = ev.patient.treatment_plan.as_ref();
     match plan {

@@ -37,7 +37,7 @@ use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
 use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::response::{Alternative, Decision, Line};
-use crate::selection::{self, Candidates, Uncodable, provider_may_bill};
+use crate::selection::{self, Candidates, Uncodable};
 use crate::session::Session;
 use crate::units::{
     Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
@@ -130,8 +130,8 @@ struct LineKey {
 /// never by hashing: the work is n log n whatever the request holds.
 impl Ord for LineKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.patient, self.date, self.code.written_order())
-            .cmp(&(other.patient, other.date, other.code.written_order()))
+        (self.patient, self.date, self.code)
+            .cmp(&(other.patient, other.date, other.code))
             .then((self.provider, self.modifiers, self.pos).cmp(&(
                 other.provider,
                 other.modifiers,
@@ -178,7 +178,7 @@ impl CandidateCache {
     fn get(&mut self, policy: &Policy, enc: &Encounter, provider: &Provider) -> usize {
         let key = (
             enc.service,
-            provider_may_bill(Code::Cpt97535, provider),
+            provider.discipline.is_ot_or_pt(),
             enc.group_size >= 2,
             enc.code,
         );
@@ -511,7 +511,7 @@ fn line_key(p: &Prepared<'_>, code: Code, mods: &RequiredModifiers) -> LineKey {
 /// Encounters with several candidates that would share a line are chosen for together: the
 /// line key of the first candidate, the candidate codes as a set, and the encounter itself
 /// under `session` aggregation.
-type GroupKey = (LineKey, u32, Option<usize>);
+type GroupKey = (LineKey, u64, Option<usize>);
 
 /// Step 3: chooses each encounter's code among its candidates.
 fn choose_codes(
@@ -535,8 +535,10 @@ fn choose_codes(
         } else {
             let per_session = candidates
                 .iter()
-                .any(|&c| policy.code(c).aggregation == Aggregation::Session);
-            let set = candidates.iter().fold(0u32, |set, c| set | 1 << c.index());
+                .any(|&c| policy.rules(c).aggregation == Aggregation::Session);
+            let set = candidates.iter().fold(0u64, |set, &c| {
+                set | 1 << policy.code_set().position(c).unwrap_or_default()
+            });
             groups.push((
                 (line_key(p, first, &mods), set, per_session.then_some(pi)),
                 pi,
@@ -591,7 +593,7 @@ fn choose_codes(
                 None => {
                     let mut all = cache.alternatives[at].to_vec();
                     all.extend(choice.alternatives.iter().cloned());
-                    all.sort_by_key(|a| a.code);
+                    all.sort_by_key(|a| policy.code_set().position(a.code));
                     let all: Arc<[Alternative]> = all.into();
                     merged.push((at, Arc::clone(&all)));
                     all
@@ -655,7 +657,7 @@ fn group_lines<'a>(
         .chunk_by(|a, b| a.0 == b.0)
         .map(|run| {
             let p = &prepared[run[0].1];
-            let rules = policy.code(run[0].0.code);
+            let rules = policy.rules(run[0].0.code);
             let mut acc = LineAcc {
                 key: run[0].0,
                 patient: p.enc.patient.as_str(),
@@ -685,7 +687,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
     let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.code;
-        let rules = policy.code(code);
+        let rules = policy.rules(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
             let key = (acc.key.patient, acc.key.date);
@@ -717,15 +719,16 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
         // leftovers), our codes first, then the other timed services; then share each
         // code's units among its lines the same way. An other service listed under one of
         // our codes joins it.
-        struct Pooled<'k> {
-            code: &'k str,
+        struct Pooled {
+            /// `None` for an other service whose code is not a well-formed code.
+            code: Option<Code>,
             minutes: u32,
             lines: Vec<usize>,
             other: u32,
         }
-        let mut pooled: Vec<Pooled<'_>> = Vec::new();
+        let mut pooled: Vec<Pooled> = Vec::new();
         for &ai in members {
-            let code = accs[ai].key.code.as_str();
+            let code = Some(accs[ai].key.code);
             let at = match pooled.iter().position(|p| p.code == code) {
                 // At most one entry per code the engine models (five).
                 Some(at) => at,
@@ -747,8 +750,12 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
         let mut other_total = 0u32;
         for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
+            let code = code.parse::<Code>().ok();
             // Other services are distinct codes (a map); only our few codes are searched.
-            match pooled[..engine_codes].iter_mut().find(|p| p.code == code) {
+            match pooled[..engine_codes]
+                .iter_mut()
+                .find(|p| code.is_some() && p.code == code)
+            {
                 Some(p) => {
                     p.minutes = p.minutes.saturating_add(m);
                     p.other = p.other.saturating_add(m);
@@ -803,7 +810,7 @@ fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
     let mut capped: Vec<Option<Cap>> = vec![None; accs.len()];
     for (ai, acc) in accs.iter().enumerate() {
         let code = acc.key.code;
-        let rules = policy.code(code);
+        let rules = policy.rules(code);
         let per_diem = matches!(rules.rounding.rule(), UnitRule::PerDiem { .. });
         let cap = match (rules.max_units_per_day, per_diem) {
             (Some(c), true) => Some(c.min(1)),
@@ -912,7 +919,7 @@ fn emit_lines(
                 },
                 None => Data::BelowMinimum {
                     code,
-                    minimum_minutes: policy.code(code).rounding.minimum_minutes(),
+                    minimum_minutes: policy.rules(code).rounding.minimum_minutes(),
                     line_minutes: acc.minutes,
                 },
             };

@@ -115,7 +115,7 @@ pub fn required_modifiers(
             setting: encounter.setting,
         },
     );
-    if code.is_h_code() && policy.provider_level_modifiers() {
+    if code.is_h_or_t_code() && !policy.is_therapy(code) && policy.provider_level_modifiers() {
         let level = match provider.credential {
             Credential::Doctoral => Modifier::HP,
             Credential::Masters => Modifier::HO,
@@ -137,7 +137,7 @@ pub fn required_modifiers(
             },
         );
     }
-    if code == Code::Cpt97535 {
+    if policy.is_therapy(code) {
         let (plan, assistant) = match provider.discipline {
             Discipline::OccupationalTherapy => (Some(Modifier::GO), Some(Modifier::CO)),
             Discipline::PhysicalTherapy => (Some(Modifier::GP), Some(Modifier::CQ)),

@@ -45,10 +45,11 @@ pub(crate) fn out_of_scope(service: Service) -> bool {
     matches!(service, Service::Psychotherapy | Service::CaseManagement)
 }
 
-/// Whether a provider may bill `code`: 97535 is billed by occupational and physical
-/// therapists only (README, "Read this first"; CPT 97535 and CMS therapy policy).
-pub(crate) fn provider_may_bill(code: Code, provider: &Provider) -> bool {
-    code != Code::Cpt97535 || provider.discipline.is_ot_or_pt()
+/// Whether a provider may bill `code`: therapy codes (97535 built in) are billed by
+/// occupational and physical therapists only (README, "Read this first"; CPT 97535 and CMS
+/// therapy policy).
+pub(crate) fn provider_may_bill(policy: &Policy, code: Code, provider: &Provider) -> bool {
+    !policy.is_therapy(code) || provider.discipline.is_ot_or_pt()
 }
 
 /// The candidate codes for a session, before its minutes are known.
@@ -62,13 +63,24 @@ pub(crate) fn candidates(
     let set = policy.code_set();
 
     if let Some(code) = pinned {
-        let entry = set.entry(code);
         let mut alternatives = others(policy, &[code], |_| Turndown::PinnedOther { pinned: code });
+        let Some(entry) = set.entry(code) else {
+            // A code the policy's code set does not define: the policy does not pay for it.
+            return Err(Uncodable {
+                rule: Rule::CodeNotCovered,
+                data: Data::CodeNotCovered {
+                    code,
+                    billed: false,
+                },
+                reasons: vec![Reason::PinnedNotCovered { code }],
+                alternatives,
+            });
+        };
         let pinned_reason = Reason::Pinned {
             code,
             unit: entry.unit,
         };
-        if !provider_may_bill(code, provider) {
+        if !provider_may_bill(policy, code, provider) {
             return Err(Uncodable {
                 rule: Rule::ProviderNotEligible,
                 data: Data::ProviderNotEligible {
@@ -97,9 +109,7 @@ pub(crate) fn candidates(
             });
         }
         let mut reasons = vec![pinned_reason];
-        if entry.service != service
-            && !(code != Code::Cpt97535 && service == Service::SelfCareTraining)
-        {
+        if entry.service != service && (entry.therapy || service != Service::SelfCareTraining) {
             reasons.push(Reason::PinnedForOtherService {
                 code,
                 code_service: entry.service,
@@ -119,22 +129,26 @@ pub(crate) fn candidates(
     // The service the code set's codes are looked up by.
     let mut lookup = service;
     let mut special: Vec<Alternative> = Vec::new();
-    if service == Service::SelfCareTraining {
-        let why_not = if !provider_may_bill(Code::Cpt97535, provider) {
-            Some(NotTherapy::Discipline {
-                discipline: provider.discipline,
-            })
-        } else if group_size >= 2 {
-            Some(NotTherapy::Group { group_size })
-        } else {
-            None
-        };
-        if let Some(because) = why_not {
+    // Therapy codes (97535 built in) are one-on-one sessions of an occupational or
+    // physical therapist; self-care training outside them is coded as skills training.
+    let why_not = if !provider.discipline.is_ot_or_pt() {
+        Some(NotTherapy::Discipline {
+            discipline: provider.discipline,
+        })
+    } else if group_size >= 2 {
+        Some(NotTherapy::Group { group_size })
+    } else {
+        None
+    };
+    if let Some(because) = why_not {
+        special.extend(
+            set.entries()
+                .iter()
+                .filter(|e| e.therapy && e.service == service)
+                .map(|e| Alternative::new(e.code, Turndown::NotTherapy { because })),
+        );
+        if service == Service::SelfCareTraining {
             reasons.push(Reason::SelfCareAsSkillsTraining { because });
-            special.push(Alternative::new(
-                Code::Cpt97535,
-                Turndown::NotTherapy { because },
-            ));
             lookup = Service::SkillsTraining;
         }
     }
@@ -143,7 +157,7 @@ pub(crate) fn candidates(
         .preference()
         .iter()
         .copied()
-        .filter(|&c| set.entry(c).service == lookup && !special.iter().any(|a| a.code == c))
+        .filter(|&c| policy.entry(c).service == lookup && !special.iter().any(|a| a.code == c))
         .collect();
     reasons.push(Reason::ServiceCodes {
         service: lookup,
@@ -157,7 +171,7 @@ pub(crate) fn candidates(
         .collect();
     let mut alternatives = special;
     alternatives.extend(others(policy, &natural, |c| Turndown::OtherService {
-        code_service: set.entry(c).service,
+        code_service: policy.entry(c).service,
         code_set: set.id(),
         service: lookup,
     }));
@@ -165,7 +179,7 @@ pub(crate) fn candidates(
         alternatives.push(Alternative::new(c, Turndown::NotCovered));
     }
     alternatives.retain(|a| !covered.contains(&a.code));
-    alternatives.sort_by_key(|a| a.code);
+    alternatives.sort_by_key(|a| set.position(a.code));
     alternatives.dedup_by_key(|a| a.code);
 
     if covered.is_empty() {
@@ -246,7 +260,7 @@ pub(crate) fn choose(
     let scored: Vec<Score> = candidates
         .iter()
         .map(|&code| {
-            let rounding = policy.code(code).rounding;
+            let rounding = policy.rules(code).rounding;
             let minutes = minutes_for(code);
             let units = rounding.units(minutes);
             Score {
@@ -304,12 +318,12 @@ pub(crate) fn choose(
     } else {
         let s = scored
             .iter()
-            .min_by_key(|s| policy.code(s.code).rounding.minimum_minutes())
+            .min_by_key(|s| policy.rules(s.code).rounding.minimum_minutes())
             .unwrap_or(first);
         (
             s,
             ChoiceGround::SmallestMinimum {
-                minimum_minutes: policy.code(s.code).rounding.minimum_minutes(),
+                minimum_minutes: policy.rules(s.code).rounding.minimum_minutes(),
             },
         )
     };
@@ -325,7 +339,7 @@ pub(crate) fn choose(
                 s.code,
                 if s.billed_minutes.is_none() && s.units == 0 {
                     Turndown::PerDiemMinimum {
-                        minimum_minutes: policy.code(s.code).rounding.minimum_minutes(),
+                        minimum_minutes: policy.rules(s.code).rounding.minimum_minutes(),
                         minutes: s.minutes,
                     }
                 } else {

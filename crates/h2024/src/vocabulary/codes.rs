@@ -1,14 +1,20 @@
 //! The billing codes this library models and the code sets that define them.
 //!
-//! A [`Code`] is one of the five procedure codes of the skills-training family. What a code
-//! *means* (its descriptor, its billing unit and the kind of service it is for) is data: a
-//! [`CodeSet`]. Two code sets are built in, because the brief this product was built from and
-//! the CMS national HCPCS file disagree about H2024 (`docs/rules.md`, "The H2024 conflict"):
+//! A [`Code`] is a procedure code as written on a claim: a HCPCS Level II code (a letter
+//! A-V and four digits) or a CPT code (four digits, then a digit or a letter). What a code
+//! *means* (its descriptor, its billing unit, the kind of service it is for and whether it
+//! is a therapy code) is data: a [`CodeSet`]. Two code sets are built in, because the brief
+//! this product was built from and the CMS national HCPCS file disagree about H2024
+//! (`docs/rules.md`, "The H2024 conflict"):
 //!
-//! - [`CodeSetId::Reference`] (the default): H2024 is "skills training and development, per
-//!   hour", as the brief and some state Medicaid programs define it.
+//! - [`CodeSetId::Reference`] (the default): the five codes of the skills-training family,
+//!   H2024 being "skills training and development, per hour", as the brief and some state
+//!   Medicaid programs define it.
 //! - [`CodeSetId::National`]: the CMS HCPCS Level II descriptors, where H2024 is "supported
-//!   employment, per diem".
+//!   employment, per diem", plus their per-diem and 15-minute neighbours (H2015, H2016,
+//!   H2018, H2025, H2026, T2018, T2019; `docs/rules.md`, "Codes beyond the five").
+//!
+//! A policy may define further codes of its own (README, "Your own policies").
 //!
 //! CPT 97535 is an AMA code: only the number and our own short label are shipped, never the
 //! AMA descriptor (`docs/rules.md`, "CPT 97535 text").
@@ -18,7 +24,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A procedure code of the skills-training family.
+/// A procedure code: a validated HCPCS Level II or CPT code.
+///
+/// The five codes of the skills-training family are named constants; any other well-formed
+/// code parses too (whether a policy bills it is the policy's [`CodeSet`]'s business).
+/// Parsing accepts lower case and stores upper case.
 ///
 /// ```
 /// use h2024::Code;
@@ -26,27 +36,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(code, Code::H2014);
 /// assert_eq!(code.to_string(), "H2014");
 /// assert_eq!("97535".parse::<Code>()?, Code::Cpt97535);
-/// assert!("H9999".parse::<Code>().is_err());
-/// # Ok::<(), h2024::UnknownCode>(())
+/// assert_eq!("t2019".parse::<Code>()?.as_str(), "T2019");
+/// assert!("H201".parse::<Code>().is_err()); // too short
+/// assert!("W2014".parse::<Code>().is_err()); // HCPCS Level II letters are A-V
+/// # Ok::<(), h2024::InvalidCode>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum Code {
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code([u8; 5]);
+
+#[allow(non_upper_case_globals)]
+impl Code {
     /// HCPCS H2024: skills training and development, per hour (reference code set) or
     /// supported employment, per diem (national code set).
-    H2024,
+    pub const H2024: Code = Code(*b"H2024");
     /// HCPCS H2014: skills training and development, per 15 minutes.
-    H2014,
+    pub const H2014: Code = Code(*b"H2014");
     /// HCPCS H2017: psychosocial rehabilitation services, per 15 minutes.
-    H2017,
+    pub const H2017: Code = Code(*b"H2017");
     /// HCPCS H2023: supported employment, per 15 minutes.
-    H2023,
+    pub const H2023: Code = Code(*b"H2023");
     /// CPT 97535: self-care/home management training, each 15 minutes.
-    Cpt97535,
-}
+    pub const Cpt97535: Code = Code(*b"97535");
 
-impl Code {
-    /// Every code, in the family's canonical order (also the default preference order).
+    /// The five codes of the skills-training family, in the family's canonical order (also
+    /// the default preference order).
     pub const ALL: [Code; 5] = [
         Code::H2024,
         Code::H2014,
@@ -56,41 +69,58 @@ impl Code {
     ];
 
     /// The code as it is written on a claim (`"H2024"`, `"97535"`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Code::H2024 => "H2024",
-            Code::H2014 => "H2014",
-            Code::H2017 => "H2017",
-            Code::H2023 => "H2023",
-            Code::Cpt97535 => "97535",
-        }
+    pub fn as_str(&self) -> &str {
+        // Every constructor checks the bytes are ASCII letters and digits.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
-    /// Whether this is a HCPCS Level II H-code (the Medicaid behavioural-health codes that
-    /// carry provider-level modifiers), as opposed to the CPT therapy code 97535.
-    pub const fn is_h_code(self) -> bool {
-        !matches!(self, Code::Cpt97535)
+    /// Whether this is a HCPCS Level II code (a letter, then four digits), as opposed to a
+    /// CPT code.
+    pub const fn is_hcpcs(self) -> bool {
+        self.0[0].is_ascii_uppercase()
     }
 
-    /// The code's place when codes are sorted as written (`97535` before the H-codes).
-    pub(crate) const fn written_order(self) -> u8 {
-        match self {
-            Code::Cpt97535 => 0,
-            Code::H2014 => 1,
-            Code::H2017 => 2,
-            Code::H2023 => 3,
-            Code::H2024 => 4,
-        }
+    /// Whether this is a HCPCS Level II H or T code: the Medicaid behavioural-health and
+    /// waiver codes that carry provider-level modifiers (HM, HN, HO, HP).
+    pub const fn is_h_or_t_code(self) -> bool {
+        matches!(self.0[0], b'H' | b'T')
     }
 
-    pub(crate) const fn index(self) -> usize {
-        match self {
-            Code::H2024 => 0,
-            Code::H2014 => 1,
-            Code::H2017 => 2,
-            Code::H2023 => 3,
-            Code::Cpt97535 => 4,
+    /// Parses a code from its bytes (any case).
+    const fn parse_bytes(text: &[u8]) -> Result<Code, InvalidCode> {
+        if text.len() != 5 {
+            return Err(InvalidCode);
         }
+        let mut out = [0u8; 5];
+        let mut i = 0;
+        while i < 5 {
+            out[i] = text[i].to_ascii_uppercase();
+            i += 1;
+        }
+        let digits4 = out[1].is_ascii_digit()
+            && out[2].is_ascii_digit()
+            && out[3].is_ascii_digit()
+            && out[4].is_ascii_digit();
+        // HCPCS Level II: a letter A-V, four digits.
+        let hcpcs = matches!(out[0], b'A'..=b'V') && digits4;
+        // CPT: four digits, then a digit (Category I) or a letter (F: Category II, T:
+        // Category III, U: proprietary laboratory analyses, M: multianalyte assays).
+        let cpt = out[0].is_ascii_digit()
+            && out[1].is_ascii_digit()
+            && out[2].is_ascii_digit()
+            && out[3].is_ascii_digit()
+            && out[4].is_ascii_alphanumeric();
+        if hcpcs || cpt {
+            Ok(Code(out))
+        } else {
+            Err(InvalidCode)
+        }
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Code({})", self.as_str())
     }
 }
 
@@ -100,21 +130,21 @@ impl fmt::Display for Code {
     }
 }
 
-/// The error for a string that is not one of the five codes this library models.
+/// The error for a string that is not a well-formed procedure code.
 ///
-/// The message lists the accepted codes; it does not repeat the rejected text.
+/// The message says what a code looks like; it does not repeat the rejected text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown code: expected one of H2024, H2014, H2017, H2023, 97535")]
-pub struct UnknownCode;
+#[error(
+    "invalid code: expected a HCPCS Level II code (a letter A-V and four digits) or a CPT code \
+     (four digits, then a digit or a letter)"
+)]
+pub struct InvalidCode;
 
 impl FromStr for Code {
-    type Err = UnknownCode;
+    type Err = InvalidCode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Code::ALL
-            .into_iter()
-            .find(|code| code.as_str().eq_ignore_ascii_case(s))
-            .ok_or(UnknownCode)
+        Code::parse_bytes(s.as_bytes())
     }
 }
 
@@ -175,8 +205,13 @@ pub enum Service {
     SkillsTraining,
     /// Rehabilitation of psychiatric function (H2017).
     PsychosocialRehabilitation,
-    /// Preparing for and supporting work (H2023; H2024 in the national code set).
+    /// Preparing for and supporting work (H2023, T2019; H2024 and T2018 per diem in the
+    /// national code set).
     SupportedEmployment,
+    /// Comprehensive community support (H2015, H2016 in the national code set).
+    CommunitySupport,
+    /// Ongoing support to maintain employment (H2025, H2026 in the national code set).
+    OngoingEmploymentSupport,
     /// Training in activities of daily living by an occupational or physical therapist
     /// (97535).
     SelfCareTraining,
@@ -193,6 +228,8 @@ impl Service {
             Service::SkillsTraining => "skills_training",
             Service::PsychosocialRehabilitation => "psychosocial_rehabilitation",
             Service::SupportedEmployment => "supported_employment",
+            Service::CommunitySupport => "community_support",
+            Service::OngoingEmploymentSupport => "ongoing_employment_support",
             Service::SelfCareTraining => "self_care_training",
             Service::Psychotherapy => "psychotherapy",
             Service::CaseManagement => "case_management",
@@ -206,7 +243,8 @@ impl fmt::Display for Service {
     }
 }
 
-/// What a code set says about one code: its descriptor, billing unit and service.
+/// What a code set says about one code: its descriptor, billing unit and service, and
+/// whether it is a therapy code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -219,6 +257,24 @@ pub struct CodeEntry {
     pub unit: Unit,
     /// The service the code is billed for.
     pub service: Service,
+    /// A therapy code: billed by occupational and physical therapists only, one patient at
+    /// a time, with the therapy modifiers (GO/GP/GN, CO/CQ) instead of the provider-level
+    /// ones (97535 in both built-in code sets).
+    #[serde(default)]
+    pub therapy: bool,
+}
+
+impl CodeEntry {
+    /// An entry (not a therapy code; see [`CodeEntry::therapy`]).
+    pub fn new(code: Code, descriptor: impl Into<String>, unit: Unit, service: Service) -> Self {
+        CodeEntry {
+            code,
+            descriptor: descriptor.into(),
+            unit,
+            service,
+            therapy: false,
+        }
+    }
 }
 
 /// The identifier of a built-in code set.
@@ -228,7 +284,8 @@ pub struct CodeEntry {
 pub enum CodeSetId {
     /// The product brief's definitions: H2024 is skills training per hour.
     Reference,
-    /// The CMS national HCPCS descriptors: H2024 is supported employment per diem.
+    /// The CMS national HCPCS descriptors: H2024 is supported employment per diem, with the
+    /// family's per-diem and 15-minute neighbours.
     National,
 }
 
@@ -248,31 +305,46 @@ impl fmt::Display for CodeSetId {
     }
 }
 
-/// The definitions of all five codes, one [`CodeEntry`] each.
+/// The most codes one code set (a built-in set and a policy's own codes together) may
+/// define.
+pub const MAX_CODES: usize = 64;
+
+/// Code definitions, one [`CodeEntry`] per code, in the set's canonical order: the built-in
+/// codes first, then a policy's own codes as written (sorted by code).
 ///
 /// ```
 /// use h2024::{Code, CodeSet, CodeSetId, Service, Unit};
 /// let reference = CodeSet::builtin(CodeSetId::Reference);
-/// assert_eq!(reference.entry(Code::H2024).unit, Unit::Minutes(60));
+/// assert_eq!(reference.entry(Code::H2024).unwrap().unit, Unit::Minutes(60));
+/// assert_eq!(reference.entries().len(), 5);
 /// let national = CodeSet::builtin(CodeSetId::National);
-/// assert_eq!(national.entry(Code::H2024).unit, Unit::PerDiem);
-/// assert_eq!(national.entry(Code::H2024).service, Service::SupportedEmployment);
+/// let h2024 = national.entry(Code::H2024).unwrap();
+/// assert_eq!(h2024.unit, Unit::PerDiem);
+/// assert_eq!(h2024.service, Service::SupportedEmployment);
+/// let t2019: Code = "T2019".parse()?;
+/// assert_eq!(national.entry(t2019).unwrap().unit, Unit::Minutes(15));
+/// assert!(reference.entry(t2019).is_none());
+/// # Ok::<(), h2024::InvalidCode>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeSet {
     id: CodeSetId,
-    entries: [CodeEntry; 5],
+    entries: Vec<CodeEntry>,
+}
+
+/// A code of the built-in tables: written as a constant, checked by the tests.
+const fn builtin_code(text: &str) -> Code {
+    match Code::parse_bytes(text.as_bytes()) {
+        Ok(code) => code,
+        Err(_) => Code::H2024,
+    }
 }
 
 impl CodeSet {
-    /// One of the two built-in code sets (`docs/rules.md`, "Code descriptions and units").
+    /// One of the two built-in code sets (`docs/rules.md`, "Code descriptions and units"
+    /// and "Codes beyond the five").
     pub fn builtin(id: CodeSetId) -> CodeSet {
-        let entry = |code, descriptor: &str, unit, service| CodeEntry {
-            code,
-            descriptor: descriptor.to_owned(),
-            unit,
-            service,
-        };
+        let entry = CodeEntry::new;
         let h2024 = match id {
             // The brief's reading (`docs/rules.md`, "The H2024 conflict").
             CodeSetId::Reference => entry(
@@ -289,36 +361,90 @@ impl CodeSet {
                 Service::SupportedEmployment,
             ),
         };
-        CodeSet {
-            id,
-            entries: [
-                h2024,
-                entry(
-                    Code::H2014,
-                    "Skills training and development, per 15 minutes",
-                    Unit::Minutes(15),
-                    Service::SkillsTraining,
-                ),
-                entry(
-                    Code::H2017,
-                    "Psychosocial rehabilitation services, per 15 minutes",
-                    Unit::Minutes(15),
-                    Service::PsychosocialRehabilitation,
-                ),
-                entry(
-                    Code::H2023,
-                    "Supported employment, per 15 minutes",
-                    Unit::Minutes(15),
-                    Service::SupportedEmployment,
-                ),
-                entry(
+        let mut entries = vec![
+            h2024,
+            entry(
+                Code::H2014,
+                "Skills training and development, per 15 minutes",
+                Unit::Minutes(15),
+                Service::SkillsTraining,
+            ),
+            entry(
+                Code::H2017,
+                "Psychosocial rehabilitation services, per 15 minutes",
+                Unit::Minutes(15),
+                Service::PsychosocialRehabilitation,
+            ),
+            entry(
+                Code::H2023,
+                "Supported employment, per 15 minutes",
+                Unit::Minutes(15),
+                Service::SupportedEmployment,
+            ),
+            CodeEntry {
+                therapy: true,
+                ..entry(
                     Code::Cpt97535,
                     "Self-care/home management training (CPT), 15-minute units",
                     Unit::Minutes(15),
                     Service::SelfCareTraining,
+                )
+            },
+        ];
+        if id == CodeSetId::National {
+            // The national neighbours, in our own short words (`docs/rules.md`, "Codes
+            // beyond the five", which gives the public source of each).
+            let more = [
+                (
+                    "H2015",
+                    "Comprehensive community support, per 15 minutes",
+                    Unit::Minutes(15),
+                    Service::CommunitySupport,
                 ),
-            ],
+                (
+                    "H2016",
+                    "Comprehensive community support, per diem",
+                    Unit::PerDiem,
+                    Service::CommunitySupport,
+                ),
+                (
+                    "H2018",
+                    "Psychosocial rehabilitation services, per diem",
+                    Unit::PerDiem,
+                    Service::PsychosocialRehabilitation,
+                ),
+                (
+                    "H2025",
+                    "Ongoing support to maintain employment, per 15 minutes",
+                    Unit::Minutes(15),
+                    Service::OngoingEmploymentSupport,
+                ),
+                (
+                    "H2026",
+                    "Ongoing support to maintain employment, per diem",
+                    Unit::PerDiem,
+                    Service::OngoingEmploymentSupport,
+                ),
+                (
+                    "T2018",
+                    "Supported employment habilitation (waiver), per diem",
+                    Unit::PerDiem,
+                    Service::SupportedEmployment,
+                ),
+                (
+                    "T2019",
+                    "Supported employment habilitation (waiver), per 15 minutes",
+                    Unit::Minutes(15),
+                    Service::SupportedEmployment,
+                ),
+            ];
+            entries.extend(
+                more.into_iter().map(|(code, text, unit, service)| {
+                    entry(builtin_code(code), text, unit, service)
+                }),
+            );
         }
+        CodeSet { id, entries }
     }
 
     /// Which built-in code set this started from.
@@ -326,18 +452,38 @@ impl CodeSet {
         self.id
     }
 
-    /// The definition of `code`.
-    pub fn entry(&self, code: Code) -> &CodeEntry {
-        &self.entries[code.index()]
+    /// The definition of `code`, if the set defines it.
+    pub fn entry(&self, code: Code) -> Option<&CodeEntry> {
+        self.position(code).map(|at| &self.entries[at])
     }
 
-    /// All entries, in [`Code::ALL`] order.
+    /// Whether the set defines `code`.
+    pub fn contains(&self, code: Code) -> bool {
+        self.position(code).is_some()
+    }
+
+    /// All entries, in the set's canonical order.
     pub fn entries(&self) -> &[CodeEntry] {
         &self.entries
     }
 
-    pub(crate) fn entry_mut(&mut self, code: Code) -> &mut CodeEntry {
-        &mut self.entries[code.index()]
+    /// The codes, in the set's canonical order.
+    pub fn codes(&self) -> impl ExactSizeIterator<Item = Code> + '_ {
+        self.entries.iter().map(|e| e.code)
+    }
+
+    /// Where `code` is in [`CodeSet::entries`]: its rank in the canonical order.
+    pub fn position(&self, code: Code) -> Option<usize> {
+        self.entries.iter().position(|e| e.code == code)
+    }
+
+    pub(crate) fn entry_mut(&mut self, code: Code) -> Option<&mut CodeEntry> {
+        self.entries.iter_mut().find(|e| e.code == code)
+    }
+
+    /// Adds a code the set does not define yet (the caller checks [`MAX_CODES`]).
+    pub(crate) fn push(&mut self, entry: CodeEntry) {
+        self.entries.push(entry);
     }
 }
 
@@ -346,12 +492,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn written_order_is_the_order_of_the_written_codes() {
+    fn codes_order_as_written() {
         let mut by_text = Code::ALL;
-        by_text.sort_by_key(|c| c.as_str());
-        let mut by_rank = Code::ALL;
-        by_rank.sort_by_key(|c| c.written_order());
-        assert_eq!(by_text, by_rank);
+        by_text.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        let mut by_code = Code::ALL;
+        by_code.sort();
+        assert_eq!(by_text, by_code);
+    }
+
+    #[test]
+    fn code_shapes() {
+        for good in [
+            "H2014", "T2019", "A0000", "V9999", "97535", "0001F", "0042T", "h2015",
+        ] {
+            let code: Code = good.parse().unwrap();
+            assert_eq!(code.as_str(), good.to_ascii_uppercase());
+            assert_eq!(code.is_hcpcs(), good.as_bytes()[0].is_ascii_alphabetic());
+        }
+        for bad in [
+            "", "H201", "H20144", "W2014", "Z0000", "HH014", "9753", "9753-", "H20.4", "é2014",
+            "97 35",
+        ] {
+            assert_eq!(bad.parse::<Code>(), Err(InvalidCode), "{bad:?}");
+        }
+        assert!(Code::H2014.is_h_or_t_code());
+        assert!("T2019".parse::<Code>().unwrap().is_h_or_t_code());
+        assert!(!Code::Cpt97535.is_h_or_t_code());
+        assert!(!"G0151".parse::<Code>().unwrap().is_h_or_t_code());
+    }
+
+    #[test]
+    fn builtin_tables_hold_well_formed_distinct_codes() {
+        for id in [CodeSetId::Reference, CodeSetId::National] {
+            let set = CodeSet::builtin(id);
+            for (i, e) in set.entries().iter().enumerate() {
+                assert_eq!(e.code.as_str().parse::<Code>(), Ok(e.code));
+                assert_eq!(set.position(e.code), Some(i));
+                assert!(!e.descriptor.is_empty() && e.descriptor.len() <= 200);
+                assert_eq!(e.therapy, e.code == Code::Cpt97535);
+            }
+            assert!(set.entries().len() <= MAX_CODES);
+        }
+        let national = CodeSet::builtin(CodeSetId::National);
+        assert_eq!(national.entries().len(), 12);
+        // A 15-minute code and its per-diem twin bill the same service.
+        for (timed, per_diem) in [
+            ("H2015", "H2016"),
+            ("H2025", "H2026"),
+            ("T2019", "T2018"),
+            ("H2017", "H2018"),
+        ] {
+            let t = national.entry(timed.parse().unwrap()).unwrap();
+            let d = national.entry(per_diem.parse().unwrap()).unwrap();
+            assert_eq!(t.unit, Unit::Minutes(15));
+            assert_eq!(d.unit, Unit::PerDiem);
+            assert_eq!(t.service, d.service);
+        }
     }
 
     #[test]
@@ -367,10 +563,10 @@ mod tests {
 
     #[test]
     fn unknown_code_is_refused_without_echo() {
-        let err = serde_json::from_str::<Code>("\"H0004\"").unwrap_err();
-        assert!(!err.to_string().contains("H0004"));
+        let err = serde_json::from_str::<Code>("\"H00X4\"").unwrap_err();
+        assert!(!err.to_string().contains("H00X4"));
         assert!("".parse::<Code>().is_err());
-        assert!("97110".parse::<Code>().is_err());
+        assert!("97110".parse::<Code>().is_ok());
     }
 
     #[test]
@@ -378,15 +574,21 @@ mod tests {
         let reference = CodeSet::builtin(CodeSetId::Reference);
         let national = CodeSet::builtin(CodeSetId::National);
         for code in Code::ALL {
-            assert_eq!(reference.entry(code).code, code);
+            assert_eq!(reference.entry(code).unwrap().code, code);
             assert_eq!(
                 reference.entry(code) == national.entry(code),
                 code != Code::H2024
             );
         }
-        assert_eq!(reference.entry(Code::H2024).unit, Unit::Minutes(60));
-        assert_eq!(national.entry(Code::H2024).unit, Unit::PerDiem);
-        assert_eq!(reference.entry(Code::H2014).unit, Unit::Minutes(15));
+        assert_eq!(
+            reference.entry(Code::H2024).unwrap().unit,
+            Unit::Minutes(60)
+        );
+        assert_eq!(national.entry(Code::H2024).unwrap().unit, Unit::PerDiem);
+        assert_eq!(
+            reference.entry(Code::H2014).unwrap().unit,
+            Unit::Minutes(15)
+        );
     }
 
     #[test]
