@@ -18,7 +18,7 @@ use crate::codes::Code;
 use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::explain::Reason;
 use crate::findings::{Data, Finding, Rule};
-use crate::policy::{self, Policy, PolicySpec};
+use crate::policy::{self, DatedPolicy, Policy, PolicySpec};
 use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
@@ -52,7 +52,7 @@ pub const MAX_POLICY_BYTES: usize = 16 << 20;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
-    policies: BTreeMap<String, Policy>,
+    policies: BTreeMap<String, DatedPolicy>,
 }
 
 impl Default for Engine {
@@ -61,7 +61,7 @@ impl Default for Engine {
         Engine {
             policies: Policy::builtins()
                 .into_iter()
-                .map(|p| (p.id().to_owned(), p))
+                .map(|p| (p.id().to_owned(), DatedPolicy::undated(p)))
                 .collect(),
         }
     }
@@ -207,23 +207,49 @@ impl Engine {
                     "another policy (built-in or earlier in the array) has this id",
                 ));
             }
-            let policy = policy::resolve(spec, &|id| {
-                engine.policies.get(id).map(|p| p.spec().clone())
-            })
-            .map_err(|e| e.prefixed(&prefix))?;
-            engine.policies.insert(policy.id().to_owned(), policy);
+            let id = spec.id.clone();
+            let policy = policy::resolve(spec, &|id| engine.policies.get(id).cloned())
+                .map_err(|e| e.prefixed(&prefix))?;
+            engine.policies.insert(id, policy);
         }
         Ok(engine)
     }
 
     /// A built-in or loaded policy by id.
+    ///
+    /// A policy with versions answers with its own fields; [`Engine::policy_on`] gives
+    /// the rules in force on a date.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
-        self.policies.get(id)
+        self.policies.get(id).map(DatedPolicy::base)
+    }
+
+    /// The rules of policy `id` in force on `date`: its version for that date (see
+    /// [`Policy::version`]), or `None` when no policy has that id or the policy is not
+    /// in effect on that date.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use h2024::{Code, Engine};
+    /// let engine = Engine::from_policies_json(r#"[
+    ///   {"id": "az", "extends": "medicaid", "effective": {"from": "2024-01-01"},
+    ///    "versions": [{"from": "2024-10-15", "max_units_per_day": {"H2014": 8}}]}
+    /// ]"#)?;
+    /// let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).unwrap();
+    /// let before = engine.policy_on("az", day(10, 14)).unwrap();
+    /// assert_eq!(before.version(), None);
+    /// let after = engine.policy_on("az", day(10, 15)).unwrap();
+    /// assert_eq!(after.version(), Some(day(10, 15)));
+    /// assert_eq!(after.code(Code::H2014).unwrap().max_units_per_day, Some(8));
+    /// assert!(engine.policy_on("az", NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).is_none());
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    pub fn policy_on(&self, id: &str, date: chrono::NaiveDate) -> Option<&Policy> {
+        self.policies.get(id)?.on(date).map(|(_, policy)| policy)
     }
 
     /// Every policy the engine knows, by id.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
-        self.policies.values()
+        self.policies.values().map(DatedPolicy::base)
     }
 
     /// Units that `minutes` of a single session of `code` earn under the policy's rule for
@@ -254,7 +280,10 @@ impl Engine {
         Ok(rules.rounding.units(minutes))
     }
 
-    fn resolve_policy<'a>(&'a self, policy: &PolicyRef) -> Result<Cow<'a, Policy>, RequestError> {
+    fn resolve_policy<'a>(
+        &'a self,
+        policy: &PolicyRef,
+    ) -> Result<Cow<'a, DatedPolicy>, RequestError> {
         match policy {
             PolicyRef::Named(id) => self.policies.get(id).map(Cow::Borrowed).ok_or_else(|| {
                 RequestError::new(
@@ -278,7 +307,7 @@ impl Engine {
                          (leave `id` out and it is called `inline`)",
                     ));
                 }
-                policy::resolve(spec, &|id| self.policies.get(id).map(|p| p.spec().clone()))
+                policy::resolve(spec, &|id| self.policies.get(id).cloned())
                     .map(Cow::Owned)
                     .map_err(RequestError::from_policy)
             }
@@ -427,19 +456,19 @@ impl Engine {
 
 /// The evaluation, then the checks on it, then the response.
 fn evaluate_items(
-    policy: &Policy,
+    policy: &DatedPolicy,
     patients: &[Patient],
     providers: &[Provider],
     items: &[Item<'_>],
     explain: bool,
 ) -> Result<Response, RequestError> {
     let eval = claim::build(policy, patients, providers, items)?;
-    let checked = checks::run(policy, &eval);
+    let checked = checks::run(&eval);
     let mut findings = eval.findings;
     findings.extend(checked);
     Ok(Response {
         schema_version: SCHEMA_VERSION,
-        policy: policy.id().to_owned(),
+        policy: policy.base().id().to_owned(),
         explain,
         lines: eval.lines,
         decisions: eval.decisions,
@@ -545,6 +574,7 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
             },
             code: None,
             line: None,
+            policy_version: None,
             reasons: vec![Reason::RequestRefused],
             alternatives: Arc::from([]),
         })

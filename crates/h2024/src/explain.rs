@@ -177,6 +177,11 @@ impl fmt::Display for Reason {
             Reason::AudioOnlyNotCovered => {
                 f.write_str("no code: the policy does not cover audio-only services")
             }
+            Reason::PolicyNotInEffect { date, from, to } => {
+                write!(f, "no code: the policy is not in effect on {date} (")?;
+                in_effect(f, *from, *to)?;
+                f.write_str(")")
+            }
             Reason::Pinned { code, unit } => {
                 write!(f, "code {code} pinned by the request ({unit})")
             }
@@ -478,6 +483,11 @@ impl fmt::Display for Data {
             Data::Educational => f.write_str(
                 "`educational` is true and the policy does not cover services whose main purpose is education; document the functional deficit the skills address",
             ),
+            Data::PolicyNotInEffect { date, from, to } => {
+                write!(f, "the date of service {date} is outside the policy's dates (")?;
+                in_effect(f, *from, *to)?;
+                f.write_str("); evaluate it under the policy in force on that date")
+            }
             Data::ModalityNotCovered { modality } => write!(
                 f,
                 "`modality` is {} and the policy does not cover audio-only services; deliver by audio and video or in person",
@@ -713,5 +723,21 @@ impl fmt::Display for Data {
                 }
             }
         }
+    }
+}
+
+/// The dates a policy is in force, in words: "in force from 2024-01-01 to 2025-12-31".
+fn in_effect(
+    f: &mut fmt::Formatter<'_>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> fmt::Result {
+    f.write_str("in force")?;
+    if let Some(from) = from {
+        write!(f, " from {from}")?;
+    }
+    match to {
+        Some(to) => write!(f, " to {to}"),
+        None => f.write_str(" with no end date"),
     }
 }

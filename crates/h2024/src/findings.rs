@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Code, CodeSetId, Service};
@@ -94,6 +95,8 @@ rules! {
     BelowMinimumTime = "below_minimum_time", Warning, None;
     /// Psychotherapy or case management: another code family.
     ServiceOutOfScope = "service_out_of_scope", Info, None;
+    /// The date of service is outside the dates the policy is in force.
+    PolicyNotInEffect = "policy_not_in_effect", Error, None;
     /// The payer covers no candidate code, or not the billed or pinned code (CARC 96:
     /// non-covered charge).
     CodeNotCovered = "code_not_covered", Error, Some("96");
@@ -357,6 +360,15 @@ pub enum Data {
     },
     /// An educational session under a policy that excludes them.
     Educational,
+    /// The date of service is outside the policy's `effective` dates.
+    PolicyNotInEffect {
+        /// The date of service.
+        date: NaiveDate,
+        /// The policy's first date in force, if it has one.
+        from: Option<NaiveDate>,
+        /// The policy's last date in force, if it has one.
+        to: Option<NaiveDate>,
+    },
     /// Audio-only where the policy does not cover it.
     ModalityNotCovered {
         /// The modality.

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
@@ -253,6 +254,45 @@ pub struct PolicySpec {
     /// serves infants and toddlers under three).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub early_intervention_max_age_years: Option<u32>,
+    /// The dates the policy is in force, both inclusive (absent: every date). A date of
+    /// service outside them gets no line and a `policy_not_in_effect` finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<Effective>,
+    /// Dated versions, in date order: each overrides the policy's fields from its `from`
+    /// to its `to` (or to the day before the next version's `from`). A version may set
+    /// every field but `id`, `extends`, `effective` and `versions`; its maps merge key by
+    /// key over the policy's, as `extends` does. README, "Policy versions".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<PolicySpec>>,
+    /// In a version: its first date of service (required there, refused elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// In a version: its last date of service (absent: the day before the next version's
+    /// `from`, or open-ended for the last). Refused outside a version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+}
+
+/// The dates a policy is in force, both inclusive; an absent end is open.
+///
+/// In JSON: `{"from": "2024-01-01", "to": null}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Effective {
+    /// The first date of service in force (absent: no start).
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// The last date of service in force (absent: no end).
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+}
+
+impl Effective {
+    /// Whether `date` is within the range.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.from.is_none_or(|from| from <= date) && self.to.is_none_or(|to| date <= to)
+    }
 }
 
 impl PolicySpec {
@@ -385,6 +425,8 @@ pub struct CodeRules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     spec: PolicySpec,
+    /// The `from` of the version these rules are, `None` for the policy's own fields.
+    version: Option<NaiveDate>,
     code_set: CodeSet,
     /// One per code of `code_set`, in its order.
     codes: Vec<CodeRules>,
@@ -410,9 +452,23 @@ impl Policy {
         &self.spec.id
     }
 
-    /// The policy with every inherited field filled in (`extends` kept for reference).
+    /// The policy with every inherited field filled in (`extends` kept for reference), and
+    /// for a version, the version's fields merged in (`versions` left out).
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
+    }
+
+    /// Which version of the policy these rules are: the `from` of the version in force
+    /// (its own or, for a policy that `extends` another, the latest of its parent's and
+    /// its own), `None` for the policy's own fields. Responses report it as
+    /// `policy_version`.
+    pub fn version(&self) -> Option<NaiveDate> {
+        self.version
+    }
+
+    /// The dates the policy is in force (`None`: every date).
+    pub fn effective(&self) -> Option<Effective> {
+        self.spec.effective
     }
 
     /// The policy's description.
@@ -538,7 +594,7 @@ impl Policy {
                 ),
             };
             match resolve(spec, &|_| None) {
-                Ok(policy) => out.push(policy),
+                Ok(policy) => out.push(policy.base().clone()),
                 Err(e) => panic!("built-in policy {id} is invalid: {e}"),
             }
         }
@@ -546,28 +602,226 @@ impl Policy {
     }
 }
 
-/// Resolves `spec` against its base (looked up with `base_of`) and checks it.
+/// The most versions one policy may list.
+pub const MAX_VERSIONS: usize = 256;
+
+/// A policy with its dated versions: which rules are in force on each date of service.
 ///
-/// Paths in errors are relative to the spec (`units.H2014.rule`).
-pub(crate) fn resolve(
-    spec: PolicySpec,
-    base_of: &dyn Fn(&str) -> Option<PolicySpec>,
-) -> Result<Policy, PolicyError> {
-    check_id(&spec.id)?;
-    let merged = match &spec.extends {
-        None => spec,
-        Some(base_id) => {
-            let base = base_of(base_id).ok_or_else(|| {
-                PolicyError::new(
-                    PolicyErrorKind::UnknownBase,
-                    "extends",
-                    "names no built-in or earlier policy",
-                )
-            })?;
-            merge(base, spec)
+/// Resolved once, when the policy is loaded: one [`Policy`] for the policy's own fields and
+/// one per stretch of dates where a version (its own or its parent's) is in force. The
+/// stretches are sorted and cover every date; a lookup is a binary search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DatedPolicy {
+    /// The policy's own fields (no version).
+    base: Arc<Policy>,
+    /// From which date each stretch holds (`None`: from the beginning), sorted, and the
+    /// rules in force then.
+    stretches: Vec<(Option<NaiveDate>, Arc<Policy>)>,
+}
+
+/// Which rules of a [`DatedPolicy`] an item is evaluated under: a stretch's position
+/// (monotonic in date), or the policy's own fields for an item without a date.
+pub(crate) type Stretch = u32;
+
+/// The [`Stretch`] of an item without a date of service.
+pub(crate) const UNDATED: Stretch = Stretch::MAX;
+
+impl DatedPolicy {
+    /// A policy without versions.
+    pub(crate) fn undated(policy: Policy) -> DatedPolicy {
+        let base = Arc::new(policy);
+        DatedPolicy {
+            stretches: vec![(None, Arc::clone(&base))],
+            base,
         }
+    }
+
+    /// The policy's own fields.
+    pub(crate) fn base(&self) -> &Policy {
+        &self.base
+    }
+
+    /// The stretch in force on `date` and its rules, or `None` when the policy is not in
+    /// effect on that date.
+    pub(crate) fn on(&self, date: NaiveDate) -> Option<(Stretch, &Policy)> {
+        if !self.base.effective().is_none_or(|e| e.contains(date)) {
+            return None;
+        }
+        let after = self
+            .stretches
+            .partition_point(|(from, _)| from.is_none_or(|f| f <= date));
+        let at = after.checked_sub(1)?;
+        Some((Stretch::try_from(at).ok()?, &self.stretches[at].1))
+    }
+
+    /// The rules of a stretch ([`UNDATED`]: the policy's own fields).
+    pub(crate) fn get(&self, stretch: Stretch) -> &Policy {
+        self.stretches
+            .get(stretch as usize)
+            .map_or(&self.base, |(_, p)| p)
+    }
+}
+
+/// A version's dates, checked: from `from` to `end` (inclusive; `None`: open).
+struct VersionSpan {
+    from: NaiveDate,
+    end: Option<NaiveDate>,
+}
+
+/// Checks the dates of `versions` and where each ends.
+fn version_spans(versions: &[PolicySpec]) -> Result<Vec<VersionSpan>, PolicyError> {
+    if versions.len() > MAX_VERSIONS {
+        return Err(invalid(
+            "versions",
+            format!("at most {MAX_VERSIONS} versions"),
+        ));
+    }
+    let mut spans: Vec<VersionSpan> = Vec::with_capacity(versions.len());
+    for (i, v) in versions.iter().enumerate() {
+        let at = |field: &str| format!("versions[{i}].{field}");
+        let only_policy = "a version may not set it (only the policy itself)";
+        if !v.id.is_empty() {
+            return Err(invalid(at("id"), only_policy));
+        }
+        if v.extends.is_some() {
+            return Err(invalid(at("extends"), only_policy));
+        }
+        if v.effective.is_some() {
+            return Err(invalid(at("effective"), only_policy));
+        }
+        if v.versions.is_some() {
+            return Err(invalid(at("versions"), only_policy));
+        }
+        let from = v.from.ok_or_else(|| {
+            PolicyError::new(
+                PolicyErrorKind::MissingField,
+                at("from"),
+                "every version needs the date it starts",
+            )
+        })?;
+        if v.to.is_some_and(|to| to < from) {
+            return Err(invalid(at("to"), "before the version's `from`"));
+        }
+        if let Some(prev) = spans.last_mut() {
+            if from <= prev.from {
+                return Err(invalid(
+                    at("from"),
+                    "versions must be listed in date order, each starting after the previous",
+                ));
+            }
+            match prev.end {
+                Some(end) if end >= from => {
+                    return Err(invalid(at("from"), "overlaps the previous version"));
+                }
+                Some(_) => {}
+                None => prev.end = from.pred_opt(),
+            }
+        }
+        spans.push(VersionSpan { from, end: v.to });
+    }
+    Ok(spans)
+}
+
+/// Resolves `spec` against its base (looked up with `base_of`) and checks it, with its
+/// versions.
+///
+/// Paths in errors are relative to the spec (`units.H2014.rule`, `versions[1].from`).
+pub(crate) fn resolve(
+    mut spec: PolicySpec,
+    base_of: &dyn Fn(&str) -> Option<DatedPolicy>,
+) -> Result<DatedPolicy, PolicyError> {
+    check_id(&spec.id)?;
+    for (field, set) in [("from", spec.from.is_some()), ("to", spec.to.is_some())] {
+        if set {
+            return Err(invalid(
+                field,
+                "only a version has dates; the policy's own are `effective`",
+            ));
+        }
+    }
+    if let Some(Effective {
+        from: Some(from),
+        to: Some(to),
+    }) = spec.effective
+    {
+        if to < from {
+            return Err(invalid("effective.to", "before `effective.from`"));
+        }
+    }
+    let versions = spec.versions.take().unwrap_or_default();
+    let spans = version_spans(&versions)?;
+    let parent = match &spec.extends {
+        None => None,
+        Some(base_id) => Some(base_of(base_id).ok_or_else(|| {
+            PolicyError::new(
+                PolicyErrorKind::UnknownBase,
+                "extends",
+                "names no built-in or earlier policy",
+            )
+        })?),
     };
-    build(merged)
+    let own = spec.clone();
+    let flat = |under: Option<&Policy>, version: Option<usize>| -> PolicySpec {
+        let mut merged = match under {
+            Some(parent) => merge(parent.spec().clone(), own.clone()),
+            None => own.clone(),
+        };
+        if let Some(i) = version {
+            let mut v = versions[i].clone();
+            v.id.clone_from(&merged.id);
+            v.extends.clone_from(&merged.extends);
+            v.effective = merged.effective;
+            merged = merge(merged, v);
+        }
+        merged.from = None;
+        merged.to = None;
+        merged
+    };
+    let base = Arc::new(build(flat(parent.as_ref().map(DatedPolicy::base), None))?);
+
+    // Every date where the rules may change: the parent's stretches and the versions'
+    // starts and the days after their ends.
+    let mut starts: Vec<NaiveDate> = Vec::new();
+    if let Some(p) = &parent {
+        starts.extend(p.stretches.iter().filter_map(|(from, _)| *from));
+    }
+    for span in &spans {
+        starts.push(span.from);
+        starts.extend(span.end.and_then(|e| e.succ_opt()));
+    }
+    starts.sort_unstable();
+    starts.dedup();
+
+    let mut stretches: Vec<(Option<NaiveDate>, Arc<Policy>)> = vec![(None, Arc::clone(&base))];
+    for from in starts {
+        let under = parent.as_ref().map(|p| {
+            let after = p
+                .stretches
+                .partition_point(|(f, _)| f.is_none_or(|f| f <= from));
+            &*p.stretches[after.saturating_sub(1)].1
+        });
+        let mine = spans
+            .iter()
+            .position(|s| s.from <= from && s.end.is_none_or(|e| from <= e));
+        let label = match (under.and_then(Policy::version), mine.map(|i| spans[i].from)) {
+            (None, None) => None,
+            (a, b) => a.max(b),
+        };
+        let rules = match label {
+            None => Arc::clone(&base),
+            Some(label) => {
+                let at = mine.map(|i| format!("versions[{i}]"));
+                let mut policy = build(flat(under, mine)).map_err(|e| match &at {
+                    Some(at) => e.prefixed(at),
+                    None => e,
+                })?;
+                policy.version = Some(label);
+                Arc::new(policy)
+            }
+        };
+        stretches.push((Some(from), rules));
+    }
+    Ok(DatedPolicy { base, stretches })
 }
 
 /// Whether `id` is a well-formed policy id: 1-64 ASCII letters, digits, `_`, `-` or `.`.
@@ -676,6 +930,11 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         early_intervention_max_age_years: over
             .early_intervention_max_age_years
             .or(base.early_intervention_max_age_years),
+        effective: over.effective.or(base.effective),
+        // A parent's versions are applied by date (`resolve`), never copied.
+        versions: over.versions,
+        from: over.from,
+        to: over.to,
     }
 }
 
@@ -827,6 +1086,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
 
     Ok(Policy {
         spec,
+        version: None,
         code_set,
         codes,
         preference: full_preference,
@@ -1106,8 +1366,9 @@ mod tests {
             Policy::builtins()
                 .into_iter()
                 .find(|p| p.id() == id)
-                .map(|p| p.spec().clone())
+                .map(DatedPolicy::undated)
         })
+        .map(|dated| dated.base().clone())
     }
 
     #[test]

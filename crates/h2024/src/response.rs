@@ -68,6 +68,10 @@ pub struct Line {
     pub place_of_service: PlaceOfService,
     /// The encounters billed on this line.
     pub encounters: Vec<String>,
+    /// The `from` of the policy version in force on the date of service, or `None` for
+    /// the policy's own fields (README, "Policy versions").
+    #[serde(default)]
+    pub policy_version: Option<NaiveDate>,
 }
 
 /// The code decision for one encounter, with the reasons.
@@ -80,6 +84,10 @@ pub struct Decision {
     pub code: Option<Code>,
     /// The index of the line in `Response.lines` that bills the encounter, if any.
     pub line: Option<usize>,
+    /// The `from` of the policy version the encounter was evaluated under, or `None` for
+    /// the policy's own fields (and for an encounter not evaluated under any).
+    #[serde(default)]
+    pub policy_version: Option<NaiveDate>,
     /// Every step of the decision, in order, as data.
     pub reasons: Vec<Reason>,
     /// Each code of the family that was turned down, and why (shared by the decisions

@@ -196,10 +196,11 @@ impl ExplainSerialize for Decision {
         serializer: S,
         prose: Prose<'_>,
     ) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Decision", 6)?;
+        let mut s = serializer.serialize_struct("Decision", 7)?;
         s.serialize_field("encounter", &self.encounter)?;
         s.serialize_field("code", &self.code)?;
         s.serialize_field("line", &self.line)?;
+        s.serialize_field("policy_version", &self.policy_version)?;
         s.serialize_field("reasons", &self.reasons)?;
         if let Prose(Some(scratch)) = prose {
             s.serialize_field("rationale", &RenderedList(&self.reasons, scratch))?;

@@ -659,6 +659,7 @@ fn rule_ids_are_stable() {
             "missing_session_times",
             "below_minimum_time",
             "service_out_of_scope",
+            "policy_not_in_effect",
             "code_not_covered",
             "provider_not_eligible",
             "educational_purpose",

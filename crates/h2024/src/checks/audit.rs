@@ -20,10 +20,12 @@ use crate::requirements::{RequiredModifiers, modality_modifier, required_modifie
 use crate::selection::provider_may_bill;
 
 /// Audits every encounter's `billed` line, then the billed units of each line.
-pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
+///
+/// Each encounter is audited under the policy version in force on its date of service.
+pub(crate) fn check(eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
     for ev in &eval.encounters {
         if let (Some(billed), Some(code)) = (&ev.enc.billed, ev.code) {
-            encounter(policy, eval, ev, billed, code, found);
+            encounter(ev.policy, eval, ev, billed, code, found);
         }
     }
     // Units are compared per line, since the sessions on a line are billed together; only

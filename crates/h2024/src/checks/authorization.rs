@@ -12,15 +12,12 @@
 
 use crate::evaluation::Evaluation;
 use crate::findings::{AuthorizationNeed, Data, Finding, Rule};
-use crate::policy::{Policy, PriorAuthorization};
+use crate::policy::PriorAuthorization;
 
 /// Prior-authorization findings on the lines that need an authorization.
-pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
-    let threshold = match policy.prior_authorization() {
-        PriorAuthorization::Never => return,
-        PriorAuthorization::Always => None,
-        PriorAuthorization::AboveUnitsPerDay(n) => Some(n),
-    };
+///
+/// Each line is checked under the policy version in force on its date of service.
+pub(crate) fn check(eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
     let lines = &eval.lines;
     // Lines come sorted by patient, date and code: the units of a patient's code on a day
     // are those of a run of lines.
@@ -52,6 +49,11 @@ pub(crate) fn check(policy: &Policy, eval: &Evaluation<'_>, found: &mut Vec<(usi
             continue;
         };
         let ev = &eval.encounters[first];
+        let threshold = match ev.policy.prior_authorization() {
+            PriorAuthorization::Never => continue,
+            PriorAuthorization::Always => None,
+            PriorAuthorization::AboveUnitsPerDay(n) => Some(n),
+        };
         if patient != Some(line.patient.as_str()) {
             patient = Some(line.patient.as_str());
             used.clear();

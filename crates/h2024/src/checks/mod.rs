@@ -15,18 +15,19 @@ mod overlaps;
 
 use crate::evaluation::Evaluation;
 use crate::findings::Finding;
-use crate::policy::Policy;
 
-/// Every check's findings, each with the position of its encounter in the request.
-pub(crate) fn run(policy: &Policy, eval: &Evaluation<'_>) -> Vec<(usize, Finding)> {
+/// Every check's findings, each with the position of its encounter in the request. Each
+/// encounter and line is checked under the policy version in force on its date of service
+/// ([`Evaluated::policy`](crate::evaluation::Evaluated)).
+pub(crate) fn run(eval: &Evaluation<'_>) -> Vec<(usize, Finding)> {
     let mut found = Vec::new();
     let mut plans = documentation::PlanIndexes::default();
     for ev in &eval.encounters {
-        eligibility::check(policy, ev, &mut found);
-        documentation::check(policy, ev, &mut plans, &mut found);
+        eligibility::check(ev.policy, ev, &mut found);
+        documentation::check(ev.policy, ev, &mut plans, &mut found);
     }
-    audit::check(policy, eval, &mut found);
-    authorization::check(policy, eval, &mut found);
+    audit::check(eval, &mut found);
+    authorization::check(eval, &mut found);
     overlaps::check(&eval.encounters, &mut found);
     found
 }

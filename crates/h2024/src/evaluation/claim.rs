@@ -31,7 +31,7 @@ use crate::findings::{Data, Finding, Rule};
 use crate::modifiers::LineModifiers;
 use crate::places::Modality;
 use crate::places::PlaceOfService;
-use crate::policy::Policy;
+use crate::policy::{DatedPolicy, Policy, Stretch, UNDATED};
 use crate::reasons::{Cap, Reason, Turndown, UnitsBasis};
 use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
@@ -105,6 +105,8 @@ struct Prepared<'a> {
     provider_rank: u32,
     session: Session,
     pos: PlaceOfService,
+    /// Which of the policy's dated rules apply (by date of service).
+    stretch: Stretch,
     /// Index into the request's candidate cache.
     candidates: usize,
     code: Code,
@@ -168,15 +170,22 @@ impl LineAcc<'_> {
 /// computed once per request, not per encounter.
 #[derive(Default)]
 struct CandidateCache {
-    keys: Vec<(Service, bool, bool, Option<Code>)>,
+    keys: Vec<(Stretch, Service, bool, bool, Option<Code>)>,
     values: Vec<Result<Candidates, Uncodable>>,
     /// Each entry's alternatives, shared by every decision that takes them as they are.
     alternatives: Vec<Arc<[Alternative]>>,
 }
 
 impl CandidateCache {
-    fn get(&mut self, policy: &Policy, enc: &Encounter, provider: &Provider) -> usize {
+    fn get(
+        &mut self,
+        policy: &Policy,
+        stretch: Stretch,
+        enc: &Encounter,
+        provider: &Provider,
+    ) -> usize {
         let key = (
+            stretch,
             enc.service,
             provider.discipline.is_ot_or_pt(),
             enc.group_size >= 2,
@@ -230,7 +239,7 @@ impl Output {
 /// modifiers and place of service, builds lines and computes their units. The denial-risk
 /// checks run afterwards on the result ([`checks`](crate::checks)).
 pub(crate) fn build<'a>(
-    policy: &Policy,
+    dated: &'a DatedPolicy,
     patients: &'a [Patient],
     providers: &'a [Provider],
     items: &[Item<'a>],
@@ -261,6 +270,7 @@ pub(crate) fn build<'a>(
                 },
                 code: None,
                 line: None,
+                policy_version: None,
                 reasons: Vec::new(),
                 alternatives: Arc::from([]),
             })
@@ -275,7 +285,7 @@ pub(crate) fn build<'a>(
         mut encounters,
         other_timed,
     } = check_encounters(
-        policy,
+        dated,
         (patients, &patient_index),
         (providers, &provider_index),
         items,
@@ -285,9 +295,12 @@ pub(crate) fn build<'a>(
     // Steps 3-7 run patient by patient: every key they group by holds the patient, and one
     // patient's encounters are few enough to stay in the processor's cache, where a whole
     // month's would not. Patients go in id order, so the lines come out in response order.
-    prepared.sort_by_key(|p| p.patient);
+    // Within a patient, each stretch of dates under one policy version is a chunk of its
+    // own: stretches follow one another in date order, so the order holds.
+    prepared.sort_by_key(|p| (p.patient, p.stretch));
     let mut emitted = Emitted::default();
-    for chunk in prepared.chunk_by_mut(|a, b| a.patient == b.patient) {
+    for chunk in prepared.chunk_by_mut(|a, b| (a.patient, a.stretch) == (b.patient, b.stretch)) {
+        let policy = dated.get(chunk[0].stretch);
         choose_codes(policy, &cache, chunk, &mut out);
         let mut accs = group_lines(policy, &cache, chunk, &mut out);
         compute_units(policy, &mut accs, &other_timed);
@@ -328,7 +341,7 @@ type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
-    policy: &Policy,
+    dated: &'a DatedPolicy,
     (patients, patient_index): (&'a [Patient], &Index<'_>),
     (providers, provider_index): (&'a [Provider], &Index<'_>),
     items: &[Item<'a>],
@@ -383,6 +396,25 @@ fn check_encounters<'a>(
             Timing::Session(s) => Some(s),
             Timing::Missing => None,
         };
+        // The rules in force on the date of service (`docs/rules.md`, "Rules as data").
+        let (stretch, policy) = match session.map(|s| s.date_of_service()) {
+            None => (UNDATED, dated.base()),
+            Some(date) => match dated.on(date) {
+                Some(found) => found,
+                None => {
+                    let effective = dated.base().effective().unwrap_or_default();
+                    let (from, to) = (effective.from, effective.to);
+                    out.no_code(item, Reason::PolicyNotInEffect { date, from, to });
+                    out.finding(
+                        item,
+                        Rule::PolicyNotInEffect,
+                        Data::PolicyNotInEffect { date, from, to },
+                    );
+                    continue;
+                }
+            },
+        };
+        out.decisions[item].policy_version = policy.version();
         let patient_rank = patient_index.rank[patient_at as usize];
         let provider = &providers[provider_at as usize];
         let pos = PlaceOfService::for_session(enc.setting, enc.modality);
@@ -392,6 +424,7 @@ fn check_encounters<'a>(
             enc,
             patient: &patients[patient_at as usize],
             provider,
+            policy,
             patient_rank,
             provider_rank: provider_index.rank[provider_at as usize],
             session,
@@ -418,9 +451,10 @@ fn check_encounters<'a>(
             d.reasons.push(Reason::OutOfScope {
                 service: enc.service,
             });
-            d.alternatives = Code::ALL
-                .iter()
-                .map(|&c| {
+            d.alternatives = policy
+                .code_set()
+                .codes()
+                .map(|c| {
                     Alternative::new(
                         c,
                         Turndown::DoesNotBill {
@@ -451,7 +485,7 @@ fn check_encounters<'a>(
             );
             continue;
         }
-        let at = cache.get(policy, enc, provider);
+        let at = cache.get(policy, stretch, enc, provider);
         let d = &mut out.decisions[item];
         match &cache.values[at] {
             Ok(c) => {
@@ -484,6 +518,7 @@ fn check_encounters<'a>(
             provider_rank: provider_index.rank[provider_at as usize],
             session,
             pos,
+            stretch,
             code: cache.codes(at)[0],
             candidates: at,
             mods: None,
@@ -946,6 +981,7 @@ fn emit_lines(
                 .iter()
                 .map(|&m| prepared[m].enc.id.clone())
                 .collect(),
+            policy_version: policy.version(),
         });
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod claim;
 use crate::codes::Code;
 use crate::findings::{Data, Finding, Rule};
 use crate::places::PlaceOfService;
+use crate::policy::Policy;
 use crate::request::{Encounter, Patient, Provider};
 use crate::requirements::RequiredModifiers;
 use crate::response::{Decision, Line};
@@ -19,6 +20,9 @@ pub(crate) struct Evaluated<'a> {
     pub enc: &'a Encounter,
     pub patient: &'a Patient,
     pub provider: &'a Provider,
+    /// The policy's rules in force on the encounter's date of service (its own fields
+    /// when it has no date).
+    pub policy: &'a Policy,
     /// The patient's and the provider's ranks in id order (integer keys for the checks).
     pub patient_rank: u32,
     pub provider_rank: u32,

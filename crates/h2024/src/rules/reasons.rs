@@ -6,6 +6,7 @@
 //! `{"kind": "snake_case_name", ...values}`; the kinds are stable and listed in the README
 //! ("Reasons as data, prose on demand").
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Code, CodeSetId, Service, Unit};
@@ -32,6 +33,15 @@ pub enum Reason {
     },
     /// Audio-only telehealth under a policy that does not cover it; no code.
     AudioOnlyNotCovered,
+    /// The date of service is outside the dates the policy is in force; no code.
+    PolicyNotInEffect {
+        /// The date of service.
+        date: NaiveDate,
+        /// The policy's first date in force, if it has one.
+        from: Option<NaiveDate>,
+        /// The policy's last date in force, if it has one.
+        to: Option<NaiveDate>,
+    },
     /// The request pins the code.
     Pinned {
         /// The pinned code.

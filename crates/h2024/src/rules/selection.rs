@@ -488,9 +488,11 @@ mod tests {
             Policy::builtins()
                 .into_iter()
                 .find(|p| p.id() == id)
-                .map(|p| p.spec().clone())
+                .map(crate::policy::DatedPolicy::undated)
         })
-        .unwrap();
+        .unwrap()
+        .base()
+        .clone();
         let c = candidates(
             &p,
             Service::SupportedEmployment,
