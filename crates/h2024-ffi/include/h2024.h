@@ -166,6 +166,27 @@ enum H2024Status h2024_engine_new(const char *policies_json,
                                   struct H2024Engine **engine_out);
 
 /**
+ * Like `h2024_engine_new()`, with the state packs too (`tx-medicaid`, `ny-opwdd`,
+ * `az-complete-health`, `mi-pihp`, `ok-dds`, `me-mainecare`): starting points for those
+ * states' Medicaid rules, each naming its sources and what was not verified (README,
+ * "State packs"). The policies in `policies_json` may extend them.
+ *
+ * Statuses: as `h2024_engine_new()`.
+ *
+ * Ownership: the caller owns the new engine and must release it with
+ * `h2024_engine_free()`. The library does not keep `policies_json`.
+ *
+ * Thread safety: may be called from any thread.
+ *
+ * # Safety
+ *
+ * As `h2024_engine_new()`.
+ */
+H2024_MUST_USE
+enum H2024Status h2024_engine_new_with_state_packs(const char *policies_json,
+                                                   struct H2024Engine **engine_out);
+
+/**
  * Releases an engine made by `h2024_engine_new()`. NULL is a no-op.
  *
  * Ownership: takes the engine back; it must not be used or freed again afterwards.

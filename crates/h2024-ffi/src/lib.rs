@@ -304,19 +304,76 @@ pub unsafe extern "C" fn h2024_engine_new(
     policies_json: *const c_char,
     engine_out: *mut *mut H2024Engine,
 ) -> H2024Status {
-    boundary("h2024_engine_new", || {
+    // SAFETY: the caller's guarantees are those `engine_new` needs.
+    unsafe {
+        engine_new(
+            "h2024_engine_new",
+            Engine::default,
+            policies_json,
+            engine_out,
+        )
+    }
+}
+
+/// Like `h2024_engine_new()`, with the state packs too (`tx-medicaid`, `ny-opwdd`,
+/// `az-complete-health`, `mi-pihp`, `ok-dds`, `me-mainecare`): starting points for those
+/// states' Medicaid rules, each naming its sources and what was not verified (README,
+/// "State packs"). The policies in `policies_json` may extend them.
+///
+/// Statuses: as `h2024_engine_new()`.
+///
+/// Ownership: the caller owns the new engine and must release it with
+/// `h2024_engine_free()`. The library does not keep `policies_json`.
+///
+/// Thread safety: may be called from any thread.
+///
+/// # Safety
+///
+/// As `h2024_engine_new()`.
+#[must_use = "the status tells whether the call succeeded"]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2024_engine_new_with_state_packs(
+    policies_json: *const c_char,
+    engine_out: *mut *mut H2024Engine,
+) -> H2024Status {
+    // SAFETY: the caller's guarantees are those `engine_new` needs.
+    unsafe {
+        engine_new(
+            "h2024_engine_new_with_state_packs",
+            Engine::with_state_packs,
+            policies_json,
+            engine_out,
+        )
+    }
+}
+
+/// An engine of `base`'s policies plus those in `policies_json` (unless NULL), handed out
+/// through `engine_out`.
+///
+/// # Safety
+///
+/// `policies_json` is NULL or points to a NUL-terminated string; `engine_out` is NULL or
+/// points to storage for one pointer.
+unsafe fn engine_new(
+    function: &str,
+    base: fn() -> Engine,
+    policies_json: *const c_char,
+    engine_out: *mut *mut H2024Engine,
+) -> H2024Status {
+    boundary(function, || {
         // SAFETY: the caller guarantees `engine_out` is NULL or valid for writes.
         unsafe { write_out(engine_out, ptr::null_mut()) };
         if engine_out.is_null() {
             return Err(Failure::null("engine_out"));
         }
         let engine = if policies_json.is_null() {
-            Engine::default()
+            base()
         } else {
             // SAFETY: the caller guarantees `policies_json` is a NUL-terminated string that
             // stays valid during the call.
             let json = unsafe { str_arg(policies_json, "policies_json") }?;
-            Engine::from_policies_json(json)
+            base()
+                .load_policies_json(json)
                 .map_err(|err| Failure::new(H2024Status::InvalidPolicy, err.to_string()))?
         };
         let handle = Box::into_raw(Box::new(H2024Engine { engine }));
@@ -853,6 +910,41 @@ mod tests {
             (H2024Status::Ok, 3)
         );
         free(engine);
+    }
+
+    #[test]
+    fn state_packs_through_the_c_api() {
+        let mut engine = sentinel();
+        // SAFETY: a C string literal and a local.
+        let status = unsafe {
+            h2024_engine_new_with_state_packs(
+                c"[{\"id\": \"tx-mco\", \"extends\": \"tx-medicaid\"}]".as_ptr(),
+                &mut engine,
+            )
+        };
+        assert_eq!(status, H2024Status::Ok, "{:?}", last_error());
+        assert_eq!(
+            units(engine, c"tx-medicaid", c"H2014", 44),
+            (H2024Status::Ok, 2)
+        );
+        assert_eq!(units(engine, c"tx-mco", c"H2014", 44), (H2024Status::Ok, 2));
+        assert_eq!(
+            units(engine, c"medicaid", c"H2014", 44),
+            (H2024Status::Ok, 3)
+        );
+        free(engine);
+        // Without the packs, their ids are unknown.
+        let plain = new_engine(None);
+        assert_eq!(
+            units(plain, c"tx-medicaid", c"H2014", 44).0,
+            H2024Status::UnknownPolicy
+        );
+        free(plain);
+        // A NULL output is refused by name.
+        // SAFETY: NULL arguments are allowed.
+        let status = unsafe { h2024_engine_new_with_state_packs(ptr::null(), ptr::null_mut()) };
+        assert_eq!(status, H2024Status::NullArgument);
+        assert!(last_error().unwrap().contains("engine_out"));
     }
 
     #[test]

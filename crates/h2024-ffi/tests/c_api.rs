@@ -160,6 +160,7 @@ fn every_function_documents_ownership_and_threads() {
         [
             "h2024_version",
             "h2024_engine_new",
+            "h2024_engine_new_with_state_packs",
             "h2024_engine_free",
             "h2024_evaluate",
             "h2024_string_free",

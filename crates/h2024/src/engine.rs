@@ -154,16 +154,7 @@ impl Engine {
     /// without `extends`, an unknown `extends`, an id already taken, or a document over
     /// [`MAX_POLICY_BYTES`].
     pub fn from_policies_json(json: &str) -> Result<Engine, PolicyError> {
-        if json.len() > MAX_POLICY_BYTES {
-            return Err(PolicyError::new(
-                PolicyErrorKind::InvalidJson,
-                "",
-                format!("policy document larger than {MAX_POLICY_BYTES} bytes"),
-            ));
-        }
-        let specs: Vec<PolicySpec> =
-            strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
-        Engine::from_policies(specs)
+        Engine::default().load_policies_json(json)
     }
 
     /// The built-in policies plus `specs`, built in Rust rather than read from JSON: the
@@ -183,7 +174,61 @@ impl Engine {
     ///
     /// As [`Engine::from_policies_json`], except for JSON problems.
     pub fn from_policies(specs: Vec<PolicySpec>) -> Result<Engine, PolicyError> {
+        Engine::default().load_policies(specs)
+    }
+
+    /// The built-in policies plus the state packs (`tx-medicaid`, `ny-opwdd`,
+    /// `az-complete-health`, `mi-pihp`, `ok-dds`, `me-mainecare`): starting points for
+    /// those states' Medicaid rules, each with its sources and what could not be verified
+    /// ([`Policy::sources`], [`Policy::unverified`]; README, "State packs"). Confirm them
+    /// with the payer before billing.
+    ///
+    /// ```
+    /// use h2024::{Code, Engine};
+    /// let engine = Engine::with_state_packs();
+    /// // Texas: units of 15 full minutes, no partial unit.
+    /// assert_eq!(engine.units("tx-medicaid", Code::H2014, 44), Ok(2));
+    /// assert!(!engine.policy("tx-medicaid").unwrap().sources().is_empty());
+    /// ```
+    pub fn with_state_packs() -> Engine {
         let mut engine = Engine::default();
+        for (id, json) in policy::STATE_PACK_JSON {
+            engine = match engine.load_policies_json(&format!("[{json}]")) {
+                Ok(engine) => engine,
+                // The packs are checked by tests; an edit that breaks one fails them.
+                Err(e) => panic!("state pack {id} is invalid: {e}"),
+            };
+        }
+        engine
+    }
+
+    /// This engine's policies plus those in `json` (as [`Engine::from_policies_json`], on
+    /// top of what the engine has: `Engine::with_state_packs().load_policies_json(..)`
+    /// lets your policies extend a state pack).
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::from_policies_json`].
+    pub fn load_policies_json(self, json: &str) -> Result<Engine, PolicyError> {
+        if json.len() > MAX_POLICY_BYTES {
+            return Err(PolicyError::new(
+                PolicyErrorKind::InvalidJson,
+                "",
+                format!("policy document larger than {MAX_POLICY_BYTES} bytes"),
+            ));
+        }
+        let specs: Vec<PolicySpec> =
+            strict::from_str(json).map_err(|f| PolicyError::from_failure("", f))?;
+        self.load_policies(specs)
+    }
+
+    /// This engine's policies plus `specs` (as [`Engine::from_policies`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::from_policies`].
+    pub fn load_policies(self, specs: Vec<PolicySpec>) -> Result<Engine, PolicyError> {
+        let mut engine = self;
         for (i, spec) in specs.into_iter().enumerate() {
             let prefix = format!("[{i}]");
             if spec.id.is_empty() {

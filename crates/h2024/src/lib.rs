@@ -83,7 +83,9 @@ pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
 pub use places::PlaceOfService;
-pub use policy::{Effective, MAX_VERSIONS, Policy, PolicySpec};
+pub use policy::{
+    Effective, MAX_SOURCES, MAX_VERSIONS, Policy, PolicySpec, STATE_PACK_JSON, Source,
+};
 pub use request::MAX_ID_CHARS;
 pub use request::{
     Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,

@@ -39,6 +39,28 @@ pub const DEFAULT_PER_DIEM_MINUTES: u32 = 120;
 /// intervention, IFSP) serves children from birth to age three.
 pub const DEFAULT_EARLY_INTERVENTION_MAX_AGE_YEARS: u32 = 3;
 
+/// The state packs as JSON: starting points for state Medicaid programs, each with its
+/// sources and what was not verified (README, "State packs"). Loaded by
+/// [`Engine::with_state_packs`](crate::Engine::with_state_packs), in this order (each
+/// extends `medicaid`).
+pub const STATE_PACK_JSON: [(&str, &str); 6] = [
+    (
+        "tx-medicaid",
+        include_str!("policies/states/tx-medicaid.json"),
+    ),
+    ("ny-opwdd", include_str!("policies/states/ny-opwdd.json")),
+    (
+        "az-complete-health",
+        include_str!("policies/states/az-complete-health.json"),
+    ),
+    ("mi-pihp", include_str!("policies/states/mi-pihp.json")),
+    ("ok-dds", include_str!("policies/states/ok-dds.json")),
+    (
+        "me-mainecare",
+        include_str!("policies/states/me-mainecare.json"),
+    ),
+];
+
 /// The built-in policies as JSON, in the same format as loaded policies.
 pub const BUILTIN_POLICY_JSON: [(&str, &str); 3] = [
     ("medicaid", include_str!("policies/medicaid.json")),
@@ -271,7 +293,41 @@ pub struct PolicySpec {
     /// `from`, or open-ended for the last). Refused outside a version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
+    /// Where the policy's rules come from (at most 32). Shared, not copied, by the
+    /// policies that extend it; never quoted in a message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Arc<[Source]>>,
+    /// What of the policy could not be checked against its sources, in a few sentences
+    /// (at most 2000 characters). Shared like `description`; never quoted in a message.
+    #[serde(
+        default,
+        deserialize_with = "shared_text",
+        serialize_with = "serialize_shared_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unverified: Option<Arc<str>>,
 }
+
+/// A public document a policy's rules come from.
+///
+/// In JSON: `{"url": "https://...", "section": "15.046", "read": "2026-11-28"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Source {
+    /// Where the document is (1-500 characters).
+    pub url: String,
+    /// The part of it that states the rule (at most 200 characters; may be empty).
+    #[serde(default)]
+    pub section: String,
+    /// When it was last read against the policy (`null`: not re-read; the policy's
+    /// `unverified` note says so).
+    #[serde(default)]
+    pub read: Option<NaiveDate>,
+}
+
+/// The most sources a policy may list.
+pub const MAX_SOURCES: usize = 32;
 
 /// The dates a policy is in force, both inclusive; an absent end is open.
 ///
@@ -469,6 +525,17 @@ impl Policy {
     /// The dates the policy is in force (`None`: every date).
     pub fn effective(&self) -> Option<Effective> {
         self.spec.effective
+    }
+
+    /// Where the policy's rules come from (empty when it names none).
+    pub fn sources(&self) -> &[Source] {
+        self.spec.sources.as_deref().unwrap_or_default()
+    }
+
+    /// What of the policy could not be checked against its sources ("" when it says
+    /// nothing).
+    pub fn unverified(&self) -> &str {
+        self.spec.unverified.as_deref().unwrap_or("")
     }
 
     /// The policy's description.
@@ -935,6 +1002,8 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         versions: over.versions,
         from: over.from,
         to: over.to,
+        sources: over.sources.or(base.sources),
+        unverified: over.unverified.or(base.unverified),
     }
 }
 
@@ -1083,6 +1152,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     let mut full_preference = preference.clone();
     full_preference.extend(code_set.codes().filter(|c| !preference.contains(c)));
     let excludes_educational = spec.excludes_educational.unwrap_or(false);
+    check_sources(&spec)?;
 
     Ok(Policy {
         spec,
@@ -1104,6 +1174,37 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         excludes_educational,
         early_intervention_max_age_years,
     })
+}
+
+/// Checks the sizes of the policy's `sources` and `unverified` note.
+fn check_sources(spec: &PolicySpec) -> Result<(), PolicyError> {
+    if let Some(note) = &spec.unverified {
+        if note.chars().count() > 2000 {
+            return Err(invalid("unverified", "at most 2000 characters"));
+        }
+    }
+    let Some(sources) = &spec.sources else {
+        return Ok(());
+    };
+    if sources.len() > MAX_SOURCES {
+        return Err(invalid("sources", format!("at most {MAX_SOURCES} sources")));
+    }
+    for (i, source) in sources.iter().enumerate() {
+        let url = source.url.chars().count();
+        if url == 0 || url > 500 {
+            return Err(invalid(
+                format!("sources[{i}].url"),
+                "must be 1-500 characters",
+            ));
+        }
+        if source.section.chars().count() > 200 {
+            return Err(invalid(
+                format!("sources[{i}].section"),
+                "at most 200 characters",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The code definitions after the policy's `codes` overrides, its own codes added.
