@@ -169,7 +169,7 @@ impl LineAcc<'_> {
 #[derive(Default)]
 struct CandidateCache {
     keys: Vec<(Service, bool, bool, Option<Code>)>,
-    values: Vec<Result<Candidates, Uncodable>>,
+    values: Vec<Result<Candidates, Box<Uncodable>>>,
     /// Each entry's alternatives, shared by every decision that takes them as they are.
     alternatives: Vec<Arc<[Alternative]>>,
 }
@@ -939,6 +939,9 @@ fn emit_lines(
                 .iter()
                 .map(|&m| prepared[m].enc.id.clone())
                 .collect(),
+            // Filled in by the authorization check.
+            authorization: None,
+            authorization_units_remaining: None,
         });
     }
 }

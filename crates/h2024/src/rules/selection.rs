@@ -58,7 +58,7 @@ pub(crate) fn candidates(
     provider: &Provider,
     group_size: u32,
     pinned: Option<Code>,
-) -> Result<Candidates, Uncodable> {
+) -> Result<Candidates, Box<Uncodable>> {
     let set = policy.code_set();
 
     if let Some(code) = pinned {
@@ -69,7 +69,7 @@ pub(crate) fn candidates(
             unit: entry.unit,
         };
         if !provider_may_bill(code, provider) {
-            return Err(Uncodable {
+            return Err(Box::new(Uncodable {
                 rule: Rule::ProviderNotEligible,
                 data: Data::ProviderNotEligible {
                     code,
@@ -83,10 +83,10 @@ pub(crate) fn candidates(
                     },
                 ],
                 alternatives,
-            });
+            }));
         }
         if !policy.covers(code) {
-            return Err(Uncodable {
+            return Err(Box::new(Uncodable {
                 rule: Rule::CodeNotCovered,
                 data: Data::CodeNotCovered {
                     code,
@@ -94,7 +94,7 @@ pub(crate) fn candidates(
                 },
                 reasons: vec![pinned_reason, Reason::PinnedNotCovered { code }],
                 alternatives,
-            });
+            }));
         }
         let mut reasons = vec![pinned_reason];
         if entry.service != service
@@ -193,12 +193,12 @@ pub(crate) fn candidates(
             )
         };
         reasons.push(reason);
-        return Err(Uncodable {
+        return Err(Box::new(Uncodable {
             rule: Rule::CodeNotCovered,
             data,
             reasons,
             alternatives,
-        });
+        }));
     }
     if covered.len() < natural.len() {
         reasons.push(Reason::CoveredCodes {
