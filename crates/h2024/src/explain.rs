@@ -370,26 +370,36 @@ impl Finding {
     }
 }
 
-/// An authorization limit in words: the field that sets it and the period it counts (by
-/// its kind only: the dates are patient data, in `data.period_start`).
+/// An authorization limit in words: the field that sets it and how often it counts.
 struct LimitText(usize, Option<u8>, Period);
 
 impl fmt::Display for LimitText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let LimitText(a, index, per) = *self;
-        match index {
-            None => write!(f, "`authorizations[{a}]`")?,
-            Some(j) => write!(
-                f,
-                "the limit per {per} of `authorizations[{a}]` (`limits[{j}]`)"
-            )?,
-        }
-        match per {
-            Period::Day => f.write_str(" on that date of service"),
-            Period::Week => f.write_str(" in that week"),
-            Period::Month => f.write_str(" in that month"),
-            Period::Authorization => Ok(()),
-        }
+        let Some(j) = index else {
+            return write!(f, "`authorizations[{a}]`");
+        };
+        let kind = match per {
+            Period::Day => "daily",
+            Period::Week => "weekly",
+            Period::Month => "monthly",
+            Period::Authorization => "whole-authorization",
+        };
+        write!(
+            f,
+            "the {kind} limit of `authorizations[{a}]` (`limits[{j}]`)"
+        )
+    }
+}
+
+/// The period a limit counts, by its kind only: the dates are patient data, in
+/// `data.period_start`.
+fn within(per: Period) -> &'static str {
+    match per {
+        Period::Day => " on its date of service",
+        Period::Week => " in its week",
+        Period::Month => " in its month",
+        Period::Authorization => "",
     }
 }
 
@@ -710,10 +720,11 @@ impl fmt::Display for Data {
                 ..
             } => {
                 let limit = LimitText(*authorization, *limit_index, *per);
+                let within = within(*per);
                 if u64::from(*line_units) == *exceeded_by {
                     write!(
                         f,
-                        "{limit} was used up before this line: all {line_units} units exceed the {authorized} authorized"
+                        "{limit} was used up{within} before this line: all {line_units} units exceed the {authorized} authorized"
                     )
                 } else if *per == Period::Authorization {
                     write!(
@@ -723,7 +734,7 @@ impl fmt::Display for Data {
                 } else {
                     write!(
                         f,
-                        "this line passes {limit} by {exceeded_by} units ({used_after_line} of {authorized} authorized)"
+                        "this line passes {limit} by {exceeded_by} units ({used_after_line} of {authorized} authorized{within})"
                     )
                 }
             }
@@ -740,7 +751,8 @@ impl fmt::Display for Data {
                 let left = u64::from(*authorized).saturating_sub(*used_after_line);
                 write!(
                     f,
-                    "{used_after_line} of the {authorized} units of {limit} are used after this line ({alert_percent}% or more); {left} {} left",
+                    "{limit}: {used_after_line} of {authorized} units used{} with this line ({alert_percent}% or more); {left} {} left",
+                    within(*per),
                     if left == 1 { "unit" } else { "units" }
                 )
             }

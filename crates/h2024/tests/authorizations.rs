@@ -190,12 +190,12 @@ fn messages_name_the_limit_never_the_number_or_the_dates() {
         assert!(message.contains("`authorizations[0]`"), "{message}");
     }
     assert!(
-        r.findings[0].message().contains("per day") && r.findings[0].message().contains("by 1"),
+        r.findings[0].message().contains("daily") && r.findings[0].message().contains("by 1"),
         "{}",
         r.findings[0].message()
     );
     assert!(
-        r.findings[1].message().contains("per month"),
+        r.findings[1].message().contains("monthly"),
         "{}",
         r.findings[1].message()
     );
