@@ -510,12 +510,18 @@ fn evaluate_items(
     let eval = claim::build(policy, patients, providers, items)?;
     let checked = checks::run(&eval);
     let mut findings = eval.findings;
-    findings.extend(checked);
+    findings.extend(checked.findings);
+    let mut lines = eval.lines;
+    for drawn in checked.drawn {
+        let line = &mut lines[drawn.line];
+        line.authorization = Some(drawn.number);
+        line.authorization_units_remaining = Some(drawn.remaining);
+    }
     Ok(Response {
         schema_version: SCHEMA_VERSION,
         policy: policy.base().id().to_owned(),
         explain,
-        lines: eval.lines,
+        lines,
         decisions: eval.decisions,
         findings: in_request_order(findings, items.len()),
     })

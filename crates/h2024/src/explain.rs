@@ -18,6 +18,7 @@ use crate::credentials::Discipline;
 use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
 use crate::places::Modality;
+use crate::request::Period;
 use crate::response::{Alternative, Decision};
 
 fn list(f: &mut fmt::Formatter<'_>, codes: &[Code]) -> fmt::Result {
@@ -374,6 +375,39 @@ impl Finding {
     }
 }
 
+/// An authorization limit in words: the field that sets it and how often it counts.
+struct LimitText(usize, Option<u8>, Period);
+
+impl fmt::Display for LimitText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let LimitText(a, index, per) = *self;
+        let Some(j) = index else {
+            return write!(f, "`authorizations[{a}]`");
+        };
+        let kind = match per {
+            Period::Day => "daily",
+            Period::Week => "weekly",
+            Period::Month => "monthly",
+            Period::Authorization => "whole-authorization",
+        };
+        write!(
+            f,
+            "the {kind} limit of `authorizations[{a}]` (`limits[{j}]`)"
+        )
+    }
+}
+
+/// The period a limit counts, by its kind only: the dates are patient data, in
+/// `data.period_start`.
+fn within(per: Period) -> &'static str {
+    match per {
+        Period::Day => " on its date of service",
+        Period::Week => " in its week",
+        Period::Month => " in its month",
+        Period::Authorization => "",
+    }
+}
+
 /// An alternative's reason in words, with its code where the sentence needs it.
 pub(crate) struct AlternativeText<'a>(pub &'a Alternative);
 
@@ -407,6 +441,11 @@ fn modality_words(m: Modality) -> &'static str {
 
 fn need(f: &mut fmt::Formatter<'_>, n: &AuthorizationNeed) -> fmt::Result {
     match n.above_units_per_day {
+        _ if !n.required => write!(
+            f,
+            "the policy does not require prior authorization for this line ({} units of {} that day), but the authorizations on file are checked",
+            n.day_units, n.code
+        ),
         None => f.write_str("the policy requires prior authorization"),
         Some(limit) => write!(
             f,
@@ -681,6 +720,8 @@ impl fmt::Display for Data {
             }
             Data::AuthorizationExceeded {
                 authorization,
+                per,
+                limit_index,
                 line_units,
                 used_before_request,
                 used_after_line,
@@ -688,17 +729,42 @@ impl fmt::Display for Data {
                 exceeded_by,
                 ..
             } => {
+                let limit = LimitText(*authorization, *limit_index, *per);
+                let within = within(*per);
                 if u64::from(*line_units) == *exceeded_by {
                     write!(
                         f,
-                        "`authorizations[{authorization}]` was used up before this line: all {line_units} units exceed the {authorized} authorized"
+                        "{limit} was used up{within} before this line: all {line_units} units exceed the {authorized} authorized"
+                    )
+                } else if *per == Period::Authorization {
+                    write!(
+                        f,
+                        "this line passes {limit} by {exceeded_by} units ({used_after_line} of {authorized} authorized, counting {used_before_request} used before this request)"
                     )
                 } else {
                     write!(
                         f,
-                        "this line passes `authorizations[{authorization}]` by {exceeded_by} units ({used_after_line} of {authorized} authorized, counting {used_before_request} used before this request)"
+                        "this line passes {limit} by {exceeded_by} units ({used_after_line} of {authorized} authorized{within})"
                     )
                 }
+            }
+            Data::AuthorizationNearLimit {
+                authorization,
+                per,
+                limit_index,
+                used_after_line,
+                authorized,
+                alert_percent,
+                ..
+            } => {
+                let limit = LimitText(*authorization, *limit_index, *per);
+                let left = u64::from(*authorized).saturating_sub(*used_after_line);
+                write!(
+                    f,
+                    "{limit}: {used_after_line} of {authorized} units used{} with this line ({alert_percent}% or more); {left} {} left",
+                    within(*per),
+                    if left == 1 { "unit" } else { "units" }
+                )
             }
             Data::Overlap {
                 service,

@@ -20,6 +20,7 @@ use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
 use crate::reasons::Because;
 use crate::reasons::{Cap, Reason};
+use crate::request::Period;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,6 +154,9 @@ rules! {
     /// The line passes the authorized units (CARC 198: precertification/authorization
     /// exceeded).
     AuthorizationExceeded = "authorization_exceeded", Error, Some("198");
+    /// The line uses up the policy's `authorization_alert_percent` of an authorization
+    /// limit or more, without passing it: once per limit and period.
+    AuthorizationNearLimit = "authorization_near_limit", Info, None;
     /// Two encounters of the same patient overlap in time (CARC 97: the benefit for this
     /// service is included in another service).
     OverlappingServices = "overlapping_services", Error, Some("97");
@@ -221,13 +225,23 @@ impl Finding {
 
 /// Where an authorization check stands for a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuthorizationNeed {
     /// The line's code.
     pub code: Code,
-    /// The policy's daily threshold above which an authorization is needed (`None`: always).
+    /// Whether the policy requires an authorization for the line. When it does not, the
+    /// authorizations on file are checked all the same.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// The policy's daily threshold above which an authorization is needed (`None`: always,
+    /// or never when `required` is false).
     pub above_units_per_day: Option<u32>,
     /// The patient's units of the code that day.
     pub day_units: u32,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Why a billed modifier is not valid for the line.
@@ -502,22 +516,55 @@ pub enum Data {
     NoAuthorizationForCode(AuthorizationNeed),
     /// The date of service is outside every authorization for the code.
     AuthorizationExpired(AuthorizationNeed),
-    /// The line passes the authorized units.
+    /// The line passes a limit of the authorization: `units_authorized` or one of its
+    /// `limits`, in the period named.
     AuthorizationExceeded {
         /// The authorization number.
         number: String,
         /// Its position in `authorizations`.
         authorization: usize,
+        /// The period the limit counts over.
+        per: Period,
+        /// The position of the limit in the authorization's `limits`; `None` for
+        /// `units_authorized`.
+        limit_index: Option<u8>,
+        /// The period's first day: the date of service, the first day of its week (from
+        /// the policy's `week_start`), the first of its month, or the authorization's
+        /// `start`.
+        period_start: NaiveDate,
         /// The line's units.
         line_units: u32,
-        /// Units used before the request.
+        /// Units used before the request that count toward the limit (`units_used` for the
+        /// whole-authorization limits, 0 for the others).
         used_before_request: u32,
-        /// Units used after this line.
+        /// Units used in the period after this line.
         used_after_line: u64,
-        /// Units authorized.
+        /// The limit: units authorized in the period.
         authorized: u32,
-        /// By how much the line passes them (the whole line once they were used up).
+        /// By how much the line passes it (the whole line once it was used up).
         exceeded_by: u64,
+    },
+    /// The line uses up the policy's alert share of a limit of the authorization, without
+    /// passing it.
+    AuthorizationNearLimit {
+        /// The authorization number.
+        number: String,
+        /// Its position in `authorizations`.
+        authorization: usize,
+        /// The period the limit counts over.
+        per: Period,
+        /// The position of the limit in the authorization's `limits`; `None` for
+        /// `units_authorized`.
+        limit_index: Option<u8>,
+        /// The period's first day (as for `authorization_exceeded`).
+        period_start: NaiveDate,
+        /// Units used in the period after this line (with `units_used` for the
+        /// whole-authorization limits).
+        used_after_line: u64,
+        /// The limit: units authorized in the period.
+        authorized: u32,
+        /// The policy's `authorization_alert_percent`.
+        alert_percent: u32,
     },
     /// Two encounters of the patient overlap.
     Overlap {

@@ -61,6 +61,10 @@ pub const STATE_PACK_JSON: [(&str, &str); 6] = [
     ),
 ];
 
+/// The share of an authorization limit, in percent, whose use raises
+/// `authorization_near_limit` when a policy sets none.
+pub const DEFAULT_AUTHORIZATION_ALERT_PERCENT: u32 = 80;
+
 /// The built-in policies as JSON, in the same format as loaded policies.
 pub const BUILTIN_POLICY_JSON: [(&str, &str); 3] = [
     ("medicaid", include_str!("policies/medicaid.json")),
@@ -306,6 +310,60 @@ pub struct PolicySpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub unverified: Option<Arc<str>>,
+    /// The first day of the week for authorization limits `per` `week` (default `sunday`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_start: Option<Weekday>,
+    /// How much of an authorization limit, in percent (1-100, default 80), a line uses up
+    /// before `authorization_near_limit` says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_alert_percent: Option<u32>,
+}
+
+/// A day of the week, as a policy's `week_start` names it (lowercase English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    /// Sunday, the default first day of the week.
+    #[default]
+    Sunday,
+    /// Monday (ISO 8601 weeks).
+    Monday,
+    /// Tuesday.
+    Tuesday,
+    /// Wednesday.
+    Wednesday,
+    /// Thursday.
+    Thursday,
+    /// Friday.
+    Friday,
+    /// Saturday.
+    Saturday,
+}
+
+impl Weekday {
+    /// The name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Sunday => "sunday",
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+        }
+    }
+
+    /// Days from Sunday (Sunday 0, Saturday 6).
+    pub const fn days_from_sunday(self) -> u32 {
+        self as u32
+    }
+}
+
+impl fmt::Display for Weekday {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A public document a policy's rules come from.
@@ -500,6 +558,8 @@ pub struct Policy {
     progress_report_interval_days: Option<u32>,
     excludes_educational: bool,
     early_intervention_max_age_years: u32,
+    week_start: Weekday,
+    authorization_alert_percent: u32,
 }
 
 impl Policy {
@@ -646,6 +706,17 @@ impl Policy {
     /// longer applies.
     pub fn early_intervention_max_age_years(&self) -> u32 {
         self.early_intervention_max_age_years
+    }
+
+    /// The first day of the week for authorization limits per week.
+    pub fn week_start(&self) -> Weekday {
+        self.week_start
+    }
+
+    /// The share of an authorization limit, in percent (1-100), whose use raises
+    /// `authorization_near_limit`.
+    pub fn authorization_alert_percent(&self) -> u32 {
+        self.authorization_alert_percent
     }
 
     /// The built-in policies, resolved.
@@ -1004,6 +1075,10 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         to: over.to,
         sources: over.sources.or(base.sources),
         unverified: over.unverified.or(base.unverified),
+        week_start: over.week_start.or(base.week_start),
+        authorization_alert_percent: over
+            .authorization_alert_percent
+            .or(base.authorization_alert_percent),
     }
 }
 
@@ -1133,6 +1208,16 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
             "must be between 1 and 21",
         ));
     }
+    let week_start = spec.week_start.unwrap_or_default();
+    let authorization_alert_percent = spec
+        .authorization_alert_percent
+        .unwrap_or(DEFAULT_AUTHORIZATION_ALERT_PERCENT);
+    if !(1..=100).contains(&authorization_alert_percent) {
+        return Err(invalid(
+            "authorization_alert_percent",
+            "must be between 1 and 100",
+        ));
+    }
 
     let mut code_set = CodeSet::builtin(code_set_id);
     apply_code_overrides(&spec, &mut code_set)?;
@@ -1173,6 +1258,8 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         progress_report_interval_days,
         excludes_educational,
         early_intervention_max_age_years,
+        week_start,
+        authorization_alert_percent,
     })
 }
 
@@ -1634,6 +1721,22 @@ mod tests {
                 "units.H2024.rule",
                 PolicyErrorKind::InvalidValue,
             ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "authorization_alert_percent": 0}"#,
+                "authorization_alert_percent",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "authorization_alert_percent": 101}"#,
+                "authorization_alert_percent",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                // An unknown weekday is input text: named by the field, never repeated.
+                r#"{"id": "x", "extends": "medicaid", "week_start": "Monday"}"#,
+                "week_start",
+                PolicyErrorKind::InvalidValue,
+            ),
         ];
         for (json, path, kind) in cases {
             let err = load(json).unwrap_err();
@@ -1780,5 +1883,27 @@ mod tests {
         );
         assert_eq!(p.code(Code::H2014).unwrap().aggregation, Aggregation::Day);
         assert!(p.modifier_order().is_empty());
+        assert_eq!(p.week_start(), Weekday::Sunday);
+        assert_eq!(
+            p.authorization_alert_percent(),
+            DEFAULT_AUTHORIZATION_ALERT_PERCENT
+        );
+    }
+
+    #[test]
+    fn authorization_fields_are_read_and_inherited() {
+        let engine = crate::Engine::from_policies_json(
+            r#"[{"id": "a", "extends": "medicaid", "week_start": "monday",
+                 "authorization_alert_percent": 100},
+                {"id": "b", "extends": "a", "authorization_alert_percent": 1}]"#,
+        )
+        .unwrap();
+        let a = engine.policy("a").unwrap();
+        assert_eq!(a.week_start(), Weekday::Monday);
+        assert_eq!(a.authorization_alert_percent(), 100);
+        let b = engine.policy("b").unwrap();
+        assert_eq!(b.week_start(), Weekday::Monday);
+        assert_eq!(b.authorization_alert_percent(), 1);
+        assert_eq!(Weekday::Saturday.days_from_sunday(), 6);
     }
 }

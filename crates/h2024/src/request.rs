@@ -273,9 +273,76 @@ pub struct Authorization {
     pub end: NaiveDate,
     /// Units authorized in all.
     pub units_authorized: u32,
-    /// Units already used before this request.
+    /// Units already used before this request. They count toward the whole-authorization
+    /// limits only (`units_authorized` and a `limits` entry `per` `authorization`).
     #[serde(default)]
     pub units_used: u32,
+    /// Limits per day, week, month or the whole authorization, besides `units_authorized`
+    /// (at most [`MAX_AUTHORIZATION_LIMITS`], one per period). Weeks start on the policy's
+    /// `week_start`; months are calendar months.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<AuthorizationLimit>,
+}
+
+/// The period an authorization limit counts units over.
+///
+/// In JSON: `"day"`, `"week"`, `"month"` or `"authorization"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Period {
+    /// A date of service.
+    Day,
+    /// Seven days from the policy's `week_start`.
+    Week,
+    /// A calendar month.
+    Month,
+    /// The authorization's whole date range (where `units_used` counts too).
+    Authorization,
+}
+
+impl Period {
+    /// Every period, in the order above.
+    pub const ALL: [Period; 4] = [
+        Period::Day,
+        Period::Week,
+        Period::Month,
+        Period::Authorization,
+    ];
+
+    /// The name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Authorization => "authorization",
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One limit of an authorization: at most `units` units per `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AuthorizationLimit {
+    /// The period the units are counted over.
+    pub per: Period,
+    /// The most units in one such period (at least 1).
+    pub units: u32,
+}
+
+impl AuthorizationLimit {
+    /// At most `units` units per `per`.
+    pub fn new(per: Period, units: u32) -> AuthorizationLimit {
+        AuthorizationLimit { per, units }
+    }
 }
 
 /// A rendering provider.
@@ -538,12 +605,34 @@ impl Authorization {
             end,
             units_authorized,
             units_used: 0,
+            limits: Vec::new(),
         }
     }
 
     /// Sets the units already used before this request.
     pub fn with_units_used(mut self, units_used: u32) -> Self {
         self.units_used = units_used;
+        self
+    }
+
+    /// Adds a limit of at most `units` units per `per`.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use h2024::{Code, Patient};
+    /// use h2024::request::{Authorization, Period};
+    /// let date = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    /// let auth = Authorization::new("A-1", vec![Code::H2014], date(1, 1), date(6, 30), 400)
+    ///     .with_limit(Period::Week, 16)
+    ///     .with_limit(Period::Month, 60);
+    /// assert!(Patient::new("p1").with_authorization(auth.clone()).check().is_ok());
+    /// // One limit per period at most.
+    /// let twice = auth.with_limit(Period::Week, 20);
+    /// let err = Patient::new("p1").with_authorization(twice).check().unwrap_err();
+    /// assert_eq!(err.field, "authorizations[0].limits[2].per");
+    /// ```
+    pub fn with_limit(mut self, per: Period, units: u32) -> Self {
+        self.limits.push(AuthorizationLimit::new(per, units));
         self
     }
 }
@@ -794,6 +883,10 @@ pub const MAX_GROUP_SIZE: u32 = 100;
 /// other timed services, ...); longer is taken as a data error.
 pub const MAX_LIST_LEN: usize = 100;
 
+/// The most `limits` an authorization holds: one per [`Period`]. Longer lists are taken as
+/// a data error, like a repeated period.
+pub const MAX_AUTHORIZATION_LIMITS: usize = Period::ALL.len();
+
 /// The most modifiers accepted in `billed.modifiers` (a line carries four; more are
 /// reported as `too_many_modifiers` up to this many, and refused beyond).
 pub const MAX_BILLED_MODIFIERS: usize = 10;
@@ -831,8 +924,9 @@ impl Patient {
     /// # Errors
     ///
     /// A [`FieldError`] for an id, goal id or authorization number longer than
-    /// [`MAX_ID_CHARS`], a list longer than [`MAX_LIST_LEN`] or an authorization that ends
-    /// before it starts.
+    /// [`MAX_ID_CHARS`], a list longer than [`MAX_LIST_LEN`], an authorization that ends
+    /// before it starts, or authorization `limits` longer than [`MAX_AUTHORIZATION_LIMITS`],
+    /// with a limit of 0 units or two limits for the same period.
     pub fn check(&self) -> Result<(), FieldError> {
         check_id(&self.id, || "id".to_owned())?;
         if let Some(plan) = &self.treatment_plan {
@@ -854,6 +948,25 @@ impl Patient {
                     format!("authorizations[{i}].end"),
                     "must not be before start",
                 ));
+            }
+            check_len(
+                auth.limits.len(),
+                MAX_AUTHORIZATION_LIMITS,
+                &format!("authorizations[{i}].limits"),
+            )?;
+            for (j, limit) in auth.limits.iter().enumerate() {
+                if limit.units == 0 {
+                    return Err(FieldError::new(
+                        format!("authorizations[{i}].limits[{j}].units"),
+                        "must be at least 1",
+                    ));
+                }
+                if auth.limits[..j].iter().any(|l| l.per == limit.per) {
+                    return Err(FieldError::new(
+                        format!("authorizations[{i}].limits[{j}].per"),
+                        "at most one limit per period",
+                    ));
+                }
             }
         }
         Ok(())

@@ -72,6 +72,15 @@ pub struct Line {
     /// the policy's own fields (README, "Policy versions").
     #[serde(default)]
     pub policy_version: Option<NaiveDate>,
+    /// The number of the authorization on file the line draws on (the first that lists its
+    /// code and covers its date of service), or `None` when it draws on none.
+    #[serde(default)]
+    pub authorization: Option<String>,
+    /// Units left on that authorization after this line: the smallest of what each of its
+    /// limits has left in the line's day, week, month and the whole authorization;
+    /// negative once a limit is passed. `None` when the line draws on no authorization.
+    #[serde(default)]
+    pub authorization_units_remaining: Option<i64>,
 }
 
 /// The code decision for one encounter, with the reasons.

@@ -2,6 +2,8 @@
 //! plus a constant, peak memory during an evaluation is at most a fixed multiple of the
 //! request plus a constant, and work grows linearly: the bytes allocated for a request four
 //! times as large are at most about four times as many (a size ratio, never a clock).
+//! Among the shapes, lines that pass every authorization limit: the authorization check
+//! keeps one running total per limit, so its work and findings grow with the lines.
 //!
 //! The bounds asserted here are the ones the README states ("Limits and bounds"). Memory is
 //! measured with a counting allocator, so every measurement runs in one test, one after the
@@ -165,6 +167,29 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                     .collect(),
             ),
         ),
+        // A session a day drawn on an authorization whose every limit is passed on every
+        // line: four authorization_exceeded findings a line, one running total per limit.
+        ("every authorization limit passed", {
+            let (patients, providers) = people();
+            let mut patients = patients;
+            patients[0]["authorizations"] = json!([{"number": "A-1", "codes": ["H2014", "H2024"],
+                "start": "2026-01-01", "end": "2030-12-31", "units_authorized": 1,
+                "limits": [{"per": "day", "units": 1}, {"per": "week", "units": 1},
+                           {"per": "month", "units": 1}, {"per": "authorization", "units": 1}]}]);
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let encounters: Vec<Value> = (0..n)
+                .map(|i| {
+                    let date = day + chrono::Days::new(i as u64);
+                    let mut e = session(i, format!("e{i}"));
+                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
+                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
+                    e
+                })
+                .collect();
+            json!({"policy": "medicaid", "explain": true, "patients": patients,
+                   "providers": providers, "encounters": encounters})
+            .to_string()
+        }),
         // The longest lists an encounter may hold.
         (
             "longest lists",

@@ -171,7 +171,7 @@ impl LineAcc<'_> {
 #[derive(Default)]
 struct CandidateCache {
     keys: Vec<(Stretch, Service, bool, bool, Option<Code>)>,
-    values: Vec<Result<Candidates, Uncodable>>,
+    values: Vec<Result<Candidates, Box<Uncodable>>>,
     /// Each entry's alternatives, shared by every decision that takes them as they are.
     alternatives: Vec<Arc<[Alternative]>>,
 }
@@ -982,6 +982,9 @@ fn emit_lines(
                 .map(|&m| prepared[m].enc.id.clone())
                 .collect(),
             policy_version: policy.version(),
+            // Filled in by the authorization check.
+            authorization: None,
+            authorization_units_remaining: None,
         });
     }
 }

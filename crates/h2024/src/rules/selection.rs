@@ -59,14 +59,14 @@ pub(crate) fn candidates(
     provider: &Provider,
     group_size: u32,
     pinned: Option<Code>,
-) -> Result<Candidates, Uncodable> {
+) -> Result<Candidates, Box<Uncodable>> {
     let set = policy.code_set();
 
     if let Some(code) = pinned {
         let mut alternatives = others(policy, &[code], |_| Turndown::PinnedOther { pinned: code });
         let Some(entry) = set.entry(code) else {
             // A code the policy's code set does not define: the policy does not pay for it.
-            return Err(Uncodable {
+            return Err(Box::new(Uncodable {
                 rule: Rule::CodeNotCovered,
                 data: Data::CodeNotCovered {
                     code,
@@ -74,14 +74,14 @@ pub(crate) fn candidates(
                 },
                 reasons: vec![Reason::PinnedNotCovered { code }],
                 alternatives,
-            });
+            }));
         };
         let pinned_reason = Reason::Pinned {
             code,
             unit: entry.unit,
         };
         if !provider_may_bill(policy, code, provider) {
-            return Err(Uncodable {
+            return Err(Box::new(Uncodable {
                 rule: Rule::ProviderNotEligible,
                 data: Data::ProviderNotEligible {
                     code,
@@ -95,10 +95,10 @@ pub(crate) fn candidates(
                     },
                 ],
                 alternatives,
-            });
+            }));
         }
         if !policy.covers(code) {
-            return Err(Uncodable {
+            return Err(Box::new(Uncodable {
                 rule: Rule::CodeNotCovered,
                 data: Data::CodeNotCovered {
                     code,
@@ -106,7 +106,7 @@ pub(crate) fn candidates(
                 },
                 reasons: vec![pinned_reason, Reason::PinnedNotCovered { code }],
                 alternatives,
-            });
+            }));
         }
         let mut reasons = vec![pinned_reason];
         if entry.service != service && (entry.therapy || service != Service::SelfCareTraining) {
@@ -207,12 +207,12 @@ pub(crate) fn candidates(
             )
         };
         reasons.push(reason);
-        return Err(Uncodable {
+        return Err(Box::new(Uncodable {
             rule: Rule::CodeNotCovered,
             data,
             reasons,
             alternatives,
-        });
+        }));
     }
     if covered.len() < natural.len() {
         reasons.push(Reason::CoveredCodes {
