@@ -336,6 +336,8 @@ pub enum RuleName {
     Cms8Minute,
     /// See [`UnitRule::PerDiem`]; takes `min_minutes`.
     PerDiem,
+    /// See [`UnitRule::RoundUp`].
+    RoundUp,
 }
 
 /// One entry of a policy's `units` map.
@@ -982,6 +984,7 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
             Ok(match other {
                 RuleName::Midpoint => UnitRule::Midpoint,
                 RuleName::Whole => UnitRule::Whole,
+                RuleName::RoundUp => UnitRule::RoundUp,
                 _ => UnitRule::Cms8Minute,
             })
         }

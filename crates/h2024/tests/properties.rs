@@ -283,3 +283,65 @@ fn arbitrary_json(depth: u32) -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+// The rounding rules payers use (docs/rules.md, "Round up", "Minimum session length",
+// "Sessions across midnight", "CMS 8-minute rule"): properties over whole requests.
+
+/// Policies that differ from `medicaid` (midpoint, day aggregation) in one rounding field.
+fn rounding_engine() -> Engine {
+    Engine::from_policies_json(
+        r#"[{"id": "up", "extends": "medicaid", "units": {"default": {"rule": "round_up"}}}]"#,
+    )
+    .unwrap()
+}
+
+prop_compose! {
+    /// A session of H2014 pinned, for patient `p0` or `p1`, on 2 or 3 March, any length.
+    fn pinned_session(i: usize)(
+        patient in 0usize..2,
+        day in 2u32..4,
+        start in 0u32..(24 * 60),
+        minutes in 1u32..600,
+    ) -> Value {
+        let end = start + minutes;
+        json!({
+            "id": format!("e{i}"), "patient": format!("p{patient}"), "provider": "pr0",
+            "service": "skills_training", "setting": "home", "code": "H2014",
+            "start": format!("2026-03-{day:02}T{:02}:{:02}:00-05:00", start / 60, start % 60),
+            "end": format!("2026-03-{:02}T{:02}:{:02}:00-05:00", day + end / (24 * 60), (end / 60) % 24, end % 60),
+        })
+    }
+}
+
+fn pinned_sessions() -> impl Strategy<Value = Vec<Value>> {
+    (1usize..8).prop_flat_map(|n| (0..n).map(pinned_session).collect::<Vec<_>>())
+}
+
+fn evaluate_under(engine: &Engine, policy: &str, encs: &[Value]) -> Response {
+    let text = engine
+        .evaluate_json(&request(policy, encs.to_vec()).to_string())
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn total_units(r: &Response) -> u32 {
+    r.lines.iter().map(|l| l.units).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn round_up_never_bills_less_than_midpoint(encs in pinned_sessions()) {
+        let engine = rounding_engine();
+        let up = evaluate_under(&engine, "up", &encs);
+        let midpoint = evaluate_under(&engine, "medicaid", &encs);
+        // Line by line (the same sessions share the same lines under both rules, or earn
+        // none under midpoint), and in all.
+        for line in &midpoint.lines {
+            let same = up.lines.iter().find(|l| l.encounters == line.encounters);
+            prop_assert!(same.is_some_and(|l| l.units >= line.units), "{line:?}");
+        }
+        prop_assert!(total_units(&up) >= total_units(&midpoint));
+    }
+}

@@ -8,6 +8,8 @@
 //!   Handbook §15.046): only full units count, the remainder is dropped.
 //! - **threshold**: a payer-set number of remainder minutes earns the last unit (midpoint is
 //!   threshold 8 for 15-minute units and 31 for hourly ones).
+//! - **round up**: every started unit counts (Michigan's "up to 15 minutes" codes;
+//!   `docs/rules.md`, "Round up").
 //! - **CMS 8-minute rule** (Medicare Claims Processing Manual, Pub 100-04 Ch. 5 §20.2): the
 //!   day's timed minutes across all 15-minute timed codes are pooled, the total read from the
 //!   CMS table (`(m + 7) / 15`), then allocated: full 15-minute blocks to each code, the
@@ -28,7 +30,7 @@ pub const CMS_TIMED_UNIT_MINUTES: u32 = 15;
 /// How remainder minutes are rounded into units.
 ///
 /// In JSON (the `units` entries of a policy): `{"rule": "midpoint"}`, `{"rule": "whole"}`,
-/// `{"rule": "threshold", "minutes": 10}`, `{"rule": "cms_8_minute"}`,
+/// `{"rule": "threshold", "minutes": 10}`, `{"rule": "round_up"}`, `{"rule": "cms_8_minute"}`,
 /// `{"rule": "per_diem", "min_minutes": 120}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
@@ -46,6 +48,9 @@ pub enum UnitRule {
     /// The CMS 8-minute rule: the patient's timed minutes of the day are pooled across codes.
     #[serde(rename = "cms_8_minute")]
     Cms8Minute,
+    /// Every started unit counts: 1 to 15 minutes of a 15-minute unit earn 1 unit, 16 earn 2
+    /// (`docs/rules.md`, "Round up").
+    RoundUp,
     /// One unit per date of service once `min_minutes` are documented that day.
     PerDiem {
         /// Minutes needed in the day to earn the unit.
@@ -65,6 +70,7 @@ impl fmt::Display for UnitRule {
                 )
             }
             UnitRule::Cms8Minute => f.write_str("CMS 8-minute rule"),
+            UnitRule::RoundUp => f.write_str("round-up rule (every started unit counts)"),
             UnitRule::PerDiem { min_minutes } => {
                 write!(f, "per diem (at least {min_minutes} minutes in the day)")
             }
@@ -129,6 +135,10 @@ pub enum UnitRuleError {
 /// let hours = Rounding::new(Unit::Minutes(60), UnitRule::Midpoint)?;
 /// assert_eq!(hours.units(31), 1);
 /// assert_eq!(hours.units(91), 2);
+/// let started = Rounding::new(Unit::Minutes(15), UnitRule::RoundUp)?;
+/// assert_eq!(started.units(1), 1);
+/// assert_eq!(started.units(15), 1);
+/// assert_eq!(started.units(16), 2);
 /// # Ok::<(), h2024::units::UnitRuleError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +206,7 @@ impl Rounding {
                     UnitRule::Midpoint => u64::from(rest) * 2 > u64::from(len),
                     UnitRule::Whole => false,
                     UnitRule::Threshold { minutes: t } => rest >= t,
+                    UnitRule::RoundUp => rest > 0,
                     UnitRule::Cms8Minute => return cms_8_minute_total_units(minutes),
                     UnitRule::PerDiem { .. } => false, // unreachable by construction
                 };
@@ -218,6 +229,7 @@ impl Rounding {
             (Unit::Minutes(len), UnitRule::Midpoint) => len / 2 + 1,
             (Unit::Minutes(len), UnitRule::Whole) => len,
             (Unit::Minutes(_), UnitRule::Threshold { minutes }) => minutes,
+            (Unit::Minutes(_), UnitRule::RoundUp) => 1,
             (_, UnitRule::Cms8Minute) => 8,
             (Unit::PerDiem, _) => 1,
         }
@@ -373,6 +385,19 @@ mod tests {
     }
 
     #[test]
+    fn round_up_counts_every_started_unit() {
+        // docs/rules.md, "Round up": 1-15 minutes = 1 unit, 16 = 2.
+        let q = r(Q, UnitRule::RoundUp);
+        for (m, u) in [(0, 0), (1, 1), (15, 1), (16, 2), (30, 2), (31, 3)] {
+            assert_eq!(q.units(m), u, "{m} minutes");
+        }
+        let h = r(H, UnitRule::RoundUp);
+        assert_eq!(h.units(1), 1);
+        assert_eq!(h.units(61), 2);
+        assert_eq!(q.minimum_minutes(), 1);
+    }
+
+    #[test]
     fn per_diem_is_one_unit_once_the_minimum_is_met() {
         let p = r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: 120 });
         assert_eq!(p.units(119), 0);
@@ -444,6 +469,7 @@ mod tests {
                 .prop_flat_map(|len| (Just(len), 1..=len))
                 .prop_map(|(len, t)| r(Unit::Minutes(len), UnitRule::Threshold { minutes: t })),
             Just(r(Q, UnitRule::Cms8Minute)),
+            (1u32..=120).prop_map(|len| r(Unit::Minutes(len), UnitRule::RoundUp)),
             (1u32..=1440).prop_map(|min| r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: min })),
         ]
     }
@@ -469,6 +495,15 @@ mod tests {
             let billed = rounding.billed_minutes(rounding.units(m)).unwrap();
             prop_assert!(billed <= u64::from(m));
             prop_assert!(u64::from(m) - billed < u64::from(len));
+        }
+
+        #[test]
+        fn round_up_never_bills_less_than_midpoint(len in 1u32..=120, m in 0u32..100_000) {
+            let up = r(Unit::Minutes(len), UnitRule::RoundUp).units(m);
+            let mid = r(Unit::Minutes(len), UnitRule::Midpoint).units(m);
+            prop_assert!(up >= mid, "{m} minutes of {len}: round_up {up} < midpoint {mid}");
+            // And never more than one unit beyond the full units.
+            prop_assert_eq!(up, m.div_ceil(len));
         }
 
         #[test]
