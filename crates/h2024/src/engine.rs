@@ -224,7 +224,8 @@ impl Engine {
     }
 
     /// Units that `minutes` of a single session of `code` earn under the policy's rule for
-    /// that code, with no other session or timed service that day.
+    /// that code, with no other session or timed service that day (none for a session
+    /// shorter than the code's `min_session_minutes`).
     ///
     /// ```
     /// use h2024::{Code, Engine};
@@ -244,7 +245,7 @@ impl Engine {
         if minutes > MAX_SESSION_MINUTES {
             return Err(UnitsError::MinutesOutOfRange);
         }
-        Ok(policy.code(code).rounding.units(minutes))
+        Ok(policy.code(code).session_units(minutes))
     }
 
     fn resolve_policy<'a>(&'a self, policy: &PolicyRef) -> Result<Cow<'a, Policy>, RequestError> {

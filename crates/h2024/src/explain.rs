@@ -101,12 +101,36 @@ impl fmt::Display for Score {
 
 impl fmt::Display for UnitsBasis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_rule(f)?;
+        let (UnitsBasis::Line {
+            min_session_minutes,
+            ..
+        }
+        | UnitsBasis::Sessions {
+            min_session_minutes,
+            ..
+        }
+        | UnitsBasis::Cms8Minute {
+            min_session_minutes,
+            ..
+        }) = *self;
+        if let Some(min) = min_session_minutes {
+            write!(f, " (sessions under {min} minutes count on no line)")?;
+        }
+        Ok(())
+    }
+}
+
+impl UnitsBasis {
+    /// The rule and its arithmetic, in words.
+    fn fmt_rule(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             UnitsBasis::Line {
                 minutes,
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {minutes} minutes on the line under the {rule} ({unit}) = {units} {}",
@@ -118,6 +142,7 @@ impl fmt::Display for UnitsBasis {
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {minutes} minutes, the session rounded on its own under the {rule} ({unit}) = {units} {}",
@@ -129,6 +154,7 @@ impl fmt::Display for UnitsBasis {
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {sessions} sessions rounded one by one ({minutes} minutes in all) under the {rule} ({unit}) = {units} {}",
@@ -143,6 +169,7 @@ impl fmt::Display for UnitsBasis {
                 code_units,
                 line_minutes,
                 units,
+                ..
             } => write!(
                 f,
                 "units: CMS 8-minute rule: the patient's timed minutes that day total {day_minutes} ({other_minutes} of them in other timed services) = {day_units} {}; {code} has {code_minutes} of those minutes and gets {code_units}; this line's {line_minutes} minutes get {units}",
@@ -283,6 +310,14 @@ impl fmt::Display for Reason {
                 place_of_service.meaning(),
                 setting.as_str(),
                 modality.as_str()
+            ),
+            Reason::SessionBelowMinimum {
+                code,
+                minutes,
+                min_session_minutes,
+            } => write!(
+                f,
+                "no unit: the {minutes}-minute session is shorter than the policy's minimum session length for {code} ({min_session_minutes} minutes), so it counts on no line"
             ),
             Reason::Units(basis) => basis.fmt(f),
             Reason::DailyCap(cap) => write!(f, "daily cap: {cap}"),
@@ -437,6 +472,14 @@ impl fmt::Display for Data {
             } => write!(
                 f,
                 "{code} needs at least {minimum_minutes} minutes for a unit under the policy; the line has {line_minutes} documented minutes"
+            ),
+            Data::BelowSessionMinimum {
+                code,
+                session_minutes,
+                min_session_minutes,
+            } => write!(
+                f,
+                "{code}: the session lasted {session_minutes} minutes and the policy counts only sessions of at least {min_session_minutes} minutes (`min_session_minutes`); it earns no unit and adds no minutes to the line"
             ),
             Data::Cms8MinuteShare {
                 code,

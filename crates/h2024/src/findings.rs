@@ -90,7 +90,9 @@ rules! {
     /// The policy requires clock times and the encounter has none (CARC 16; Oklahoma OAC
     /// 317:30-5-248 and NY OPWDD require start and stop times).
     MissingSessionTimes = "missing_session_times", Error, Some("16");
-    /// The line earns no unit.
+    /// The line earns no unit, or the session is shorter than the policy's minimum session
+    /// length and counts on no line (`docs/rules.md`, "Minimum session length"). No CARC:
+    /// nothing is billed, so nothing is denied; the warning is revenue the times do not earn.
     BelowMinimumTime = "below_minimum_time", Warning, None;
     /// Psychotherapy or case management: another code family.
     ServiceOutOfScope = "service_out_of_scope", Info, None;
@@ -306,6 +308,16 @@ pub enum Data {
         minimum_minutes: u32,
         /// Minutes documented on the line.
         line_minutes: u32,
+    },
+    /// The session is shorter than the policy's minimum session length for the code: it
+    /// earns no unit and adds no minutes to its line.
+    BelowSessionMinimum {
+        /// The code.
+        code: Code,
+        /// The session's minutes.
+        session_minutes: u32,
+        /// The minimum session length (`units.<code>.min_session_minutes`).
+        min_session_minutes: u32,
     },
     /// Under the CMS 8-minute rule the day's units go to services with more minutes.
     #[serde(rename = "cms_8_minute_share")]

@@ -21,6 +21,7 @@ use crate::codes::{Code, CodeSet, CodeSetId, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::places::Setting;
+use crate::session::MAX_SESSION_MINUTES;
 use crate::units::{Aggregation, Rounding, UnitRule};
 
 /// The policy used when a request names none.
@@ -344,7 +345,8 @@ pub enum RuleName {
 ///
 /// In a policy that `extends` another, an entry is merged field by field over the inherited
 /// entry of the same key; `minutes` and `min_minutes` belong to their rule and are not
-/// inherited when the entry changes the rule.
+/// inherited when the entry changes the rule. `docs/policies.md`, "Rounding rules", shows
+/// each field with an example.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -361,6 +363,11 @@ pub struct UnitSpec {
     /// `day` or `session`; a code's entry without it takes the `default` entry's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<Aggregation>,
+    /// For the timed rules: a session shorter than this many minutes earns no unit and adds
+    /// no minutes to its line (`docs/rules.md`, "Minimum session length"); 1 to 1440. A
+    /// code's entry without it takes the `default` entry's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_session_minutes: Option<u32>,
 }
 
 /// How the units of one code are computed and limited under a policy. (The code's
@@ -376,6 +383,27 @@ pub struct CodeRules {
     pub max_units_per_day: Option<u32>,
     /// Whether the payer pays for the code.
     pub covered: bool,
+    /// Sessions shorter than this earn no unit and add no minutes to their line (`None`: no
+    /// minimum; always `None` for a per-diem code).
+    pub min_session_minutes: Option<u32>,
+}
+
+impl CodeRules {
+    /// Whether a session of `minutes` counts toward a line under the minimum session length
+    /// (`docs/rules.md`, "Minimum session length").
+    pub fn counts_session(&self, minutes: u32) -> bool {
+        self.min_session_minutes.is_none_or(|min| minutes >= min)
+    }
+
+    /// The units one session of `minutes` earns on its own: none below the minimum session
+    /// length, otherwise [`Rounding::units`].
+    pub fn session_units(&self, minutes: u32) -> u32 {
+        if self.counts_session(minutes) {
+            self.rounding.units(minutes)
+        } else {
+            0
+        }
+    }
 }
 
 /// A resolved, checked payer policy: every inherited field and every default filled in
@@ -618,6 +646,14 @@ fn merge_unit(base: UnitSpec, over: UnitSpec) -> UnitSpec {
         minutes: over.minutes.or(inherit(base.minutes)),
         min_minutes: over.min_minutes.or(inherit(base.min_minutes)),
         aggregate: over.aggregate.or(base.aggregate),
+        // A session minimum means nothing to a per-diem rule: not carried into one.
+        min_session_minutes: over.min_session_minutes.or(
+            if over.rule == Some(RuleName::PerDiem) && !same_rule {
+                None
+            } else {
+                base.min_session_minutes
+            },
+        ),
     }
 }
 
@@ -921,6 +957,12 @@ fn code_rules(
             (Some(a), false) => a,
             (None, false) => default_aggregate,
         };
+        let min_session_minutes = match rule {
+            UnitRule::PerDiem { .. } => None,
+            _ => own
+                .and_then(|s| s.min_session_minutes)
+                .or(default.min_session_minutes),
+        };
         let cap = spec
             .max_units_per_day
             .as_ref()
@@ -936,6 +978,7 @@ fn code_rules(
             aggregation,
             max_units_per_day: cap,
             covered: covered.contains(&code),
+            min_session_minutes,
         });
     }
     rules
@@ -945,6 +988,15 @@ fn code_rules(
 
 fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
     let stray = |field: &str| invalid(format!("{path}.{field}"), "not used by this rule");
+    if spec
+        .min_session_minutes
+        .is_some_and(|m| m == 0 || m > MAX_SESSION_MINUTES)
+    {
+        return Err(invalid(
+            format!("{path}.min_session_minutes"),
+            "must be between 1 and 1440",
+        ));
+    }
     let name = spec.rule.ok_or_else(|| {
         PolicyError::new(
             PolicyErrorKind::MissingField,
@@ -969,6 +1021,10 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
         RuleName::PerDiem => {
             if spec.minutes.is_some() {
                 return Err(stray("minutes"));
+            }
+            // A per-diem unit is earned by the day's minutes (`min_minutes`), not by a session.
+            if spec.min_session_minutes.is_some() {
+                return Err(stray("min_session_minutes"));
             }
             Ok(UnitRule::PerDiem {
                 min_minutes: spec.min_minutes.unwrap_or(DEFAULT_PER_DIEM_MINUTES),
@@ -1163,6 +1219,21 @@ mod tests {
                 "units.H2024.rule",
                 PolicyErrorKind::InvalidValue,
             ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"H2014": {"rule": "whole", "min_session_minutes": 0}}}"#,
+                "units.H2014.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"default": {"rule": "midpoint", "min_session_minutes": 1441}}}"#,
+                "units.default.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"H2024": {"rule": "per_diem", "min_session_minutes": 10}}}"#,
+                "units.H2024.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
         ];
         for (json, path, kind) in cases {
             let err = load(json).unwrap_err();
@@ -1244,6 +1315,51 @@ mod tests {
         let c = engine.policy("c").unwrap();
         assert_eq!(c.code(Code::H2017).rounding.rule(), UnitRule::Midpoint);
         assert_eq!(c.code(Code::H2017).aggregation, Aggregation::Day);
+    }
+
+    #[test]
+    fn min_session_minutes_falls_back_to_the_default_entry_and_skips_per_diem() {
+        let p = load(
+            r#"{"id": "x", "extends": "medicaid",
+                "units": {"default": {"rule": "midpoint", "min_session_minutes": 10},
+                          "H2017": {"rule": "whole"},
+                          "H2023": {"rule": "round_up", "min_session_minutes": 5},
+                          "H2024": {"rule": "per_diem"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.code(Code::H2014).min_session_minutes, Some(10));
+        assert_eq!(p.code(Code::H2017).min_session_minutes, Some(10));
+        assert_eq!(p.code(Code::H2023).min_session_minutes, Some(5));
+        assert_eq!(p.code(Code::H2024).min_session_minutes, None);
+        assert_eq!(p.code(Code::H2014).session_units(9), 0);
+        assert_eq!(p.code(Code::H2014).session_units(10), 1);
+        assert_eq!(p.code(Code::H2023).session_units(4), 0);
+        assert_eq!(p.code(Code::H2023).session_units(5), 1);
+        // A child that turns an entry with a minimum into per diem drops the minimum.
+        let engine = crate::Engine::from_policies_json(
+            r#"[{"id": "a", "extends": "medicaid",
+                 "units": {"H2024": {"rule": "midpoint", "min_session_minutes": 20}}},
+                {"id": "b", "extends": "a", "units": {"H2024": {"rule": "per_diem"}}},
+                {"id": "c", "extends": "a", "units": {"H2024": {"rule": "whole"}}}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            engine
+                .policy("b")
+                .unwrap()
+                .code(Code::H2024)
+                .min_session_minutes,
+            None
+        );
+        assert_eq!(
+            engine
+                .policy("c")
+                .unwrap()
+                .code(Code::H2024)
+                .min_session_minutes,
+            Some(20)
+        );
+        assert_eq!(engine.units("c", Code::H2024, 19), Ok(0));
     }
 
     #[test]

@@ -290,7 +290,11 @@ fn arbitrary_json(depth: u32) -> impl Strategy<Value = Value> {
 /// Policies that differ from `medicaid` (midpoint, day aggregation) in one rounding field.
 fn rounding_engine() -> Engine {
     Engine::from_policies_json(
-        r#"[{"id": "up", "extends": "medicaid", "units": {"default": {"rule": "round_up"}}}]"#,
+        r#"[{"id": "up", "extends": "medicaid", "units": {"default": {"rule": "round_up"}}},
+            {"id": "min10", "extends": "medicaid", "units": {"default": {"min_session_minutes": 10}}},
+            {"id": "up-min30", "extends": "up", "units": {"default": {"min_session_minutes": 30}}},
+            {"id": "session-min10", "extends": "commercial",
+             "units": {"default": {"min_session_minutes": 10}}}]"#,
     )
     .unwrap()
 }
@@ -343,5 +347,28 @@ proptest! {
             prop_assert!(same.is_some_and(|l| l.units >= line.units), "{line:?}");
         }
         prop_assert!(total_units(&up) >= total_units(&midpoint));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn min_session_minutes_never_increases_units(encs in pinned_sessions()) {
+        let engine = rounding_engine();
+        for (with, without) in [("min10", "medicaid"), ("up-min30", "up"), ("session-min10", "commercial")] {
+            let short = evaluate_under(&engine, with, &encs);
+            let all = evaluate_under(&engine, without, &encs);
+            prop_assert!(total_units(&short) <= total_units(&all), "{with}: {:?} / {:?}", short.lines, all.lines);
+            // Line by line: a line under the minimum holds a subset of the sessions of the
+            // line of the same key without it, and no more units.
+            for line in &short.lines {
+                let same = all.lines.iter().find(|l| {
+                    (&l.patient, l.date_of_service, l.code) == (&line.patient, line.date_of_service, line.code)
+                        && line.encounters.iter().all(|e| l.encounters.contains(e))
+                });
+                prop_assert!(same.is_some_and(|l| l.units >= line.units && l.minutes >= line.minutes), "{line:?}");
+            }
+        }
     }
 }

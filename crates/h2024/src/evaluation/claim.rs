@@ -8,7 +8,9 @@
 //!    encounters that would share the line under `day` aggregation;
 //! 4. derive modifiers and place of service, and group encounters into lines keyed by
 //!    (patient, provider, date of service, code, modifiers, place of service), so group
-//!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD);
+//!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD); a
+//!    session shorter than the code's minimum session length joins no line, with a
+//!    `below_minimum_time` finding (`docs/rules.md`, "Minimum session length");
 //! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
 //! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
 //! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter;
@@ -530,7 +532,11 @@ fn choose_codes(
         let first = candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
         if candidates.len() == 1 {
-            settled.push((line_key(p, first, &mods), p.session.minutes()));
+            // A session under the code's minimum length adds no minutes to its line.
+            let minutes = p.session.minutes();
+            if policy.code(first).counts_session(minutes) {
+                settled.push((line_key(p, first, &mods), minutes));
+            }
             p.mods = Some(mods);
         } else {
             let per_session = candidates
@@ -566,14 +572,30 @@ fn choose_codes(
         let total = run.iter().fold(0u32, |s, &(_, m)| {
             s.saturating_add(prepared[m].session.minutes())
         });
+        // The minutes a candidate would bill: sessions under its minimum session length add
+        // none (`docs/rules.md`, "Minimum session length").
+        let counted = |code: Code| {
+            let rules = policy.code(code);
+            if rules.min_session_minutes.is_none() {
+                return total;
+            }
+            run.iter().fold(0u32, |s, &(_, m)| {
+                let minutes = prepared[m].session.minutes();
+                if rules.counts_session(minutes) {
+                    s.saturating_add(minutes)
+                } else {
+                    s
+                }
+            })
+        };
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too; under `session` only the session's own minutes do.
         let choice = selection::choose(policy, candidates, |code| {
             if per_session {
-                return total;
+                return counted(code);
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(settled_minutes(&line_key(lead, code, &mods)))
+            counted(code).saturating_add(settled_minutes(&line_key(lead, code, &mods)))
         });
         let shared = (run.len() > 1).then(|| Reason::SharedLine {
             encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
@@ -646,8 +668,32 @@ fn group_lines<'a>(
                 },
             );
         }
-        keyed.push((line_key(p, p.code, &mods), pi));
+        let key = line_key(p, p.code, &mods);
         p.mods = Some(mods);
+        // A session under the code's minimum length joins no line (`docs/rules.md`,
+        // "Minimum session length").
+        let minutes = p.session.minutes();
+        let rules = policy.code(p.code);
+        if let Some(min) = rules.min_session_minutes.filter(|&min| minutes < min) {
+            let d = &mut out.decisions[p.item];
+            d.reasons.push(Reason::SessionBelowMinimum {
+                code: p.code,
+                minutes,
+                min_session_minutes: min,
+            });
+            d.reasons.push(Reason::NoLine);
+            out.finding(
+                p.item,
+                Rule::BelowMinimumTime,
+                Data::BelowSessionMinimum {
+                    code: p.code,
+                    session_minutes: minutes,
+                    min_session_minutes: min,
+                },
+            );
+            continue;
+        }
+        keyed.push((key, pi));
     }
     // Stable: a line's encounters stay in request order.
     keyed.sort_by_key(|&(key, _)| key);
@@ -702,6 +748,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 rounding: rule,
                 unit,
                 units: rules.rounding.units(acc.minutes),
+                min_session_minutes: rules.min_session_minutes,
             },
             Aggregation::Session => UnitsBasis::Sessions {
                 sessions: u32::try_from(acc.members.len()).unwrap_or(u32::MAX),
@@ -709,6 +756,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 rounding: rule,
                 unit,
                 units: acc.session_units,
+                min_session_minutes: rules.min_session_minutes,
             },
         });
     }
@@ -785,6 +833,7 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                     code_units: units,
                     line_minutes: acc.minutes,
                     units: share,
+                    min_session_minutes: policy.code(acc.key.code).min_session_minutes,
                 });
                 if share == 0 {
                     acc.cms_short = Some((day_minutes, day_units));

@@ -133,6 +133,16 @@ pub enum Reason {
         /// The modality documented.
         modality: Modality,
     },
+    /// The session is shorter than the code's minimum session length: it earns no unit and
+    /// adds no minutes to a line (`docs/rules.md`, "Minimum session length").
+    SessionBelowMinimum {
+        /// The code.
+        code: Code,
+        /// The session's minutes.
+        minutes: u32,
+        /// The policy's minimum session length for the code.
+        min_session_minutes: u32,
+    },
     /// How the line's units were computed.
     Units(UnitsBasis),
     /// The policy's daily cap cut the line.
@@ -215,6 +225,9 @@ pub enum UnitsBasis {
         unit: Unit,
         /// Units earned.
         units: u32,
+        /// The minimum session length applied (sessions shorter are on no line), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
     },
     /// Each session rounded on its own, then added (`session` aggregation).
     Sessions {
@@ -228,6 +241,9 @@ pub enum UnitsBasis {
         unit: Unit,
         /// Units earned.
         units: u32,
+        /// The minimum session length applied (sessions shorter are on no line), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
     },
     /// The CMS 8-minute rule over the patient's timed minutes of the day.
     #[serde(rename = "cms_8_minute")]
@@ -248,6 +264,9 @@ pub enum UnitsBasis {
         line_minutes: u32,
         /// This line's share of the code's units.
         units: u32,
+        /// The minimum session length applied (shorter sessions count in no pool), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
     },
 }
 
