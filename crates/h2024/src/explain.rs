@@ -10,7 +10,8 @@
 use std::fmt;
 
 pub use crate::reasons::{
-    Because, Cap, ChoiceGround, ModifierReason, NotTherapy, Reason, Score, Turndown, UnitsBasis,
+    Because, Cap, ChoiceGround, DateMinutes, ModifierReason, NotTherapy, Reason, Score, Turndown,
+    UnitsBasis,
 };
 
 use crate::codes::{Code, Service};
@@ -104,18 +105,28 @@ impl fmt::Display for UnitsBasis {
         self.fmt_rule(f)?;
         let (UnitsBasis::Line {
             min_session_minutes,
+            split_sessions,
             ..
         }
         | UnitsBasis::Sessions {
             min_session_minutes,
+            split_sessions,
             ..
         }
         | UnitsBasis::Cms8Minute {
             min_session_minutes,
+            split_sessions,
             ..
         }) = *self;
         if let Some(min) = min_session_minutes {
             write!(f, " (sessions under {min} minutes count on no line)")?;
+        }
+        if split_sessions > 0 {
+            write!(
+                f,
+                " (counting only this date's minutes of {split_sessions} {} across midnight)",
+                plural(split_sessions, "session", "sessions")
+            )?;
         }
         Ok(())
     }
@@ -319,6 +330,16 @@ impl fmt::Display for Reason {
                 f,
                 "no unit: the {minutes}-minute session is shorter than the policy's minimum session length for {code} ({min_session_minutes} minutes), so it counts on no line"
             ),
+            Reason::SplitAtMidnight { dates } => {
+                f.write_str("the session crosses midnight and the policy splits it by date: ")?;
+                for (i, part) in dates.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{} minutes on {}", part.minutes, part.date_of_service)?;
+                }
+                Ok(())
+            }
             Reason::Units(basis) => basis.fmt(f),
             Reason::DailyCap(cap) => write!(f, "daily cap: {cap}"),
             Reason::NoLine => f.write_str("no line: the line earns no unit"),

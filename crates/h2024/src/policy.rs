@@ -368,6 +368,11 @@ pub struct UnitSpec {
     /// code's entry without it takes the `default` entry's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_session_minutes: Option<u32>,
+    /// Whether a session across midnight bills its minutes on each date of service it
+    /// covers (default false: all on the start's date; `docs/rules.md`, "Sessions across
+    /// midnight"). A code's entry without it takes the `default` entry's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_at_midnight: Option<bool>,
 }
 
 /// How the units of one code are computed and limited under a policy. (The code's
@@ -386,6 +391,8 @@ pub struct CodeRules {
     /// Sessions shorter than this earn no unit and add no minutes to their line (`None`: no
     /// minimum; always `None` for a per-diem code).
     pub min_session_minutes: Option<u32>,
+    /// Whether a session across midnight bills its minutes on each date it covers.
+    pub split_at_midnight: bool,
 }
 
 impl CodeRules {
@@ -654,6 +661,7 @@ fn merge_unit(base: UnitSpec, over: UnitSpec) -> UnitSpec {
                 base.min_session_minutes
             },
         ),
+        split_at_midnight: over.split_at_midnight.or(base.split_at_midnight),
     }
 }
 
@@ -979,6 +987,10 @@ fn code_rules(
             max_units_per_day: cap,
             covered: covered.contains(&code),
             min_session_minutes,
+            split_at_midnight: own
+                .and_then(|s| s.split_at_midnight)
+                .or(default.split_at_midnight)
+                .unwrap_or(false),
         });
     }
     rules

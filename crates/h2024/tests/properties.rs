@@ -1,7 +1,9 @@
 //! Property tests over the whole engine: no input panics, minutes are never lost,
 //! units grow with minutes, and billed time stays within the rounding rule's bounds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
 
 use h2024::{Code, Engine, Response, Rule, Unit, UnitRule};
 use proptest::prelude::*;
@@ -294,7 +296,8 @@ fn rounding_engine() -> Engine {
             {"id": "min10", "extends": "medicaid", "units": {"default": {"min_session_minutes": 10}}},
             {"id": "up-min30", "extends": "up", "units": {"default": {"min_session_minutes": 30}}},
             {"id": "session-min10", "extends": "commercial",
-             "units": {"default": {"min_session_minutes": 10}}}]"#,
+             "units": {"default": {"min_session_minutes": 10}}},
+            {"id": "up-split", "extends": "up", "units": {"default": {"split_at_midnight": true}}}]"#,
     )
     .unwrap()
 }
@@ -369,6 +372,54 @@ proptest! {
                 });
                 prop_assert!(same.is_some_and(|l| l.units >= line.units && l.minutes >= line.minutes), "{line:?}");
             }
+        }
+    }
+}
+
+/// Minutes per (patient, date of service) of sessions split at midnight in their start's
+/// offset, computed from the clock times alone.
+fn minutes_by_patient_and_date(encs: &[Value]) -> BTreeMap<(String, NaiveDate), u32> {
+    let mut out = BTreeMap::new();
+    for e in encs {
+        let start: DateTime<FixedOffset> = e["start"].as_str().unwrap().parse().unwrap();
+        let total = minutes_of(e);
+        let since_midnight = start.hour() * 60 + start.minute();
+        let first = total.min(24 * 60 - since_midnight);
+        let patient = e["patient"].as_str().unwrap().to_owned();
+        *out.entry((patient.clone(), start.date_naive()))
+            .or_default() += first;
+        if total > first {
+            *out.entry((patient, start.date_naive().succ_opt().unwrap()))
+                .or_default() += total - first;
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn split_at_midnight_conserves_total_minutes_across_dates(encs in pinned_sessions()) {
+        // Under round_up every minute on a line earns a unit, so no line is dropped and the
+        // lines hold every documented minute.
+        let engine = rounding_engine();
+        let split = evaluate_under(&engine, "up-split", &encs);
+        let whole = evaluate_under(&engine, "up", &encs);
+        let documented: u32 = encs.iter().map(minutes_of).sum();
+        let line_minutes = |r: &Response| r.lines.iter().map(|l| l.minutes).sum::<u32>();
+        prop_assert_eq!(line_minutes(&split), documented);
+        prop_assert_eq!(line_minutes(&whole), documented);
+        // Each date holds exactly the minutes that fall on it.
+        let mut by_date: BTreeMap<(String, NaiveDate), u32> = BTreeMap::new();
+        for l in &split.lines {
+            *by_date.entry((l.patient.clone(), l.date_of_service)).or_default() += l.minutes;
+        }
+        prop_assert_eq!(by_date, minutes_by_patient_and_date(&encs));
+        // Every encounter is on a line of each date it covers, the decision on the first.
+        for d in &split.decisions {
+            let first = split.lines.iter().position(|l| l.encounters.contains(&d.encounter));
+            prop_assert_eq!(d.line, first);
         }
     }
 }

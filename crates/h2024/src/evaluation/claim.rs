@@ -34,7 +34,7 @@ use crate::modifiers::LineModifiers;
 use crate::places::Modality;
 use crate::places::PlaceOfService;
 use crate::policy::Policy;
-use crate::reasons::{Cap, Reason, Turndown, UnitsBasis};
+use crate::reasons::{Cap, DateMinutes, Reason, Turndown, UnitsBasis};
 use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
 use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
@@ -155,6 +155,8 @@ struct LineAcc<'a> {
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
+    /// The members that are the part, on this line's date, of a session split at midnight.
+    split_members: Vec<usize>,
     basis: Option<UnitsBasis>,
     /// Under the CMS rule, the day's minutes and units when the line gets no share.
     cms_short: Option<(u32, u32)>,
@@ -635,7 +637,10 @@ fn group_lines<'a>(
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
+    // (line, prepared encounter, its minutes on the line): one entry per encounter, or one
+    // per date for a session split at midnight.
+    let mut keyed: Vec<(LineKey, usize, u32)> = Vec::with_capacity(prepared.len());
+    let mut split: Vec<usize> = Vec::new();
     for (pi, p) in prepared.iter_mut().enumerate() {
         let candidates = cache.codes(p.candidates);
         let single = candidates.len() == 1;
@@ -693,10 +698,31 @@ fn group_lines<'a>(
             );
             continue;
         }
-        keyed.push((key, pi));
+        // A session across midnight, under a policy that splits it, bills each date's
+        // minutes on that date's line (`docs/rules.md`, "Sessions across midnight").
+        if rules.split_at_midnight && p.session.has_clock_times() {
+            let parts = p.session.minutes_by_date();
+            if parts.len() > 1 {
+                out.decisions[p.item].reasons.push(Reason::SplitAtMidnight {
+                    dates: parts
+                        .iter()
+                        .map(|&(date_of_service, minutes)| DateMinutes {
+                            date_of_service,
+                            minutes,
+                        })
+                        .collect(),
+                });
+                for (date, minutes) in parts {
+                    keyed.push((LineKey { date, ..key }, pi, minutes));
+                }
+                split.push(pi);
+                continue;
+            }
+        }
+        keyed.push((key, pi, minutes));
     }
     // Stable: a line's encounters stay in request order.
-    keyed.sort_by_key(|&(key, _)| key);
+    keyed.sort_by_key(|&(key, _, _)| key);
     keyed
         .chunk_by(|a, b| a.0 == b.0)
         .map(|run| {
@@ -709,20 +735,28 @@ fn group_lines<'a>(
                 minutes: 0,
                 session_units: 0,
                 members: Vec::with_capacity(run.len()),
+                split_members: Vec::new(),
                 basis: None,
                 cms_short: None,
             };
-            for &(_, pi) in run {
-                let minutes = prepared[pi].session.minutes();
+            for &(_, pi, minutes) in run {
                 acc.minutes = acc.minutes.saturating_add(minutes);
                 acc.session_units = acc
                     .session_units
                     .saturating_add(rules.rounding.units(minutes));
                 acc.members.push(pi);
+                // Few encounters are split: a sorted search over them.
+                if split.binary_search(&pi).is_ok() {
+                    acc.split_members.push(pi);
+                }
             }
             acc
         })
         .collect()
+}
+
+fn count(items: &[usize]) -> u32 {
+    u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
 /// Step 5: computes each line's units.
@@ -749,6 +783,8 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 unit,
                 units: rules.rounding.units(acc.minutes),
                 min_session_minutes: rules.min_session_minutes,
+                split_at_midnight: rules.split_at_midnight,
+                split_sessions: count(&acc.split_members),
             },
             Aggregation::Session => UnitsBasis::Sessions {
                 sessions: u32::try_from(acc.members.len()).unwrap_or(u32::MAX),
@@ -757,6 +793,8 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 unit,
                 units: acc.session_units,
                 min_session_minutes: rules.min_session_minutes,
+                split_at_midnight: rules.split_at_midnight,
+                split_sessions: count(&acc.split_members),
             },
         });
     }
@@ -834,6 +872,8 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                     line_minutes: acc.minutes,
                     units: share,
                     min_session_minutes: policy.code(acc.key.code).min_session_minutes,
+                    split_at_midnight: policy.code(acc.key.code).split_at_midnight,
+                    split_sessions: count(&acc.split_members),
                 });
                 if share == 0 {
                     acc.cms_short = Some((day_minutes, day_units));
@@ -910,6 +950,9 @@ fn emit_lines(
         capped: capped_lines,
         members: line_members,
     } = emitted;
+    // Sessions split at midnight that had a line of theirs earn no unit: on no line at all
+    // once every date is seen.
+    let mut split_short: Vec<usize> = Vec::new();
     for (acc, cap) in accs.into_iter().zip(capped) {
         let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
@@ -923,7 +966,10 @@ fn emit_lines(
                 d.reasons.push(Reason::DailyCap(cap));
             }
             if units > 0 {
-                d.line = Some(line_index);
+                // A split session is on the line of each date; the decision names the first.
+                d.line.get_or_insert(line_index);
+            } else if acc.split_members.contains(&m) {
+                split_short.push(item);
             } else {
                 d.reasons.push(Reason::NoLine);
             }
@@ -989,6 +1035,14 @@ fn emit_lines(
                 .map(|&m| prepared[m].enc.id.clone())
                 .collect(),
         });
+    }
+    split_short.sort_unstable();
+    split_short.dedup();
+    for item in split_short {
+        let d = &mut out.decisions[item];
+        if d.line.is_none() {
+            d.reasons.push(Reason::NoLine);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! `{"kind": "snake_case_name", ...values}`; the kinds are stable and listed in the README
 //! ("Reasons as data, prose on demand").
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Code, CodeSetId, Service, Unit};
@@ -143,6 +144,13 @@ pub enum Reason {
         /// The policy's minimum session length for the code.
         min_session_minutes: u32,
     },
+    /// The session crosses midnight and the policy splits it: its minutes bill on each date
+    /// of service it covers, each on that date's line (`docs/rules.md`, "Sessions across
+    /// midnight").
+    SplitAtMidnight {
+        /// The dates and the session's minutes on each, in date order.
+        dates: Vec<DateMinutes>,
+    },
     /// How the line's units were computed.
     Units(UnitsBasis),
     /// The policy's daily cap cut the line.
@@ -151,6 +159,15 @@ pub enum Reason {
     NoLine,
     /// The request was refused as a whole; no code.
     RequestRefused,
+}
+
+/// A session's minutes on one date of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateMinutes {
+    /// The date of service.
+    pub date_of_service: NaiveDate,
+    /// The session's whole minutes on that date.
+    pub minutes: u32,
 }
 
 /// Why 97535 does not bill a self-care session.
@@ -228,6 +245,13 @@ pub enum UnitsBasis {
         /// The minimum session length applied (sessions shorter are on no line), if any.
         #[serde(default)]
         min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
     /// Each session rounded on its own, then added (`session` aggregation).
     Sessions {
@@ -244,6 +268,13 @@ pub enum UnitsBasis {
         /// The minimum session length applied (sessions shorter are on no line), if any.
         #[serde(default)]
         min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
     /// The CMS 8-minute rule over the patient's timed minutes of the day.
     #[serde(rename = "cms_8_minute")]
@@ -267,6 +298,13 @@ pub enum UnitsBasis {
         /// The minimum session length applied (shorter sessions count in no pool), if any.
         #[serde(default)]
         min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
 }
 
