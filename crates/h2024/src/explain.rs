@@ -19,6 +19,7 @@ use crate::credentials::Discipline;
 use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
 use crate::places::Modality;
+use crate::policy::IgnoredBecause;
 use crate::response::{Alternative, Decision};
 
 fn list(f: &mut fmt::Formatter<'_>, codes: &[Code]) -> fmt::Result {
@@ -172,6 +173,7 @@ impl UnitsBasis {
                 plural(units, "unit", "units")
             ),
             UnitsBasis::Cms8Minute {
+                discipline,
                 day_minutes,
                 other_minutes,
                 day_units,
@@ -181,11 +183,17 @@ impl UnitsBasis {
                 line_minutes,
                 units,
                 ..
-            } => write!(
-                f,
-                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_minutes} ({other_minutes} of them in other timed services) = {day_units} {}; {code} has {code_minutes} of those minutes and gets {code_units}; this line's {line_minutes} minutes get {units}",
-                plural(day_units, "unit", "units")
-            ),
+            } => {
+                f.write_str("units: CMS 8-minute rule: the patient's timed minutes that day")?;
+                if let Some(d) = discipline {
+                    write!(f, " under the {} plan of care", discipline_label(d))?;
+                }
+                write!(
+                    f,
+                    " total {day_minutes} ({other_minutes} of them in other timed services) = {day_units} {}; {code} has {code_minutes} of those minutes and gets {code_units}; this line's {line_minutes} minutes get {units}",
+                    plural(day_units, "unit", "units")
+                )
+            }
         }
     }
 }
@@ -502,6 +510,21 @@ impl fmt::Display for Data {
                 f,
                 "{code}: the session lasted {session_minutes} minutes and the policy counts only sessions of at least {min_session_minutes} minutes (`min_session_minutes`); it earns no unit and adds no minutes to the line"
             ),
+            Data::OtherTimedServiceIgnored {
+                index,
+                code,
+                because,
+            } => {
+                write!(f, "`other_timed_services[{index}]` ({code}) is not counted toward the CMS 8-minute total: ")?;
+                match because {
+                    IgnoredBecause::NotATimedCode => f.write_str(
+                        "the policy's `timed_codes` do not list it as a 15-minute timed service",
+                    ),
+                    IgnoredBecause::BilledByTheEngine => f.write_str(
+                        "the engine bills this code itself; document it as an encounter instead",
+                    ),
+                }
+            }
             Data::Cms8MinuteShare {
                 code,
                 day_minutes,

@@ -17,6 +17,7 @@ use crate::error::RequestErrorKind;
 use crate::modifiers::{InvalidModifier, Modifier, ModifierConflict};
 use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
+use crate::policy::IgnoredBecause;
 use crate::reasons::Because;
 use crate::reasons::{Cap, Reason};
 
@@ -159,6 +160,11 @@ rules! {
     ProviderOverlap = "provider_overlap", Warning, None;
     /// The same patient, code and times twice (CARC 18: exact duplicate claim/service).
     DuplicateEncounter = "duplicate_encounter", Error, Some("18");
+    /// An entry of `other_timed_services` is not counted toward the CMS 8-minute total: its
+    /// code is not among the policy's `timed_codes`, or the engine bills it itself
+    /// (`docs/rules.md`, "Other timed services"). No CARC: the entry only feeds the unit
+    /// count; the warning is that the total may be off.
+    OtherTimedServiceIgnored = "other_timed_service_ignored", Warning, None;
 }
 
 impl fmt::Display for Rule {
@@ -318,6 +324,15 @@ pub enum Data {
         session_minutes: u32,
         /// The minimum session length (`units.<code>.min_session_minutes`).
         min_session_minutes: u32,
+    },
+    /// An entry of `other_timed_services` that is not counted.
+    OtherTimedServiceIgnored {
+        /// Its position in `other_timed_services`.
+        index: usize,
+        /// Its code (a validated five-character code).
+        code: String,
+        /// Why it is not counted.
+        because: IgnoredBecause,
     },
     /// Under the CMS 8-minute rule the day's units go to services with more minutes.
     #[serde(rename = "cms_8_minute_share")]

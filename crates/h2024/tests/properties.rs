@@ -297,7 +297,8 @@ fn rounding_engine() -> Engine {
             {"id": "up-min30", "extends": "up", "units": {"default": {"min_session_minutes": 30}}},
             {"id": "session-min10", "extends": "commercial",
              "units": {"default": {"min_session_minutes": 10}}},
-            {"id": "up-split", "extends": "up", "units": {"default": {"split_at_midnight": true}}}]"#,
+            {"id": "up-split", "extends": "up", "units": {"default": {"split_at_midnight": true}}},
+            {"id": "medicare-patient", "extends": "medicare", "units": {"default": {"pool": "patient"}}}]"#,
     )
     .unwrap()
 }
@@ -422,4 +423,54 @@ proptest! {
             prop_assert_eq!(d.line, first);
         }
     }
+}
+
+const OTHER_CODES: [&str; 5] = ["97110", "97140", "97530", "97535", "97116"];
+
+prop_compose! {
+    /// A therapy session of 97535 by `provider` (minutes only, as Medicare takes them), with
+    /// perhaps some other timed services listed.
+    fn therapy_session(i: usize, provider: &'static str)(
+        patient in 0usize..2,
+        day in 2u32..4,
+        minutes in 1u32..90,
+        others in proptest::collection::vec((0usize..OTHER_CODES.len(), 1u32..40), 0..3),
+    ) -> Value {
+        json!({
+            "id": format!("t{i}"), "patient": format!("p{patient}"), "provider": provider,
+            "service": "self_care_training", "setting": "clinic",
+            "date": format!("2026-03-{day:02}"), "minutes": minutes,
+            "other_timed_services": others.iter()
+                .map(|&(c, m)| json!({"code": OTHER_CODES[c], "minutes": m}))
+                .collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn therapy_sessions(provider: &'static str) -> impl Strategy<Value = Vec<Value>> {
+    (1usize..8).prop_flat_map(move |n| {
+        (0..n)
+            .map(|i| therapy_session(i, provider))
+            .collect::<Vec<_>>()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn discipline_pooling_equals_patient_pooling_with_one_discipline(
+        ot in therapy_sessions("ot"), pt in therapy_sessions("pt"), which in 0usize..2,
+    ) {
+        let engine = rounding_engine();
+        let encs = if which == 0 { ot } else { pt };
+        let by_discipline = evaluate_under(&engine, "medicare", &encs);
+        let by_patient = evaluate_under(&engine, "medicare-patient", &encs);
+        prop_assert_eq!(&by_discipline.lines, &by_patient.lines);
+        prop_assert_eq!(
+            by_discipline.findings.iter().map(|f| (f.rule, f.encounter.clone())).collect::<Vec<_>>(),
+            by_patient.findings.iter().map(|f| (f.rule, f.encounter.clone())).collect::<Vec<_>>()
+        );
+    }
+
 }

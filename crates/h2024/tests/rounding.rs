@@ -132,3 +132,111 @@ fn sessions_documented_by_total_minutes_are_never_split() {
     assert_eq!(r.lines.len(), 1);
     assert_eq!(r.lines[0].units, 4);
 }
+
+fn therapy(id: &str, provider: &str, minutes: u32, others: Value) -> Value {
+    json!({"id": id, "patient": "p1", "provider": provider, "service": "self_care_training",
+           "setting": "clinic", "date": "2026-03-02", "minutes": minutes,
+           "other_timed_services": others})
+}
+
+#[test]
+fn an_ignored_other_timed_service_is_named_by_its_field_and_code_only() {
+    let req = request(
+        json!("medicare"),
+        vec![patient("p1")],
+        vec![provider("ot-secret-id", "masters", "occupational_therapy")],
+        vec![therapy(
+            "enc-secret-id",
+            "ot-secret-id",
+            20,
+            json!([{"code": "97110", "minutes": 5}, {"code": "G0283", "minutes": 9}]),
+        )],
+    );
+    let r = evaluate(&req);
+    let ignored: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::OtherTimedServiceIgnored)
+        .collect();
+    assert_eq!(ignored.len(), 1, "{:#?}", r.findings);
+    let f = ignored[0];
+    assert_eq!(f.severity, h2024::Severity::Warning);
+    assert_eq!(f.carc, None);
+    assert_eq!(f.element.as_deref(), Some("other_timed_services[1]"));
+    let message = f.message();
+    assert!(
+        message.contains("`other_timed_services[1]` (G0283)"),
+        "{message}"
+    );
+    assert!(message.contains("timed_codes"), "{message}");
+    assert!(!message.contains("secret"), "{message}");
+    // 20 + 5 minutes = 2 units, both to 97535 (a full block and the larger leftover).
+    assert_eq!(r.lines[0].units, 2);
+}
+
+#[test]
+fn the_discipline_pool_is_named_in_the_rationale() {
+    let req = request(
+        json!("medicare"),
+        vec![patient("p1")],
+        vec![
+            provider("ot1", "masters", "occupational_therapy"),
+            provider("pt1", "doctoral", "physical_therapy"),
+        ],
+        vec![
+            therapy("a", "ot1", 12, json!([])),
+            therapy("b", "pt1", 9, json!([])),
+        ],
+    );
+    let r = evaluate(&req);
+    assert_eq!(r.lines.len(), 2);
+    let a = r.decisions[0].rationale().join("\n");
+    assert!(
+        a.contains("under the occupational therapy plan of care total 12"),
+        "{a}"
+    );
+    let b = r.decisions[1].rationale().join("\n");
+    assert!(
+        b.contains("under the physical therapy plan of care total 9"),
+        "{b}"
+    );
+}
+
+#[test]
+fn other_timed_services_on_a_policy_without_the_cms_rule_are_still_checked() {
+    // The entries are read under every policy; only the CMS rule counts them.
+    let e = with(
+        &session("e1", "p1", "pr1", "09:00", "09:30"),
+        json!({"other_timed_services": [{"code": "H2014", "minutes": 10}]}),
+    );
+    let req = request(
+        json!("medicaid"),
+        vec![patient("p1")],
+        vec![provider("pr1", "masters", "behavioral_health")],
+        vec![e],
+    );
+    let r = evaluate(&req);
+    assert!(
+        matches!(
+            &r.findings[..],
+            [f] if f.rule == Rule::OtherTimedServiceIgnored
+                && matches!(&f.data, Data::OtherTimedServiceIgnored { index: 0, code, because: h2024::policy::IgnoredBecause::BilledByTheEngine } if code == "H2014")
+        ),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn every_policy_example_of_the_rounding_rules_section_loads() {
+    let doc = include_str!("../../../docs/policies.md");
+    let start = doc.find("## Rounding rules").unwrap();
+    let end = doc[start..].find("<!-- END rounding rules -->").unwrap() + start;
+    let mut examples = 0;
+    for block in doc[start..end].split("```json").skip(1) {
+        let json = &block[..block.find("```").unwrap()];
+        Engine::from_policies_json(&format!("[{json}]")).unwrap_or_else(|e| panic!("{json}: {e}"));
+        examples += 1;
+    }
+    assert!(examples >= 6, "{examples} examples");
+}

@@ -11,7 +11,9 @@
 //!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD); a
 //!    session shorter than the code's minimum session length joins no line, with a
 //!    `below_minimum_time` finding (`docs/rules.md`, "Minimum session length");
-//! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
+//! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day
+//!    or per patient, day and discipline (`docs/rules.md`, "CMS 8-minute rule"), with the
+//!    other timed services the policy counts;
 //! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
 //! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter;
 //! 8. scrub what the engine would send: eligibility, documentation and treatment plan,
@@ -27,6 +29,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::codes::{Code, Service};
+use crate::credentials::Discipline;
 use crate::error::{RequestError, RequestErrorKind};
 use crate::evaluation::{Evaluated, Evaluation};
 use crate::findings::{Data, Finding, Rule};
@@ -42,7 +45,7 @@ use crate::response::{Alternative, Decision, Line};
 use crate::selection::{self, Candidates, Uncodable, provider_may_bill};
 use crate::session::Session;
 use crate::units::{
-    Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
+    Aggregation, Pool, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
 };
 
 /// An encounter that could not be read, with the field at fault.
@@ -152,6 +155,8 @@ struct LineAcc<'a> {
     key: LineKey,
     patient: &'a str,
     provider: &'a str,
+    /// The provider's discipline (the line's pool under the CMS discipline pool).
+    discipline: Discipline,
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
@@ -327,8 +332,12 @@ struct Checked<'a> {
     other_timed: OtherTimed<'a>,
 }
 
-/// Other timed services' minutes per patient (rank) and day, by code.
-type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
+/// A CMS 8-minute pool: the patient (rank), the date of service and, when the policy pools
+/// by discipline, the discipline (`docs/rules.md`, "CMS 8-minute rule").
+type PoolKey = (u32, NaiveDate, Option<&'static str>);
+
+/// Other timed services' minutes per pool, by code.
+type OtherTimed<'a> = BTreeMap<PoolKey, BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
@@ -405,16 +414,36 @@ fn check_encounters<'a>(
             place_of_service: pos,
         });
         if let Some(session) = session {
-            if !enc.other_timed_services.is_empty() {
-                let day = other_timed
-                    .entry((patient_rank, session.date_of_service()))
-                    .or_default();
-                for other in &enc.other_timed_services {
-                    // The day's minutes per code: repeated on several encounters, the
-                    // largest counts (it is the same service listed again, not another one).
-                    let m = day.entry(other.code.as_str()).or_default();
-                    *m = (*m).max(other.minutes);
+            // Other timed services count in the pool of the encounter's date and, under the
+            // discipline pool, of its provider's discipline; only the policy's timed codes
+            // count (`docs/rules.md`, "Other timed services").
+            let key = (
+                patient_rank,
+                session.date_of_service(),
+                (policy.cms_pool() == Pool::Discipline).then(|| provider.discipline.as_str()),
+            );
+            for (index, other) in enc.other_timed_services.iter().enumerate() {
+                if let Err(because) = policy.other_timed_service(&other.code) {
+                    out.finding(
+                        item,
+                        Rule::OtherTimedServiceIgnored,
+                        Data::OtherTimedServiceIgnored {
+                            index,
+                            code: other.code.clone(),
+                            because,
+                        },
+                    )
+                    .element = Some(format!("other_timed_services[{index}]"));
+                    continue;
                 }
+                // The day's minutes per code: repeated on several encounters, the largest
+                // counts (it is the same service listed again, not another one).
+                let m = other_timed
+                    .entry(key)
+                    .or_default()
+                    .entry(other.code.as_str())
+                    .or_default();
+                *m = (*m).max(other.minutes);
             }
         }
         if selection::out_of_scope(enc.service) {
@@ -732,6 +761,7 @@ fn group_lines<'a>(
                 key: run[0].0,
                 patient: p.enc.patient.as_str(),
                 provider: p.enc.provider.as_str(),
+                discipline: p.provider.discipline,
                 minutes: 0,
                 session_units: 0,
                 members: Vec::with_capacity(run.len()),
@@ -761,17 +791,28 @@ fn count(items: &[usize]) -> u32 {
 
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass.
-    let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
+    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass; a day
+    // holds one pool, or one per discipline (at most five) under the discipline pool.
+    let by_discipline = policy.cms_pool() == Pool::Discipline;
+    let mut pools: Vec<(PoolKey, Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.code;
         let rules = policy.code(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
-            let key = (acc.key.patient, acc.key.date);
-            match pools.last_mut() {
-                Some((k, lines)) if *k == key => lines.push(ai),
-                _ => pools.push((key, vec![ai])),
+            let key = (
+                acc.key.patient,
+                acc.key.date,
+                by_discipline.then(|| acc.discipline.as_str()),
+            );
+            let same_day = pools
+                .iter_mut()
+                .rev()
+                .take_while(|(k, _)| (k.0, k.1) == (key.0, key.1))
+                .find(|(k, _)| *k == key);
+            match same_day {
+                Some((_, lines)) => lines.push(ai),
+                None => pools.push((key, vec![ai])),
             }
             continue;
         }
@@ -800,14 +841,14 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
     }
     for (key, members) in &pools {
         // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
-        // leftovers), our codes first, then the other timed services; then share each
-        // code's units among its lines the same way. An other service listed under one of
-        // our codes joins it.
+        // leftovers), our codes first, then the other timed services (never one of our
+        // codes: those are ignored when read); then share each code's units among its lines
+        // the same way.
+        let discipline = key.2.map(|_| accs[members[0]].discipline);
         struct Pooled<'k> {
             code: &'k str,
             minutes: u32,
             lines: Vec<usize>,
-            other: u32,
         }
         let mut pooled: Vec<Pooled<'_>> = Vec::new();
         for &ai in members {
@@ -820,7 +861,6 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                         code,
                         minutes: 0,
                         lines: Vec::new(),
-                        other: 0,
                     });
                     pooled.len() - 1
                 }
@@ -829,23 +869,14 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             pooled[at].lines.push(ai);
         }
         pooled.sort_by_key(|p| p.code);
-        let engine_codes = pooled.len();
         let mut other_total = 0u32;
         for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
-            // Other services are distinct codes (a map); only our few codes are searched.
-            match pooled[..engine_codes].iter_mut().find(|p| p.code == code) {
-                Some(p) => {
-                    p.minutes = p.minutes.saturating_add(m);
-                    p.other = p.other.saturating_add(m);
-                }
-                None => pooled.push(Pooled {
-                    code,
-                    minutes: m,
-                    lines: Vec::new(),
-                    other: m,
-                }),
-            }
+            pooled.push(Pooled {
+                code,
+                minutes: m,
+                lines: Vec::new(),
+            });
         }
         let code_minutes: Vec<u32> = pooled.iter().map(|p| p.minutes).collect();
         let code_units = cms_8_minute_allocate(&code_minutes);
@@ -855,14 +886,13 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             if p.lines.is_empty() {
                 continue;
             }
-            let mut minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
-            if p.other > 0 {
-                minutes.push(p.other);
-            }
+            let minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
             let shares = distribute(units, &minutes);
             for (&ai, &share) in p.lines.iter().zip(&shares) {
                 let acc = &mut accs[ai];
                 acc.basis = Some(UnitsBasis::Cms8Minute {
+                    pool: policy.cms_pool(),
+                    discipline,
                     day_minutes,
                     other_minutes: other_total,
                     day_units,

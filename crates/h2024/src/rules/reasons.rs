@@ -14,7 +14,7 @@ use crate::credentials::{Credential, Discipline};
 use crate::modifiers::Modifier;
 use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
-use crate::units::UnitRule;
+use crate::units::{Pool, UnitRule};
 
 /// One step of a code decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,10 +276,17 @@ pub enum UnitsBasis {
         #[serde(default)]
         split_sessions: u32,
     },
-    /// The CMS 8-minute rule over the patient's timed minutes of the day.
+    /// The CMS 8-minute rule over the patient's timed minutes of the day (of one discipline
+    /// when the policy pools by discipline).
     #[serde(rename = "cms_8_minute")]
     Cms8Minute {
-        /// The patient's timed minutes that day.
+        /// Whose minutes are pooled.
+        #[serde(default)]
+        pool: Pool,
+        /// Under the `discipline` pool, the discipline whose minutes these are.
+        #[serde(default)]
+        discipline: Option<Discipline>,
+        /// The patient's timed minutes that day (in the pool).
         day_minutes: u32,
         /// Of which in other timed services.
         other_minutes: u32,

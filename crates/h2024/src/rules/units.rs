@@ -13,7 +13,9 @@
 //! - **CMS 8-minute rule** (Medicare Claims Processing Manual, Pub 100-04 Ch. 5 §20.2): the
 //!   day's timed minutes across all 15-minute timed codes are pooled, the total read from the
 //!   CMS table (`(m + 7) / 15`), then allocated: full 15-minute blocks to each code, the
-//!   remaining units one by one to the largest leftovers ([`cms_8_minute_allocate`]).
+//!   remaining units one by one to the largest leftovers ([`cms_8_minute_allocate`]). The
+//!   pool is the patient's day or each discipline's day ([`Pool`]; Medicare bills each
+//!   discipline under its own plan of care, Pub 100-02 Ch. 15 §220.1.2).
 //! - **per diem**: one unit per date of service once a minimum time is met.
 //!
 //! Only whole minutes count: callers truncate seconds before they get here.
@@ -95,6 +97,41 @@ impl fmt::Display for Aggregation {
             Aggregation::Day => "minutes summed per day",
             Aggregation::Session => "each session rounded on its own",
         })
+    }
+}
+
+/// Whose timed minutes of a day the CMS 8-minute rule pools (`docs/rules.md`, "CMS 8-minute
+/// rule").
+///
+/// In JSON, the `pool` of a `cms_8_minute` units entry: `"patient"` or `"discipline"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Pool {
+    /// All the patient's timed minutes of the day, whoever furnished them.
+    #[default]
+    Patient,
+    /// The patient's timed minutes of the day under each discipline's plan of care apart
+    /// (occupational therapy, physical therapy and speech-language pathology each on its
+    /// own; other disciplines each on their own too): a line counts under its provider's
+    /// discipline, an other timed service under the discipline of the provider of the
+    /// encounter that lists it.
+    Discipline,
+}
+
+impl Pool {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pool::Patient => "patient",
+            Pool::Discipline => "discipline",
+        }
+    }
+}
+
+impl fmt::Display for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
