@@ -298,7 +298,8 @@ impl Engine {
     }
 
     /// Units that `minutes` of a single session of `code` earn under the policy's rule for
-    /// that code, with no other session or timed service that day.
+    /// that code, with no other session or timed service that day (none for a session
+    /// shorter than the code's `min_session_minutes`).
     ///
     /// ```
     /// use h2024::{Code, Engine};
@@ -322,7 +323,7 @@ impl Engine {
             return Err(UnitsError::MinutesOutOfRange);
         }
         let rules = policy.code(code).ok_or(UnitsError::UnknownCode)?;
-        Ok(rules.rounding.units(minutes))
+        Ok(rules.session_units(minutes))
     }
 
     fn resolve_policy<'a>(

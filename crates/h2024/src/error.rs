@@ -32,7 +32,7 @@ pub enum PolicyErrorKind {
 /// ```
 /// use h2024::{Engine, PolicyErrorKind};
 /// let err = Engine::from_policies_json(
-///     r#"[{"id": "ny", "extends": "medicaid", "units": {"H2014": {"rule": "round_up"}}}]"#,
+///     r#"[{"id": "ny", "extends": "medicaid", "units": {"H2014": {"rule": "round_down"}}}]"#,
 /// ).unwrap_err();
 /// assert_eq!(err.kind(), PolicyErrorKind::InvalidValue);
 /// assert_eq!(err.path(), "[0].units.H2014.rule");

@@ -10,7 +10,8 @@
 use std::fmt;
 
 pub use crate::reasons::{
-    Because, Cap, ChoiceGround, ModifierReason, NotTherapy, Reason, Score, Turndown, UnitsBasis,
+    Because, Cap, ChoiceGround, DateMinutes, ModifierReason, NotTherapy, Reason, Score, Turndown,
+    UnitsBasis,
 };
 
 use crate::codes::{Code, Service};
@@ -18,6 +19,7 @@ use crate::credentials::Discipline;
 use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
 use crate::places::Modality;
+use crate::policy::IgnoredBecause;
 use crate::request::Period;
 use crate::response::{Alternative, Decision};
 
@@ -102,12 +104,46 @@ impl fmt::Display for Score {
 
 impl fmt::Display for UnitsBasis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_rule(f)?;
+        let (UnitsBasis::Line {
+            min_session_minutes,
+            split_sessions,
+            ..
+        }
+        | UnitsBasis::Sessions {
+            min_session_minutes,
+            split_sessions,
+            ..
+        }
+        | UnitsBasis::Cms8Minute {
+            min_session_minutes,
+            split_sessions,
+            ..
+        }) = *self;
+        if let Some(min) = min_session_minutes {
+            write!(f, " (sessions under {min} minutes count on no line)")?;
+        }
+        if split_sessions > 0 {
+            write!(
+                f,
+                " (counting only this date's minutes of {split_sessions} {} across midnight)",
+                plural(split_sessions, "session", "sessions")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl UnitsBasis {
+    /// The rule and its arithmetic, in words.
+    fn fmt_rule(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             UnitsBasis::Line {
                 minutes,
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {minutes} minutes on the line under the {rule} ({unit}) = {units} {}",
@@ -119,6 +155,7 @@ impl fmt::Display for UnitsBasis {
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {minutes} minutes, the session rounded on its own under the {rule} ({unit}) = {units} {}",
@@ -130,12 +167,14 @@ impl fmt::Display for UnitsBasis {
                 rounding: rule,
                 unit,
                 units,
+                ..
             } => write!(
                 f,
                 "units: {sessions} sessions rounded one by one ({minutes} minutes in all) under the {rule} ({unit}) = {units} {}",
                 plural(units, "unit", "units")
             ),
             UnitsBasis::Cms8Minute {
+                discipline,
                 day_minutes,
                 other_minutes,
                 day_units,
@@ -144,11 +183,18 @@ impl fmt::Display for UnitsBasis {
                 code_units,
                 line_minutes,
                 units,
-            } => write!(
-                f,
-                "units: CMS 8-minute rule: the patient's timed minutes that day total {day_minutes} ({other_minutes} of them in other timed services) = {day_units} {}; {code} has {code_minutes} of those minutes and gets {code_units}; this line's {line_minutes} minutes get {units}",
-                plural(day_units, "unit", "units")
-            ),
+                ..
+            } => {
+                f.write_str("units: CMS 8-minute rule: the patient's timed minutes that day")?;
+                if let Some(d) = discipline {
+                    write!(f, " under the {} plan of care", discipline_label(d))?;
+                }
+                write!(
+                    f,
+                    " total {day_minutes} ({other_minutes} of them in other timed services) = {day_units} {}; {code} has {code_minutes} of those minutes and gets {code_units}; this line's {line_minutes} minutes get {units}",
+                    plural(day_units, "unit", "units")
+                )
+            }
         }
     }
 }
@@ -290,6 +336,24 @@ impl fmt::Display for Reason {
                 setting.as_str(),
                 modality.as_str()
             ),
+            Reason::SessionBelowMinimum {
+                code,
+                minutes,
+                min_session_minutes,
+            } => write!(
+                f,
+                "no unit: the {minutes}-minute session is shorter than the policy's minimum session length for {code} ({min_session_minutes} minutes), so it counts on no line"
+            ),
+            Reason::SplitAtMidnight { dates } => {
+                f.write_str("the session crosses midnight and the policy splits it by date: ")?;
+                for (i, part) in dates.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{} minutes on {}", part.minutes, part.date_of_service)?;
+                }
+                Ok(())
+            }
             Reason::Units(basis) => basis.fmt(f),
             Reason::DailyCap(cap) => write!(f, "daily cap: {cap}"),
             Reason::NoLine => f.write_str("no line: the line earns no unit"),
@@ -482,6 +546,29 @@ impl fmt::Display for Data {
                 f,
                 "{code} needs at least {minimum_minutes} minutes for a unit under the policy; the line has {line_minutes} documented minutes"
             ),
+            Data::BelowSessionMinimum {
+                code,
+                session_minutes,
+                min_session_minutes,
+            } => write!(
+                f,
+                "{code}: the session lasted {session_minutes} minutes and the policy counts only sessions of at least {min_session_minutes} minutes (`min_session_minutes`); it earns no unit and adds no minutes to the line"
+            ),
+            Data::OtherTimedServiceIgnored {
+                index,
+                code,
+                because,
+            } => {
+                write!(f, "`other_timed_services[{index}]` ({code}) is not counted toward the CMS 8-minute total: ")?;
+                match because {
+                    IgnoredBecause::NotATimedCode => f.write_str(
+                        "the policy's `timed_codes` do not list it as a 15-minute timed service",
+                    ),
+                    IgnoredBecause::BilledByTheEngine => f.write_str(
+                        "the engine bills this code itself; document it as an encounter instead",
+                    ),
+                }
+            }
             Data::Cms8MinuteShare {
                 code,
                 day_minutes,

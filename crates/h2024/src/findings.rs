@@ -18,6 +18,7 @@ use crate::error::RequestErrorKind;
 use crate::modifiers::{InvalidModifier, Modifier, ModifierConflict};
 use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
+use crate::policy::IgnoredBecause;
 use crate::reasons::Because;
 use crate::reasons::{Cap, Reason};
 use crate::request::Period;
@@ -92,7 +93,9 @@ rules! {
     /// The policy requires clock times and the encounter has none (CARC 16; Oklahoma OAC
     /// 317:30-5-248 and NY OPWDD require start and stop times).
     MissingSessionTimes = "missing_session_times", Error, Some("16");
-    /// The line earns no unit.
+    /// The line earns no unit, or the session is shorter than the policy's minimum session
+    /// length and counts on no line (`docs/rules.md`, "Minimum session length"). No CARC:
+    /// nothing is billed, so nothing is denied; the warning is revenue the times do not earn.
     BelowMinimumTime = "below_minimum_time", Warning, None;
     /// Psychotherapy or case management: another code family.
     ServiceOutOfScope = "service_out_of_scope", Info, None;
@@ -164,6 +167,11 @@ rules! {
     ProviderOverlap = "provider_overlap", Warning, None;
     /// The same patient, code and times twice (CARC 18: exact duplicate claim/service).
     DuplicateEncounter = "duplicate_encounter", Error, Some("18");
+    /// An entry of `other_timed_services` is not counted toward the CMS 8-minute total: its
+    /// code is not among the policy's `timed_codes`, or the engine bills it itself
+    /// (`docs/rules.md`, "Other timed services"). No CARC: the entry only feeds the unit
+    /// count; the warning is that the total may be off.
+    OtherTimedServiceIgnored = "other_timed_service_ignored", Warning, None;
 }
 
 impl fmt::Display for Rule {
@@ -323,6 +331,25 @@ pub enum Data {
         minimum_minutes: u32,
         /// Minutes documented on the line.
         line_minutes: u32,
+    },
+    /// The session is shorter than the policy's minimum session length for the code: it
+    /// earns no unit and adds no minutes to its line.
+    BelowSessionMinimum {
+        /// The code.
+        code: Code,
+        /// The session's minutes.
+        session_minutes: u32,
+        /// The minimum session length (`units.<code>.min_session_minutes`).
+        min_session_minutes: u32,
+    },
+    /// An entry of `other_timed_services` that is not counted.
+    OtherTimedServiceIgnored {
+        /// Its position in `other_timed_services`.
+        index: usize,
+        /// Its code (a validated five-character code).
+        code: String,
+        /// Why it is not counted.
+        because: IgnoredBecause,
     },
     /// Under the CMS 8-minute rule the day's units go to services with more minutes.
     #[serde(rename = "cms_8_minute_share")]

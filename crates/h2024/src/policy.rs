@@ -9,7 +9,8 @@
 //! Rules that change by payer or by year (`docs/rules.md`, "Rules as data") live here, never
 //! in code. Where a built-in value comes from, all in `docs/rules.md`: "Codes" (code sets),
 //! "Units" (unit rules: midpoint for Medicaid and commercial plans, the CMS 8-minute rule for
-//! Medicare), "Modifiers" (GT for Medicaid telehealth, 95/93 for commercial and Medicare).
+//! Medicare, pooled per discipline; the other timed services it counts), "Modifiers" (GT for
+//! Medicaid telehealth, 95/93 for commercial and Medicare).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +23,8 @@ use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::places::Setting;
-use crate::units::{Aggregation, Rounding, UnitRule};
+use crate::session::MAX_SESSION_MINUTES;
+use crate::units::{Aggregation, Pool, Rounding, UnitRule};
 
 /// The policy used when a request names none.
 pub const DEFAULT_POLICY: &str = "medicaid";
@@ -34,6 +36,16 @@ pub const INLINE_POLICY_ID: &str = "inline";
 /// The per-diem minimum when a policy sets none: a stand-in of 120 minutes, since each state
 /// sets its own (`docs/rules.md`, "Per diem").
 pub const DEFAULT_PER_DIEM_MINUTES: u32 = 120;
+
+/// The other timed services a policy counts when it sets no `timed_codes`: 15-minute timed
+/// therapy codes named in CMS's worked examples of the 8-minute rule (Pub 100-04 Ch. 5 §20.2:
+/// 97035 ultrasound, 97110 therapeutic exercise, 97112 neuromuscular re-education, 97116
+/// gait training, 97140 manual therapy; `docs/rules.md`, "Other timed services"). 97535,
+/// billed by the engine itself, is not among them. In code order.
+pub const DEFAULT_TIMED_CODES: [&str; 5] = ["97035", "97110", "97112", "97116", "97140"];
+
+/// The most codes a policy's `timed_codes` may list.
+pub const MAX_TIMED_CODES: usize = 1000;
 
 /// The early-intervention age limit when a policy sets none: IDEA Part C (early
 /// intervention, IFSP) serves children from birth to age three.
@@ -205,6 +217,11 @@ pub struct PolicySpec {
     /// Unit rules: key `default` for all codes, or a code for that code alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<BTreeMap<UnitsKey, Option<UnitSpec>>>,
+    /// The other timed services (`other_timed_services` of an encounter) the CMS 8-minute
+    /// rule counts: 15-minute timed codes the engine does not bill itself (default:
+    /// [`DEFAULT_TIMED_CODES`]; `docs/rules.md`, "Other timed services").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed_codes: Option<Vec<String>>,
     /// Daily caps: the most units of a code per patient per date of service.
     #[serde(
         default,
@@ -456,6 +473,19 @@ pub enum PriorAuthorization {
     AboveUnitsPerDay(u32),
 }
 
+/// Why an entry of an encounter's `other_timed_services` is not counted (finding
+/// `other_timed_service_ignored`; `docs/rules.md`, "Other timed services").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IgnoredBecause {
+    /// The policy's `timed_codes` do not list the code.
+    NotATimedCode,
+    /// The engine bills the code itself (one of the policy's code set, 97535 included):
+    /// its minutes come from the encounters, not from a list.
+    BilledByTheEngine,
+}
+
 /// A policy's override of one code's definition, or the definition of a code of its own.
 ///
 /// For a code the code set does not define, `descriptor`, `unit` and `service` are
@@ -494,13 +524,16 @@ pub enum RuleName {
     Cms8Minute,
     /// See [`UnitRule::PerDiem`]; takes `min_minutes`.
     PerDiem,
+    /// See [`UnitRule::RoundUp`].
+    RoundUp,
 }
 
 /// One entry of a policy's `units` map.
 ///
 /// In a policy that `extends` another, an entry is merged field by field over the inherited
 /// entry of the same key; `minutes` and `min_minutes` belong to their rule and are not
-/// inherited when the entry changes the rule.
+/// inherited when the entry changes the rule. `docs/policies.md`, "Rounding rules", shows
+/// each field with an example.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
@@ -517,6 +550,21 @@ pub struct UnitSpec {
     /// `day` or `session`; a code's entry without it takes the `default` entry's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<Aggregation>,
+    /// For the timed rules: a session shorter than this many minutes earns no unit and adds
+    /// no minutes to its line (`docs/rules.md`, "Minimum session length"); 1 to 1440. A
+    /// code's entry without it takes the `default` entry's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_session_minutes: Option<u32>,
+    /// Whether a session across midnight bills its minutes on each date of service it
+    /// covers (default false: all on the start's date; `docs/rules.md`, "Sessions across
+    /// midnight"). A code's entry without it takes the `default` entry's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_at_midnight: Option<bool>,
+    /// For `cms_8_minute`: whose minutes of the day are pooled, `patient` (default) or
+    /// `discipline`. Every `cms_8_minute` code of a policy pools the same way. A code's
+    /// entry without it takes the `default` entry's when that entry is `cms_8_minute` too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<Pool>,
 }
 
 /// How the units of one code are computed and limited under a policy. (The code's
@@ -532,6 +580,32 @@ pub struct CodeRules {
     pub max_units_per_day: Option<u32>,
     /// Whether the payer pays for the code.
     pub covered: bool,
+    /// Sessions shorter than this earn no unit and add no minutes to their line (`None`: no
+    /// minimum; always `None` for a per-diem code).
+    pub min_session_minutes: Option<u32>,
+    /// Whether a session across midnight bills its minutes on each date it covers.
+    pub split_at_midnight: bool,
+    /// Under `cms_8_minute`, whose minutes of the day are pooled (`Patient` for the other
+    /// rules, where it means nothing).
+    pub pool: Pool,
+}
+
+impl CodeRules {
+    /// Whether a session of `minutes` counts toward a line under the minimum session length
+    /// (`docs/rules.md`, "Minimum session length").
+    pub fn counts_session(&self, minutes: u32) -> bool {
+        self.min_session_minutes.is_none_or(|min| minutes >= min)
+    }
+
+    /// The units one session of `minutes` earns on its own: none below the minimum session
+    /// length, otherwise [`Rounding::units`].
+    pub fn session_units(&self, minutes: u32) -> u32 {
+        if self.counts_session(minutes) {
+            self.rounding.units(minutes)
+        } else {
+            0
+        }
+    }
 }
 
 /// A resolved, checked payer policy: every inherited field and every default filled in
@@ -544,6 +618,8 @@ pub struct Policy {
     code_set: CodeSet,
     /// One per code of `code_set`, in its order.
     codes: Vec<CodeRules>,
+    cms_pool: Pool,
+    timed_codes: Vec<String>,
     preference: Vec<Code>,
     requires_clock_times: bool,
     telehealth_modifier: Option<Modifier>,
@@ -635,6 +711,47 @@ impl Policy {
     /// README, "Your own policies").
     pub fn is_therapy(&self, code: Code) -> bool {
         self.code_set.entry(code).is_some_and(|e| e.therapy)
+    }
+
+    /// Whose timed minutes of a day the CMS 8-minute rule pools under this policy (the same
+    /// for every `cms_8_minute` code; `Patient` when no code uses the rule).
+    pub fn cms_pool(&self) -> Pool {
+        self.cms_pool
+    }
+
+    /// The other timed services the CMS 8-minute rule counts, in code order.
+    pub fn timed_codes(&self) -> &[String] {
+        &self.timed_codes
+    }
+
+    /// Whether `code`, listed in an encounter's `other_timed_services`, counts toward the
+    /// CMS 8-minute total: it must be one of [`Policy::timed_codes`] and not a code the
+    /// engine bills itself (`docs/rules.md`, "Other timed services").
+    ///
+    /// # Errors
+    ///
+    /// Why the entry is not counted: [`IgnoredBecause::BilledByTheEngine`] for a code of the
+    /// policy's code set, [`IgnoredBecause::NotATimedCode`] for one not in `timed_codes`.
+    pub fn other_timed_service(&self, code: &str) -> Result<(), IgnoredBecause> {
+        if self.models_code(code) {
+            Err(IgnoredBecause::BilledByTheEngine)
+        } else if self
+            .timed_codes
+            .binary_search_by(|c| c.as_str().cmp(code))
+            .is_err()
+        {
+            Err(IgnoredBecause::NotATimedCode)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether the engine bills `code` itself: a code of the policy's code set.
+    pub fn models_code(&self, code: &str) -> bool {
+        self.code_set
+            .entries()
+            .iter()
+            .any(|entry| entry.code.as_str() == code)
     }
 
     /// Every code of the code set in tie-break order: the policy's preference first.
@@ -1033,6 +1150,16 @@ fn merge_unit(base: UnitSpec, over: UnitSpec) -> UnitSpec {
         minutes: over.minutes.or(inherit(base.minutes)),
         min_minutes: over.min_minutes.or(inherit(base.min_minutes)),
         aggregate: over.aggregate.or(base.aggregate),
+        // A session minimum means nothing to a per-diem rule: not carried into one.
+        min_session_minutes: over.min_session_minutes.or(
+            if over.rule == Some(RuleName::PerDiem) && !same_rule {
+                None
+            } else {
+                base.min_session_minutes
+            },
+        ),
+        split_at_midnight: over.split_at_midnight.or(base.split_at_midnight),
+        pool: over.pool.or(if same_rule { base.pool } else { None }),
     }
 }
 
@@ -1045,6 +1172,7 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         codes: merge_map(base.codes, over.codes, merge_code),
         covered_codes: over.covered_codes.or(base.covered_codes),
         units: merge_map(base.units, over.units, merge_unit),
+        timed_codes: over.timed_codes.or(base.timed_codes),
         max_units_per_day: merge_map(base.max_units_per_day, over.max_units_per_day, replace),
         code_preference: over.code_preference.or(base.code_preference),
         requires_clock_times: over.requires_clock_times.or(base.requires_clock_times),
@@ -1222,6 +1350,8 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     let mut code_set = CodeSet::builtin(code_set_id);
     apply_code_overrides(&spec, &mut code_set)?;
     let codes = code_rules(&spec, &mut code_set, &covered)?;
+    let cms_pool = cms_pool(&code_set, &codes)?;
+    let timed_codes = timed_codes(&spec, &code_set)?;
 
     for (field, list) in [
         ("covered_codes", &covered),
@@ -1244,6 +1374,8 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         version: None,
         code_set,
         codes,
+        cms_pool,
+        timed_codes,
         preference: full_preference,
         requires_clock_times,
         telehealth_modifier,
@@ -1292,6 +1424,60 @@ fn check_sources(spec: &PolicySpec) -> Result<(), PolicyError> {
         }
     }
     Ok(())
+}
+
+/// The one pool of the policy's `cms_8_minute` codes (`docs/rules.md`, "CMS 8-minute rule":
+/// the day's pool holds every timed code, so the codes cannot pool differently).
+fn cms_pool(code_set: &CodeSet, codes: &[CodeRules]) -> Result<Pool, PolicyError> {
+    let mut pools = code_set
+        .codes()
+        .zip(codes)
+        .filter(|(_, rules)| rules.rounding.rule() == UnitRule::Cms8Minute);
+    let Some((_, first)) = pools.next() else {
+        return Ok(Pool::Patient);
+    };
+    match pools.find(|(_, rules)| rules.pool != first.pool) {
+        Some((code, _)) => Err(invalid(
+            format!("units.{code}.pool"),
+            "every cms_8_minute code of a policy pools the same way",
+        )),
+        None => Ok(first.pool),
+    }
+}
+
+/// The policy's `timed_codes`, checked and sorted: five-character codes (a digit or a
+/// letter, then four digits), listed once, none billed by the engine itself.
+fn timed_codes(spec: &PolicySpec, code_set: &CodeSet) -> Result<Vec<String>, PolicyError> {
+    let Some(listed) = &spec.timed_codes else {
+        return Ok(DEFAULT_TIMED_CODES.iter().map(|&c| c.to_owned()).collect());
+    };
+    if listed.len() > MAX_TIMED_CODES {
+        return Err(invalid(
+            "timed_codes",
+            format!("lists at most {MAX_TIMED_CODES} codes"),
+        ));
+    }
+    for (i, code) in listed.iter().enumerate() {
+        let well_formed = code.len() == 5
+            && code.bytes().all(|b| b.is_ascii_alphanumeric())
+            && code.bytes().skip(1).all(|b| b.is_ascii_digit());
+        if !well_formed {
+            return Err(invalid(
+                format!("timed_codes[{i}]"),
+                "must be a five-character CPT or HCPCS code",
+            ));
+        }
+        if code_set.entries().iter().any(|e| e.code.as_str() == code) {
+            return Err(invalid(
+                format!("timed_codes[{i}]"),
+                "the engine bills this code itself; list only other timed services",
+            ));
+        }
+    }
+    no_duplicates(listed, "timed_codes")?;
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    Ok(sorted)
 }
 
 /// The code definitions after the policy's `codes` overrides, its own codes added.
@@ -1464,6 +1650,21 @@ fn code_rules(
             (Some(a), false) => a,
             (None, false) => default_aggregate,
         };
+        let pool = match rule {
+            UnitRule::Cms8Minute => own
+                .and_then(|s| s.pool)
+                .or(default
+                    .pool
+                    .filter(|_| default.rule == Some(RuleName::Cms8Minute)))
+                .unwrap_or_default(),
+            _ => Pool::Patient,
+        };
+        let min_session_minutes = match rule {
+            UnitRule::PerDiem { .. } => None,
+            _ => own
+                .and_then(|s| s.min_session_minutes)
+                .or(default.min_session_minutes),
+        };
         let cap = spec
             .max_units_per_day
             .as_ref()
@@ -1479,6 +1680,12 @@ fn code_rules(
             aggregation,
             max_units_per_day: cap,
             covered: covered.contains(&code),
+            min_session_minutes,
+            split_at_midnight: own
+                .and_then(|s| s.split_at_midnight)
+                .or(default.split_at_midnight)
+                .unwrap_or(false),
+            pool,
         });
     }
     Ok(rules)
@@ -1491,6 +1698,15 @@ fn entry_unit(code_set: &CodeSet, code: Code) -> Unit {
 
 fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
     let stray = |field: &str| invalid(format!("{path}.{field}"), "not used by this rule");
+    if spec
+        .min_session_minutes
+        .is_some_and(|m| m == 0 || m > MAX_SESSION_MINUTES)
+    {
+        return Err(invalid(
+            format!("{path}.min_session_minutes"),
+            "must be between 1 and 1440",
+        ));
+    }
     let name = spec.rule.ok_or_else(|| {
         PolicyError::new(
             PolicyErrorKind::MissingField,
@@ -1498,6 +1714,9 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
             "every unit rule entry needs `rule` (its own or inherited)",
         )
     })?;
+    if spec.pool.is_some() && name != RuleName::Cms8Minute {
+        return Err(stray("pool"));
+    }
     match name {
         RuleName::Threshold => {
             if spec.min_minutes.is_some() {
@@ -1516,6 +1735,10 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
             if spec.minutes.is_some() {
                 return Err(stray("minutes"));
             }
+            // A per-diem unit is earned by the day's minutes (`min_minutes`), not by a session.
+            if spec.min_session_minutes.is_some() {
+                return Err(stray("min_session_minutes"));
+            }
             Ok(UnitRule::PerDiem {
                 min_minutes: spec.min_minutes.unwrap_or(DEFAULT_PER_DIEM_MINUTES),
             })
@@ -1530,6 +1753,7 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
             Ok(match other {
                 RuleName::Midpoint => UnitRule::Midpoint,
                 RuleName::Whole => UnitRule::Whole,
+                RuleName::RoundUp => UnitRule::RoundUp,
                 _ => UnitRule::Cms8Minute,
             })
         }
@@ -1737,6 +1961,46 @@ mod tests {
                 "week_start",
                 PolicyErrorKind::InvalidValue,
             ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"H2014": {"rule": "whole", "min_session_minutes": 0}}}"#,
+                "units.H2014.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"default": {"rule": "midpoint", "min_session_minutes": 1441}}}"#,
+                "units.default.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"H2024": {"rule": "per_diem", "min_session_minutes": 10}}}"#,
+                "units.H2024.min_session_minutes",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicaid", "units": {"H2014": {"rule": "midpoint", "pool": "patient"}}}"#,
+                "units.H2014.pool",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicare", "units": {"97535": {"rule": "cms_8_minute", "pool": "patient"}, "H2014": {"rule": "cms_8_minute"}}}"#,
+                "units.97535.pool",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicare", "timed_codes": ["97110", "97535"]}"#,
+                "timed_codes[1]",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicare", "timed_codes": ["97110", "9711"]}"#,
+                "timed_codes[1]",
+                PolicyErrorKind::InvalidValue,
+            ),
+            (
+                r#"{"id": "x", "extends": "medicare", "timed_codes": ["97110", "97112", "97110"]}"#,
+                "timed_codes[2]",
+                PolicyErrorKind::InvalidValue,
+            ),
         ];
         for (json, path, kind) in cases {
             let err = load(json).unwrap_err();
@@ -1827,6 +2091,106 @@ mod tests {
             UnitRule::Midpoint
         );
         assert_eq!(c.code(Code::H2017).unwrap().aggregation, Aggregation::Day);
+    }
+
+    #[test]
+    fn min_session_minutes_falls_back_to_the_default_entry_and_skips_per_diem() {
+        let p = load(
+            r#"{"id": "x", "extends": "medicaid",
+                "units": {"default": {"rule": "midpoint", "min_session_minutes": 10},
+                          "H2017": {"rule": "whole"},
+                          "H2023": {"rule": "round_up", "min_session_minutes": 5},
+                          "H2024": {"rule": "per_diem"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.code(Code::H2014).unwrap().min_session_minutes, Some(10));
+        assert_eq!(p.code(Code::H2017).unwrap().min_session_minutes, Some(10));
+        assert_eq!(p.code(Code::H2023).unwrap().min_session_minutes, Some(5));
+        assert_eq!(p.code(Code::H2024).unwrap().min_session_minutes, None);
+        assert_eq!(p.code(Code::H2014).unwrap().session_units(9), 0);
+        assert_eq!(p.code(Code::H2014).unwrap().session_units(10), 1);
+        assert_eq!(p.code(Code::H2023).unwrap().session_units(4), 0);
+        assert_eq!(p.code(Code::H2023).unwrap().session_units(5), 1);
+        // A child that turns an entry with a minimum into per diem drops the minimum.
+        let engine = crate::Engine::from_policies_json(
+            r#"[{"id": "a", "extends": "medicaid",
+                 "units": {"H2024": {"rule": "midpoint", "min_session_minutes": 20}}},
+                {"id": "b", "extends": "a", "units": {"H2024": {"rule": "per_diem"}}},
+                {"id": "c", "extends": "a", "units": {"H2024": {"rule": "whole"}}}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            engine
+                .policy("b")
+                .unwrap()
+                .code(Code::H2024)
+                .unwrap()
+                .min_session_minutes,
+            None
+        );
+        assert_eq!(
+            engine
+                .policy("c")
+                .unwrap()
+                .code(Code::H2024)
+                .unwrap()
+                .min_session_minutes,
+            Some(20)
+        );
+        assert_eq!(engine.units("c", Code::H2024, 19), Ok(0));
+    }
+
+    #[test]
+    fn medicare_pools_by_discipline_and_counts_the_cms_example_codes() {
+        // docs/rules.md, "CMS 8-minute rule" and "Other timed services".
+        let medicare = builtin("medicare");
+        assert_eq!(medicare.cms_pool(), Pool::Discipline);
+        assert_eq!(
+            medicare.code(Code::Cpt97535).unwrap().pool,
+            Pool::Discipline
+        );
+        assert_eq!(medicare.timed_codes(), DEFAULT_TIMED_CODES);
+        assert_eq!(medicare.other_timed_service("97110"), Ok(()));
+        assert_eq!(
+            medicare.other_timed_service("97999"),
+            Err(IgnoredBecause::NotATimedCode)
+        );
+        assert_eq!(
+            medicare.other_timed_service("97535"),
+            Err(IgnoredBecause::BilledByTheEngine)
+        );
+        assert_eq!(
+            medicare.other_timed_service("H2014"),
+            Err(IgnoredBecause::BilledByTheEngine)
+        );
+        // Policies without the CMS rule pool nothing; the default list still applies.
+        let medicaid = builtin("medicaid");
+        assert_eq!(medicaid.cms_pool(), Pool::Patient);
+        assert_eq!(medicaid.timed_codes(), DEFAULT_TIMED_CODES);
+        assert!(DEFAULT_TIMED_CODES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn pool_and_timed_codes_are_inherited_and_overridden() {
+        let engine = crate::Engine::from_policies_json(
+            r#"[{"id": "a", "extends": "medicare", "units": {"default": {"pool": "patient"}},
+                 "timed_codes": ["97530", "97110"]},
+                {"id": "b", "extends": "a"},
+                {"id": "c", "extends": "a", "units": {"default": {"rule": "cms_8_minute"}}},
+                {"id": "d", "extends": "medicare", "units": {"97535": {"rule": "cms_8_minute"}}},
+                {"id": "e", "extends": "medicaid", "units": {"default": {"rule": "whole"}}}]"#,
+        )
+        .unwrap();
+        let b = engine.policy("b").unwrap();
+        assert_eq!(b.cms_pool(), Pool::Patient);
+        // Sorted, whatever the order written.
+        assert_eq!(b.timed_codes(), ["97110", "97530"]);
+        // The same rule keeps its pool.
+        assert_eq!(engine.policy("c").unwrap().cms_pool(), Pool::Patient);
+        // A code's own cms_8_minute entry takes the default entry's pool.
+        assert_eq!(engine.policy("d").unwrap().cms_pool(), Pool::Discipline);
+        // A rule other than cms_8_minute drops the pool.
+        assert_eq!(engine.policy("e").unwrap().cms_pool(), Pool::Patient);
     }
 
     #[test]

@@ -723,6 +723,9 @@ fn cms_pools_per_code_across_lines() {
     // Two OTs each give 10 minutes of 97535 the same day, and 10 minutes of 97110 are
     // listed: per code, 97535 has 20 minutes and 97110 10, together 30 = 2 units; 97535
     // gets its full block, the leftover unit goes to 97110 (10 leftover minutes beat 5).
+    // The patient's whole day is one pool here (`pool: patient`); the built-in medicare
+    // pools by discipline (docs/rules.md, "CMS 8-minute rule"; tests/rounding.rs).
+    let medicare = json!({"extends": "medicare", "units": {"default": {"pool": "patient"}}});
     let mut a = enc("a", "09:00", "09:10");
     a["provider"] = json!("ot1");
     a["service"] = json!("self_care_training");
@@ -732,7 +735,7 @@ fn cms_pools_per_code_across_lines() {
     b["provider"] = json!("pt1");
     b["start"] = json!("2026-03-02T10:00:00-05:00");
     b["end"] = json!("2026-03-02T10:10:00-05:00");
-    let r = eval(&request(json!("medicare"), vec![a.clone(), b.clone()]));
+    let r = eval(&request(medicare.clone(), vec![a.clone(), b.clone()]));
     let units: u32 = r.lines.iter().map(|l| l.units).sum();
     assert_eq!(units, 1, "{:#?}", r.lines);
     // The encounter left without a unit is told why.
@@ -746,13 +749,13 @@ fn cms_pools_per_code_across_lines() {
     // 20 + 20 minutes (97535 and 97110): 3 units, 2 of one and 1 of the other, never 3.
     a["end"] = json!("2026-03-02T09:20:00-05:00");
     a["other_timed_services"] = json!([{"code": "97110", "minutes": 20}]);
-    let r = eval(&request(json!("medicare"), vec![a.clone()]));
+    let r = eval(&request(medicare.clone(), vec![a.clone()]));
     assert_eq!(r.lines[0].units, 2);
 
     // The same other service listed on two encounters of the day counts once.
     b["other_timed_services"] = json!([{"code": "97110", "minutes": 20}]);
     b["patient"] = json!("p1");
-    let r = eval(&request(json!("medicare"), vec![a.clone(), b]));
+    let r = eval(&request(medicare.clone(), vec![a.clone(), b]));
     assert!(
         r.decisions
             .iter()
@@ -761,11 +764,9 @@ fn cms_pools_per_code_across_lines() {
         r.decisions
     );
 
-    // Another 97535 listed as an other service joins 97535's minutes.
+    // 97535 listed as an other service is not counted (other_timed_service_ignored): the
+    // engine bills it from encounters, so the line's 20 minutes stand alone.
     a["other_timed_services"] = json!([{"code": "97535", "minutes": 10}]);
-    let r = eval(&request(json!("medicare"), vec![a]));
-    assert_eq!(
-        r.lines[0].units, 1,
-        "30 minutes of 97535 = 2 units, this line's 20 get 1"
-    );
+    let r = eval(&request(medicare.clone(), vec![a]));
+    assert_eq!(r.lines[0].units, 1, "20 minutes of 97535 alone = 1 unit");
 }

@@ -698,6 +698,7 @@ fn rule_ids_are_stable() {
             "overlapping_services",
             "provider_overlap",
             "duplicate_encounter",
+            "other_timed_service_ignored",
         ]
     );
 }

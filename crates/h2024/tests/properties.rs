@@ -1,9 +1,9 @@
 //! Property tests over the whole engine: no input panics, minutes are never lost,
 //! units grow with minutes, and billed time stays within the rounding rule's bounds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Timelike, Weekday};
 use h2024::findings::Data;
 use h2024::{Code, Engine, Response, Rule, Unit, UnitRule};
 use proptest::prelude::*;
@@ -497,4 +497,193 @@ fn arbitrary_json(depth: u32) -> impl Strategy<Value = Value> {
             .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+// The rounding rules payers use (docs/rules.md, "Round up", "Minimum session length",
+// "Sessions across midnight", "CMS 8-minute rule"): properties over whole requests.
+
+/// Policies that differ from `medicaid` (midpoint, day aggregation) in one rounding field.
+fn rounding_engine() -> Engine {
+    Engine::from_policies_json(
+        r#"[{"id": "up", "extends": "medicaid", "units": {"default": {"rule": "round_up"}}},
+            {"id": "min10", "extends": "medicaid", "units": {"default": {"min_session_minutes": 10}}},
+            {"id": "up-min30", "extends": "up", "units": {"default": {"min_session_minutes": 30}}},
+            {"id": "session-min10", "extends": "commercial",
+             "units": {"default": {"min_session_minutes": 10}}},
+            {"id": "up-split", "extends": "up", "units": {"default": {"split_at_midnight": true}}},
+            {"id": "medicare-patient", "extends": "medicare", "units": {"default": {"pool": "patient"}}}]"#,
+    )
+    .unwrap()
+}
+
+prop_compose! {
+    /// A session of H2014 pinned, for patient `p0` or `p1`, on 2 or 3 March, any length.
+    fn pinned_session(i: usize)(
+        patient in 0usize..2,
+        day in 2u32..4,
+        start in 0u32..(24 * 60),
+        minutes in 1u32..600,
+    ) -> Value {
+        let end = start + minutes;
+        json!({
+            "id": format!("e{i}"), "patient": format!("p{patient}"), "provider": "pr0",
+            "service": "skills_training", "setting": "home", "code": "H2014",
+            "start": format!("2026-03-{day:02}T{:02}:{:02}:00-05:00", start / 60, start % 60),
+            "end": format!("2026-03-{:02}T{:02}:{:02}:00-05:00", day + end / (24 * 60), (end / 60) % 24, end % 60),
+        })
+    }
+}
+
+fn pinned_sessions() -> impl Strategy<Value = Vec<Value>> {
+    (1usize..8).prop_flat_map(|n| (0..n).map(pinned_session).collect::<Vec<_>>())
+}
+
+fn evaluate_under(engine: &Engine, policy: &str, encs: &[Value]) -> Response {
+    let text = engine
+        .evaluate_json(&request(policy, encs.to_vec()).to_string())
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn total_units(r: &Response) -> u32 {
+    r.lines.iter().map(|l| l.units).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn round_up_never_bills_less_than_midpoint(encs in pinned_sessions()) {
+        let engine = rounding_engine();
+        let up = evaluate_under(&engine, "up", &encs);
+        let midpoint = evaluate_under(&engine, "medicaid", &encs);
+        // Line by line (the same sessions share the same lines under both rules, or earn
+        // none under midpoint), and in all.
+        for line in &midpoint.lines {
+            let same = up.lines.iter().find(|l| l.encounters == line.encounters);
+            prop_assert!(same.is_some_and(|l| l.units >= line.units), "{line:?}");
+        }
+        prop_assert!(total_units(&up) >= total_units(&midpoint));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn min_session_minutes_never_increases_units(encs in pinned_sessions()) {
+        let engine = rounding_engine();
+        for (with, without) in [("min10", "medicaid"), ("up-min30", "up"), ("session-min10", "commercial")] {
+            let short = evaluate_under(&engine, with, &encs);
+            let all = evaluate_under(&engine, without, &encs);
+            prop_assert!(total_units(&short) <= total_units(&all), "{with}: {:?} / {:?}", short.lines, all.lines);
+            // Line by line: a line under the minimum holds a subset of the sessions of the
+            // line of the same key without it, and no more units.
+            for line in &short.lines {
+                let same = all.lines.iter().find(|l| {
+                    (&l.patient, l.date_of_service, l.code) == (&line.patient, line.date_of_service, line.code)
+                        && line.encounters.iter().all(|e| l.encounters.contains(e))
+                });
+                prop_assert!(same.is_some_and(|l| l.units >= line.units && l.minutes >= line.minutes), "{line:?}");
+            }
+        }
+    }
+}
+
+/// Minutes per (patient, date of service) of sessions split at midnight in their start's
+/// offset, computed from the clock times alone.
+fn minutes_by_patient_and_date(encs: &[Value]) -> BTreeMap<(String, NaiveDate), u32> {
+    let mut out = BTreeMap::new();
+    for e in encs {
+        let start: DateTime<FixedOffset> = e["start"].as_str().unwrap().parse().unwrap();
+        let total = minutes_of(e);
+        let since_midnight = start.hour() * 60 + start.minute();
+        let first = total.min(24 * 60 - since_midnight);
+        let patient = e["patient"].as_str().unwrap().to_owned();
+        *out.entry((patient.clone(), start.date_naive()))
+            .or_default() += first;
+        if total > first {
+            *out.entry((patient, start.date_naive().succ_opt().unwrap()))
+                .or_default() += total - first;
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn split_at_midnight_conserves_total_minutes_across_dates(encs in pinned_sessions()) {
+        // Under round_up every minute on a line earns a unit, so no line is dropped and the
+        // lines hold every documented minute.
+        let engine = rounding_engine();
+        let split = evaluate_under(&engine, "up-split", &encs);
+        let whole = evaluate_under(&engine, "up", &encs);
+        let documented: u32 = encs.iter().map(minutes_of).sum();
+        let line_minutes = |r: &Response| r.lines.iter().map(|l| l.minutes).sum::<u32>();
+        prop_assert_eq!(line_minutes(&split), documented);
+        prop_assert_eq!(line_minutes(&whole), documented);
+        // Each date holds exactly the minutes that fall on it.
+        let mut by_date: BTreeMap<(String, NaiveDate), u32> = BTreeMap::new();
+        for l in &split.lines {
+            *by_date.entry((l.patient.clone(), l.date_of_service)).or_default() += l.minutes;
+        }
+        prop_assert_eq!(by_date, minutes_by_patient_and_date(&encs));
+        // Every encounter is on a line of each date it covers, the decision on the first.
+        for d in &split.decisions {
+            let first = split.lines.iter().position(|l| l.encounters.contains(&d.encounter));
+            prop_assert_eq!(d.line, first);
+        }
+    }
+}
+
+const OTHER_CODES: [&str; 5] = ["97110", "97140", "97530", "97535", "97116"];
+
+prop_compose! {
+    /// A therapy session of 97535 by `provider` (minutes only, as Medicare takes them), with
+    /// perhaps some other timed services listed.
+    fn therapy_session(i: usize, provider: &'static str)(
+        patient in 0usize..2,
+        day in 2u32..4,
+        minutes in 1u32..90,
+        others in proptest::collection::vec((0usize..OTHER_CODES.len(), 1u32..40), 0..3),
+    ) -> Value {
+        json!({
+            "id": format!("t{i}"), "patient": format!("p{patient}"), "provider": provider,
+            "service": "self_care_training", "setting": "clinic",
+            "date": format!("2026-03-{day:02}"), "minutes": minutes,
+            "other_timed_services": others.iter()
+                .map(|&(c, m)| json!({"code": OTHER_CODES[c], "minutes": m}))
+                .collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn therapy_sessions(provider: &'static str) -> impl Strategy<Value = Vec<Value>> {
+    (1usize..8).prop_flat_map(move |n| {
+        (0..n)
+            .map(|i| therapy_session(i, provider))
+            .collect::<Vec<_>>()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn discipline_pooling_equals_patient_pooling_with_one_discipline(
+        ot in therapy_sessions("ot"), pt in therapy_sessions("pt"), which in 0usize..2,
+    ) {
+        let engine = rounding_engine();
+        let encs = if which == 0 { ot } else { pt };
+        let by_discipline = evaluate_under(&engine, "medicare", &encs);
+        let by_patient = evaluate_under(&engine, "medicare-patient", &encs);
+        prop_assert_eq!(&by_discipline.lines, &by_patient.lines);
+        prop_assert_eq!(
+            by_discipline.findings.iter().map(|f| (f.rule, f.encounter.clone())).collect::<Vec<_>>(),
+            by_patient.findings.iter().map(|f| (f.rule, f.encounter.clone())).collect::<Vec<_>>()
+        );
+    }
+
 }

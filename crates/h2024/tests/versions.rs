@@ -346,3 +346,22 @@ proptest! {
         prop_assert_eq!(without_versions(a), without_versions(b));
     }
 }
+
+#[test]
+fn the_policies_guide_examples_load() {
+    let doc = include_str!("../../../docs/policies.md");
+    let mut loaded = 0;
+    for block in doc.split("```json").skip(1) {
+        let json = block[..block.find("```").unwrap()].trim();
+        let array = if json.starts_with('[') {
+            json.to_owned()
+        } else if json.starts_with("{\"id\"") {
+            format!("[{json}]")
+        } else {
+            continue;
+        };
+        Engine::from_policies_json(&array).unwrap_or_else(|e| panic!("{json}: {e}"));
+        loaded += 1;
+    }
+    assert!(loaded >= 8, "{loaded} examples");
+}

@@ -29,11 +29,17 @@ pub(crate) fn check(eval: &Evaluation<'_>, found: &mut Vec<(usize, Finding)>) {
         }
     }
     // Units are compared per line, since the sessions on a line are billed together; only
-    // when every session on the line states whole units for the line's code.
+    // when every session on the line states whole units for the line's code, and none is a
+    // session split at midnight, whose one `billed` entry stands for several lines
+    // (`docs/rules.md`, "Sessions across midnight").
+    let mut lines_of = vec![0u8; eval.encounters.len()];
+    for &ci in eval.line_members.iter().flatten() {
+        lines_of[ci] = lines_of[ci].saturating_add(1);
+    }
     for (li, members) in eval.line_members.iter().enumerate() {
         let line = &eval.lines[li];
         let mut sum = 0u64;
-        let mut comparable = !members.is_empty();
+        let mut comparable = !members.is_empty() && members.iter().all(|&ci| lines_of[ci] == 1);
         for &ci in members {
             match comparable_units(&eval.encounters[ci], line.code) {
                 Some(units) => sum += units,

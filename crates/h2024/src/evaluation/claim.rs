@@ -8,8 +8,12 @@
 //!    encounters that would share the line under `day` aggregation;
 //! 4. derive modifiers and place of service, and group encounters into lines keyed by
 //!    (patient, provider, date of service, code, modifiers, place of service), so group
-//!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD);
-//! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day;
+//!    and individual time are never merged (`docs/rules.md`, "Aggregation"; NY OPWDD); a
+//!    session shorter than the code's minimum session length joins no line, with a
+//!    `below_minimum_time` finding (`docs/rules.md`, "Minimum session length");
+//! 5. compute units ([`units`](crate::units)), pooling the CMS 8-minute rule per patient-day
+//!    or per patient, day and discipline (`docs/rules.md`, "CMS 8-minute rule"), with the
+//!    other timed services the policy counts;
 //! 6. apply daily caps (policy `max_units_per_day`; one unit a day for per-diem codes);
 //! 7. drop lines that earn no unit, with a `below_minimum_time` finding per encounter;
 //! 8. scrub what the engine would send: eligibility, documentation and treatment plan,
@@ -25,6 +29,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::codes::{Code, Service};
+use crate::credentials::Discipline;
 use crate::error::{RequestError, RequestErrorKind};
 use crate::evaluation::{Evaluated, Evaluation};
 use crate::findings::{Data, Finding, Rule};
@@ -32,7 +37,7 @@ use crate::modifiers::LineModifiers;
 use crate::places::Modality;
 use crate::places::PlaceOfService;
 use crate::policy::{DatedPolicy, Policy, Stretch, UNDATED};
-use crate::reasons::{Cap, Reason, Turndown, UnitsBasis};
+use crate::reasons::{Cap, DateMinutes, Reason, Turndown, UnitsBasis};
 use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
 use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
@@ -40,7 +45,7 @@ use crate::response::{Alternative, Decision, Line};
 use crate::selection::{self, Candidates, Uncodable};
 use crate::session::Session;
 use crate::units::{
-    Aggregation, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
+    Aggregation, Pool, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
 };
 
 /// An encounter that could not be read, with the field at fault.
@@ -152,9 +157,13 @@ struct LineAcc<'a> {
     key: LineKey,
     patient: &'a str,
     provider: &'a str,
+    /// The provider's discipline (the line's pool under the CMS discipline pool).
+    discipline: Discipline,
     minutes: u32,
     session_units: u32,
     members: Vec<usize>,
+    /// The members that are the part, on this line's date, of a session split at midnight.
+    split_members: Vec<usize>,
     basis: Option<UnitsBasis>,
     /// Under the CMS rule, the day's minutes and units when the line gets no share.
     cms_short: Option<(u32, u32)>,
@@ -336,8 +345,12 @@ struct Checked<'a> {
     other_timed: OtherTimed<'a>,
 }
 
-/// Other timed services' minutes per patient (rank) and day, by code.
-type OtherTimed<'a> = BTreeMap<(u32, NaiveDate), BTreeMap<&'a str, u32>>;
+/// A CMS 8-minute pool: the patient (rank), the date of service and, when the policy pools
+/// by discipline, the discipline (`docs/rules.md`, "CMS 8-minute rule").
+type PoolKey = (u32, NaiveDate, Option<&'static str>);
+
+/// Other timed services' minutes per pool, by code.
+type OtherTimed<'a> = BTreeMap<PoolKey, BTreeMap<&'a str, u32>>;
 
 /// Steps 1-2: checks each encounter and finds its candidate codes.
 fn check_encounters<'a>(
@@ -434,16 +447,36 @@ fn check_encounters<'a>(
             place_of_service: pos,
         });
         if let Some(session) = session {
-            if !enc.other_timed_services.is_empty() {
-                let day = other_timed
-                    .entry((patient_rank, session.date_of_service()))
-                    .or_default();
-                for other in &enc.other_timed_services {
-                    // The day's minutes per code: repeated on several encounters, the
-                    // largest counts (it is the same service listed again, not another one).
-                    let m = day.entry(other.code.as_str()).or_default();
-                    *m = (*m).max(other.minutes);
+            // Other timed services count in the pool of the encounter's date and, under the
+            // discipline pool, of its provider's discipline; only the policy's timed codes
+            // count (`docs/rules.md`, "Other timed services").
+            let key = (
+                patient_rank,
+                session.date_of_service(),
+                (policy.cms_pool() == Pool::Discipline).then(|| provider.discipline.as_str()),
+            );
+            for (index, other) in enc.other_timed_services.iter().enumerate() {
+                if let Err(because) = policy.other_timed_service(&other.code) {
+                    out.finding(
+                        item,
+                        Rule::OtherTimedServiceIgnored,
+                        Data::OtherTimedServiceIgnored {
+                            index,
+                            code: other.code.clone(),
+                            because,
+                        },
+                    )
+                    .element = Some(format!("other_timed_services[{index}]"));
+                    continue;
                 }
+                // The day's minutes per code: repeated on several encounters, the largest
+                // counts (it is the same service listed again, not another one).
+                let m = other_timed
+                    .entry(key)
+                    .or_default()
+                    .entry(other.code.as_str())
+                    .or_default();
+                *m = (*m).max(other.minutes);
             }
         }
         if selection::out_of_scope(enc.service) {
@@ -565,7 +598,11 @@ fn choose_codes(
         let first = candidates[0];
         let mods = required_modifiers(policy, first, p.provider, p.enc);
         if candidates.len() == 1 {
-            settled.push((line_key(p, first, &mods), p.session.minutes()));
+            // A session under the code's minimum length adds no minutes to its line.
+            let minutes = p.session.minutes();
+            if policy.rules(first).counts_session(minutes) {
+                settled.push((line_key(p, first, &mods), minutes));
+            }
             p.mods = Some(mods);
         } else {
             let per_session = candidates
@@ -603,14 +640,30 @@ fn choose_codes(
         let total = run.iter().fold(0u32, |s, &(_, m)| {
             s.saturating_add(prepared[m].session.minutes())
         });
+        // The minutes a candidate would bill: sessions under its minimum session length add
+        // none (`docs/rules.md`, "Minimum session length").
+        let counted = |code: Code| {
+            let rules = policy.rules(code);
+            if rules.min_session_minutes.is_none() {
+                return total;
+            }
+            run.iter().fold(0u32, |s, &(_, m)| {
+                let minutes = prepared[m].session.minutes();
+                if rules.counts_session(minutes) {
+                    s.saturating_add(minutes)
+                } else {
+                    s
+                }
+            })
+        };
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too; under `session` only the session's own minutes do.
         let choice = selection::choose(policy, candidates, |code| {
             if per_session {
-                return total;
+                return counted(code);
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            total.saturating_add(settled_minutes(&line_key(lead, code, &mods)))
+            counted(code).saturating_add(settled_minutes(&line_key(lead, code, &mods)))
         });
         let shared = (run.len() > 1).then(|| Reason::SharedLine {
             encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
@@ -650,7 +703,10 @@ fn group_lines<'a>(
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Vec<LineAcc<'a>> {
-    let mut keyed: Vec<(LineKey, usize)> = Vec::with_capacity(prepared.len());
+    // (line, prepared encounter, its minutes on the line): one entry per encounter, or one
+    // per date for a session split at midnight.
+    let mut keyed: Vec<(LineKey, usize, u32)> = Vec::with_capacity(prepared.len());
+    let mut split: Vec<usize> = Vec::new();
     for (pi, p) in prepared.iter_mut().enumerate() {
         let candidates = cache.codes(p.candidates);
         let single = candidates.len() == 1;
@@ -683,11 +739,56 @@ fn group_lines<'a>(
                 },
             );
         }
-        keyed.push((line_key(p, p.code, &mods), pi));
+        let key = line_key(p, p.code, &mods);
         p.mods = Some(mods);
+        // A session under the code's minimum length joins no line (`docs/rules.md`,
+        // "Minimum session length").
+        let minutes = p.session.minutes();
+        let rules = policy.rules(p.code);
+        if let Some(min) = rules.min_session_minutes.filter(|&min| minutes < min) {
+            let d = &mut out.decisions[p.item];
+            d.reasons.push(Reason::SessionBelowMinimum {
+                code: p.code,
+                minutes,
+                min_session_minutes: min,
+            });
+            d.reasons.push(Reason::NoLine);
+            out.finding(
+                p.item,
+                Rule::BelowMinimumTime,
+                Data::BelowSessionMinimum {
+                    code: p.code,
+                    session_minutes: minutes,
+                    min_session_minutes: min,
+                },
+            );
+            continue;
+        }
+        // A session across midnight, under a policy that splits it, bills each date's
+        // minutes on that date's line (`docs/rules.md`, "Sessions across midnight").
+        if rules.split_at_midnight && p.session.has_clock_times() {
+            let parts = p.session.minutes_by_date();
+            if parts.len() > 1 {
+                out.decisions[p.item].reasons.push(Reason::SplitAtMidnight {
+                    dates: parts
+                        .iter()
+                        .map(|&(date_of_service, minutes)| DateMinutes {
+                            date_of_service,
+                            minutes,
+                        })
+                        .collect(),
+                });
+                for (date, minutes) in parts {
+                    keyed.push((LineKey { date, ..key }, pi, minutes));
+                }
+                split.push(pi);
+                continue;
+            }
+        }
+        keyed.push((key, pi, minutes));
     }
     // Stable: a line's encounters stay in request order.
-    keyed.sort_by_key(|&(key, _)| key);
+    keyed.sort_by_key(|&(key, _, _)| key);
     keyed
         .chunk_by(|a, b| a.0 == b.0)
         .map(|run| {
@@ -697,38 +798,58 @@ fn group_lines<'a>(
                 key: run[0].0,
                 patient: p.enc.patient.as_str(),
                 provider: p.enc.provider.as_str(),
+                discipline: p.provider.discipline,
                 minutes: 0,
                 session_units: 0,
                 members: Vec::with_capacity(run.len()),
+                split_members: Vec::new(),
                 basis: None,
                 cms_short: None,
             };
-            for &(_, pi) in run {
-                let minutes = prepared[pi].session.minutes();
+            for &(_, pi, minutes) in run {
                 acc.minutes = acc.minutes.saturating_add(minutes);
                 acc.session_units = acc
                     .session_units
                     .saturating_add(rules.rounding.units(minutes));
                 acc.members.push(pi);
+                // Few encounters are split: a sorted search over them.
+                if split.binary_search(&pi).is_ok() {
+                    acc.split_members.push(pi);
+                }
             }
             acc
         })
         .collect()
 }
 
+fn count(items: &[usize]) -> u32 {
+    u32::try_from(items.len()).unwrap_or(u32::MAX)
+}
+
 /// Step 5: computes each line's units.
 fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherTimed<'_>) {
-    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass.
-    let mut pools: Vec<((u32, NaiveDate), Vec<usize>)> = Vec::new();
+    // Lines come in (patient, date) order, so each CMS pool is gathered in one pass; a day
+    // holds one pool, or one per discipline (at most five) under the discipline pool.
+    let by_discipline = policy.cms_pool() == Pool::Discipline;
+    let mut pools: Vec<(PoolKey, Vec<usize>)> = Vec::new();
     for (ai, acc) in accs.iter_mut().enumerate() {
         let code = acc.key.code;
         let rules = policy.rules(code);
         let rule = rules.rounding.rule();
         if rule == UnitRule::Cms8Minute {
-            let key = (acc.key.patient, acc.key.date);
-            match pools.last_mut() {
-                Some((k, lines)) if *k == key => lines.push(ai),
-                _ => pools.push((key, vec![ai])),
+            let key = (
+                acc.key.patient,
+                acc.key.date,
+                by_discipline.then(|| acc.discipline.as_str()),
+            );
+            let same_day = pools
+                .iter_mut()
+                .rev()
+                .take_while(|(k, _)| (k.0, k.1) == (key.0, key.1))
+                .find(|(k, _)| *k == key);
+            match same_day {
+                Some((_, lines)) => lines.push(ai),
+                None => pools.push((key, vec![ai])),
             }
             continue;
         }
@@ -739,6 +860,9 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 rounding: rule,
                 unit,
                 units: rules.rounding.units(acc.minutes),
+                min_session_minutes: rules.min_session_minutes,
+                split_at_midnight: rules.split_at_midnight,
+                split_sessions: count(&acc.split_members),
             },
             Aggregation::Session => UnitsBasis::Sessions {
                 sessions: u32::try_from(acc.members.len()).unwrap_or(u32::MAX),
@@ -746,20 +870,23 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                 rounding: rule,
                 unit,
                 units: acc.session_units,
+                min_session_minutes: rules.min_session_minutes,
+                split_at_midnight: rules.split_at_midnight,
+                split_sessions: count(&acc.split_members),
             },
         });
     }
     for (key, members) in &pools {
         // Pool per code (CMS Pub 100-04 Ch. 5 §20.2: each code gets its full blocks, then
-        // leftovers), our codes first, then the other timed services; then share each
-        // code's units among its lines the same way. An other service listed under one of
-        // our codes joins it.
+        // leftovers), our codes first, then the other timed services (never one of our
+        // codes: those are ignored when read); then share each code's units among its lines
+        // the same way.
+        let discipline = key.2.map(|_| accs[members[0]].discipline);
         struct Pooled {
             /// `None` for an other service whose code is not a well-formed code.
             code: Option<Code>,
             minutes: u32,
             lines: Vec<usize>,
-            other: u32,
         }
         let mut pooled: Vec<Pooled> = Vec::new();
         for &ai in members {
@@ -772,7 +899,6 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                         code,
                         minutes: 0,
                         lines: Vec::new(),
-                        other: 0,
                     });
                     pooled.len() - 1
                 }
@@ -781,27 +907,14 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             pooled[at].lines.push(ai);
         }
         pooled.sort_by_key(|p| p.code);
-        let engine_codes = pooled.len();
         let mut other_total = 0u32;
         for (&code, &m) in other_timed.get(key).into_iter().flatten() {
             other_total = other_total.saturating_add(m);
-            let code = code.parse::<Code>().ok();
-            // Other services are distinct codes (a map); only our few codes are searched.
-            match pooled[..engine_codes]
-                .iter_mut()
-                .find(|p| code.is_some() && p.code == code)
-            {
-                Some(p) => {
-                    p.minutes = p.minutes.saturating_add(m);
-                    p.other = p.other.saturating_add(m);
-                }
-                None => pooled.push(Pooled {
-                    code,
-                    minutes: m,
-                    lines: Vec::new(),
-                    other: m,
-                }),
-            }
+            pooled.push(Pooled {
+                code: code.parse().ok(),
+                minutes: m,
+                lines: Vec::new(),
+            });
         }
         let code_minutes: Vec<u32> = pooled.iter().map(|p| p.minutes).collect();
         let code_units = cms_8_minute_allocate(&code_minutes);
@@ -811,14 +924,13 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
             if p.lines.is_empty() {
                 continue;
             }
-            let mut minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
-            if p.other > 0 {
-                minutes.push(p.other);
-            }
+            let minutes: Vec<u32> = p.lines.iter().map(|&ai| accs[ai].minutes).collect();
             let shares = distribute(units, &minutes);
             for (&ai, &share) in p.lines.iter().zip(&shares) {
                 let acc = &mut accs[ai];
                 acc.basis = Some(UnitsBasis::Cms8Minute {
+                    pool: policy.cms_pool(),
+                    discipline,
                     day_minutes,
                     other_minutes: other_total,
                     day_units,
@@ -827,6 +939,9 @@ fn compute_units(policy: &Policy, accs: &mut [LineAcc<'_>], other_timed: &OtherT
                     code_units: units,
                     line_minutes: acc.minutes,
                     units: share,
+                    min_session_minutes: policy.rules(acc.key.code).min_session_minutes,
+                    split_at_midnight: policy.rules(acc.key.code).split_at_midnight,
+                    split_sessions: count(&acc.split_members),
                 });
                 if share == 0 {
                     acc.cms_short = Some((day_minutes, day_units));
@@ -903,6 +1018,9 @@ fn emit_lines(
         capped: capped_lines,
         members: line_members,
     } = emitted;
+    // Sessions split at midnight that had a line of theirs earn no unit: on no line at all
+    // once every date is seen.
+    let mut split_short: Vec<usize> = Vec::new();
     for (acc, cap) in accs.into_iter().zip(capped) {
         let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
@@ -916,7 +1034,10 @@ fn emit_lines(
                 d.reasons.push(Reason::DailyCap(cap));
             }
             if units > 0 {
-                d.line = Some(line_index);
+                // A split session is on the line of each date; the decision names the first.
+                d.line.get_or_insert(line_index);
+            } else if acc.split_members.contains(&m) {
+                split_short.push(item);
             } else {
                 d.reasons.push(Reason::NoLine);
             }
@@ -986,6 +1107,14 @@ fn emit_lines(
             authorization: None,
             authorization_units_remaining: None,
         });
+    }
+    split_short.sort_unstable();
+    split_short.dedup();
+    for item in split_short {
+        let d = &mut out.decisions[item];
+        if d.line.is_none() {
+            d.reasons.push(Reason::NoLine);
+        }
     }
 }
 

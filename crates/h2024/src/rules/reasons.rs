@@ -14,7 +14,7 @@ use crate::credentials::{Credential, Discipline};
 use crate::modifiers::Modifier;
 use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
-use crate::units::UnitRule;
+use crate::units::{Pool, UnitRule};
 
 /// One step of a code decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +143,23 @@ pub enum Reason {
         /// The modality documented.
         modality: Modality,
     },
+    /// The session is shorter than the code's minimum session length: it earns no unit and
+    /// adds no minutes to a line (`docs/rules.md`, "Minimum session length").
+    SessionBelowMinimum {
+        /// The code.
+        code: Code,
+        /// The session's minutes.
+        minutes: u32,
+        /// The policy's minimum session length for the code.
+        min_session_minutes: u32,
+    },
+    /// The session crosses midnight and the policy splits it: its minutes bill on each date
+    /// of service it covers, each on that date's line (`docs/rules.md`, "Sessions across
+    /// midnight").
+    SplitAtMidnight {
+        /// The dates and the session's minutes on each, in date order.
+        dates: Vec<DateMinutes>,
+    },
     /// How the line's units were computed.
     Units(UnitsBasis),
     /// The policy's daily cap cut the line.
@@ -151,6 +168,15 @@ pub enum Reason {
     NoLine,
     /// The request was refused as a whole; no code.
     RequestRefused,
+}
+
+/// A session's minutes on one date of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateMinutes {
+    /// The date of service.
+    pub date_of_service: NaiveDate,
+    /// The session's whole minutes on that date.
+    pub minutes: u32,
 }
 
 /// Why 97535 does not bill a self-care session.
@@ -225,6 +251,16 @@ pub enum UnitsBasis {
         unit: Unit,
         /// Units earned.
         units: u32,
+        /// The minimum session length applied (sessions shorter are on no line), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
     /// Each session rounded on its own, then added (`session` aggregation).
     Sessions {
@@ -238,11 +274,28 @@ pub enum UnitsBasis {
         unit: Unit,
         /// Units earned.
         units: u32,
+        /// The minimum session length applied (sessions shorter are on no line), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
-    /// The CMS 8-minute rule over the patient's timed minutes of the day.
+    /// The CMS 8-minute rule over the patient's timed minutes of the day (of one discipline
+    /// when the policy pools by discipline).
     #[serde(rename = "cms_8_minute")]
     Cms8Minute {
-        /// The patient's timed minutes that day.
+        /// Whose minutes are pooled.
+        #[serde(default)]
+        pool: Pool,
+        /// Under the `discipline` pool, the discipline whose minutes these are.
+        #[serde(default)]
+        discipline: Option<Discipline>,
+        /// The patient's timed minutes that day (in the pool).
         day_minutes: u32,
         /// Of which in other timed services.
         other_minutes: u32,
@@ -258,6 +311,16 @@ pub enum UnitsBasis {
         line_minutes: u32,
         /// This line's share of the code's units.
         units: u32,
+        /// The minimum session length applied (shorter sessions count in no pool), if any.
+        #[serde(default)]
+        min_session_minutes: Option<u32>,
+        /// Whether the policy splits sessions across midnight by date.
+        #[serde(default)]
+        split_at_midnight: bool,
+        /// Of the line's sessions, how many are the part of a session across midnight that
+        /// falls on this date.
+        #[serde(default)]
+        split_sessions: u32,
     },
 }
 

@@ -8,10 +8,14 @@
 //!   Handbook §15.046): only full units count, the remainder is dropped.
 //! - **threshold**: a payer-set number of remainder minutes earns the last unit (midpoint is
 //!   threshold 8 for 15-minute units and 31 for hourly ones).
+//! - **round up**: every started unit counts (Michigan's "up to 15 minutes" codes;
+//!   `docs/rules.md`, "Round up").
 //! - **CMS 8-minute rule** (Medicare Claims Processing Manual, Pub 100-04 Ch. 5 §20.2): the
 //!   day's timed minutes across all 15-minute timed codes are pooled, the total read from the
 //!   CMS table (`(m + 7) / 15`), then allocated: full 15-minute blocks to each code, the
-//!   remaining units one by one to the largest leftovers ([`cms_8_minute_allocate`]).
+//!   remaining units one by one to the largest leftovers ([`cms_8_minute_allocate`]). The
+//!   pool is the patient's day or each discipline's day ([`Pool`]; Medicare bills each
+//!   discipline under its own plan of care, Pub 100-02 Ch. 15 §220.1.2).
 //! - **per diem**: one unit per date of service once a minimum time is met.
 //!
 //! Only whole minutes count: callers truncate seconds before they get here.
@@ -28,7 +32,7 @@ pub const CMS_TIMED_UNIT_MINUTES: u32 = 15;
 /// How remainder minutes are rounded into units.
 ///
 /// In JSON (the `units` entries of a policy): `{"rule": "midpoint"}`, `{"rule": "whole"}`,
-/// `{"rule": "threshold", "minutes": 10}`, `{"rule": "cms_8_minute"}`,
+/// `{"rule": "threshold", "minutes": 10}`, `{"rule": "round_up"}`, `{"rule": "cms_8_minute"}`,
 /// `{"rule": "per_diem", "min_minutes": 120}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
@@ -46,6 +50,9 @@ pub enum UnitRule {
     /// The CMS 8-minute rule: the patient's timed minutes of the day are pooled across codes.
     #[serde(rename = "cms_8_minute")]
     Cms8Minute,
+    /// Every started unit counts: 1 to 15 minutes of a 15-minute unit earn 1 unit, 16 earn 2
+    /// (`docs/rules.md`, "Round up").
+    RoundUp,
     /// One unit per date of service once `min_minutes` are documented that day.
     PerDiem {
         /// Minutes needed in the day to earn the unit.
@@ -65,6 +72,7 @@ impl fmt::Display for UnitRule {
                 )
             }
             UnitRule::Cms8Minute => f.write_str("CMS 8-minute rule"),
+            UnitRule::RoundUp => f.write_str("round-up rule (every started unit counts)"),
             UnitRule::PerDiem { min_minutes } => {
                 write!(f, "per diem (at least {min_minutes} minutes in the day)")
             }
@@ -89,6 +97,41 @@ impl fmt::Display for Aggregation {
             Aggregation::Day => "minutes summed per day",
             Aggregation::Session => "each session rounded on its own",
         })
+    }
+}
+
+/// Whose timed minutes of a day the CMS 8-minute rule pools (`docs/rules.md`, "CMS 8-minute
+/// rule").
+///
+/// In JSON, the `pool` of a `cms_8_minute` units entry: `"patient"` or `"discipline"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Pool {
+    /// All the patient's timed minutes of the day, whoever furnished them.
+    #[default]
+    Patient,
+    /// The patient's timed minutes of the day under each discipline's plan of care apart
+    /// (occupational therapy, physical therapy and speech-language pathology each on its
+    /// own; other disciplines each on their own too): a line counts under its provider's
+    /// discipline, an other timed service under the discipline of the provider of the
+    /// encounter that lists it.
+    Discipline,
+}
+
+impl Pool {
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Pool::Patient => "patient",
+            Pool::Discipline => "discipline",
+        }
+    }
+}
+
+impl fmt::Display for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -129,6 +172,10 @@ pub enum UnitRuleError {
 /// let hours = Rounding::new(Unit::Minutes(60), UnitRule::Midpoint)?;
 /// assert_eq!(hours.units(31), 1);
 /// assert_eq!(hours.units(91), 2);
+/// let started = Rounding::new(Unit::Minutes(15), UnitRule::RoundUp)?;
+/// assert_eq!(started.units(1), 1);
+/// assert_eq!(started.units(15), 1);
+/// assert_eq!(started.units(16), 2);
 /// # Ok::<(), h2024::units::UnitRuleError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +243,7 @@ impl Rounding {
                     UnitRule::Midpoint => u64::from(rest) * 2 > u64::from(len),
                     UnitRule::Whole => false,
                     UnitRule::Threshold { minutes: t } => rest >= t,
+                    UnitRule::RoundUp => rest > 0,
                     UnitRule::Cms8Minute => return cms_8_minute_total_units(minutes),
                     UnitRule::PerDiem { .. } => false, // unreachable by construction
                 };
@@ -218,6 +266,7 @@ impl Rounding {
             (Unit::Minutes(len), UnitRule::Midpoint) => len / 2 + 1,
             (Unit::Minutes(len), UnitRule::Whole) => len,
             (Unit::Minutes(_), UnitRule::Threshold { minutes }) => minutes,
+            (Unit::Minutes(_), UnitRule::RoundUp) => 1,
             (_, UnitRule::Cms8Minute) => 8,
             (Unit::PerDiem, _) => 1,
         }
@@ -373,6 +422,19 @@ mod tests {
     }
 
     #[test]
+    fn round_up_counts_every_started_unit() {
+        // docs/rules.md, "Round up": 1-15 minutes = 1 unit, 16 = 2.
+        let q = r(Q, UnitRule::RoundUp);
+        for (m, u) in [(0, 0), (1, 1), (15, 1), (16, 2), (30, 2), (31, 3)] {
+            assert_eq!(q.units(m), u, "{m} minutes");
+        }
+        let h = r(H, UnitRule::RoundUp);
+        assert_eq!(h.units(1), 1);
+        assert_eq!(h.units(61), 2);
+        assert_eq!(q.minimum_minutes(), 1);
+    }
+
+    #[test]
     fn per_diem_is_one_unit_once_the_minimum_is_met() {
         let p = r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: 120 });
         assert_eq!(p.units(119), 0);
@@ -444,6 +506,7 @@ mod tests {
                 .prop_flat_map(|len| (Just(len), 1..=len))
                 .prop_map(|(len, t)| r(Unit::Minutes(len), UnitRule::Threshold { minutes: t })),
             Just(r(Q, UnitRule::Cms8Minute)),
+            (1u32..=120).prop_map(|len| r(Unit::Minutes(len), UnitRule::RoundUp)),
             (1u32..=1440).prop_map(|min| r(Unit::PerDiem, UnitRule::PerDiem { min_minutes: min })),
         ]
     }
@@ -469,6 +532,15 @@ mod tests {
             let billed = rounding.billed_minutes(rounding.units(m)).unwrap();
             prop_assert!(billed <= u64::from(m));
             prop_assert!(u64::from(m) - billed < u64::from(len));
+        }
+
+        #[test]
+        fn round_up_never_bills_less_than_midpoint(len in 1u32..=120, m in 0u32..100_000) {
+            let up = r(Unit::Minutes(len), UnitRule::RoundUp).units(m);
+            let mid = r(Unit::Minutes(len), UnitRule::Midpoint).units(m);
+            prop_assert!(up >= mid, "{m} minutes of {len}: round_up {up} < midpoint {mid}");
+            // And never more than one unit beyond the full units.
+            prop_assert_eq!(up, m.div_ceil(len));
         }
 
         #[test]
