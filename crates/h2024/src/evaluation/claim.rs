@@ -306,7 +306,7 @@ pub(crate) fn build<'a>(
     // month's would not. Patients go in id order, so the lines come out in response order.
     // Within a patient, each stretch of dates under one policy version is a chunk of its
     // own: stretches follow one another in date order, so the order holds.
-    prepared.sort_by_key(|p| (p.patient, p.stretch));
+    in_patient_order(&mut prepared);
     let mut emitted = Emitted::default();
     for chunk in prepared.chunk_by_mut(|a, b| (a.patient, a.stretch) == (b.patient, b.stretch)) {
         let policy = dated.get(chunk[0].stretch);
@@ -335,6 +335,31 @@ pub(crate) fn build<'a>(
         decisions: out.decisions,
         findings: out.findings,
     })
+}
+
+/// Orders the encounters to code by patient, then stretch of dates, keeping request order
+/// within each: the permutation is found by sorting small keys, then applied in place
+/// cycle by cycle, so each (large) entry moves about once instead of once per merge pass.
+fn in_patient_order(prepared: &mut [Prepared<'_>]) {
+    let mut order: Vec<(u32, Stretch, u32)> = prepared
+        .iter()
+        .zip(0u32..)
+        .map(|(p, i)| (p.patient, p.stretch, i))
+        .collect();
+    order.sort_unstable();
+    // `target[i]`: where the entry now at `i` belongs.
+    let mut target = vec![0u32; prepared.len()];
+    for (to, &(_, _, from)) in (0u32..).zip(&order) {
+        target[from as usize] = to;
+    }
+    drop(order);
+    for start in 0..prepared.len() {
+        while target[start] as usize != start {
+            let to = target[start] as usize;
+            prepared.swap(start, to);
+            target.swap(start, to);
+        }
+    }
 }
 
 /// What steps 1-2 leave: the encounters to code, every valid encounter, and the other
