@@ -540,7 +540,7 @@ fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Fi
     for i in 0..items {
         next[i + 1] += next[i];
     }
-    let mut target: Vec<u32> = findings
+    let target: Vec<u32> = findings
         .iter()
         .map(|(item, _)| {
             let at = next[*item];
@@ -549,14 +549,8 @@ fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Fi
         })
         .collect();
     drop(next);
-    // Applied in place, cycle by cycle: no second vector of findings.
-    for start in 0..findings.len() {
-        while target[start] as usize != start {
-            let to = target[start] as usize;
-            findings.swap(start, to);
-            target.swap(start, to);
-        }
-    }
+    // Applied in place: no second vector of findings.
+    crate::evaluation::permute(&mut findings, target);
     findings.into_iter().map(|(_, f)| f).collect()
 }
 

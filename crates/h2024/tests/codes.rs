@@ -83,12 +83,7 @@ fn a_national_code_bills_only_where_the_policy_covers_it() {
     assert_eq!(out["lines"][0]["units"], 3);
     // HN: provider-level modifiers apply to H codes beyond the five too.
     assert_eq!(out["lines"][0]["modifiers"], json!(["HN"]));
-    let alts: Vec<&str> = out["decisions"][0]["alternatives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["code"].as_str().unwrap())
-        .collect();
+    let alts = alternative_codes(&out);
     assert!(
         alts.contains(&"H2016") && alts.contains(&"T2019"),
         "{alts:?}"
@@ -159,12 +154,7 @@ fn a_policy_defines_a_code_of_its_own() {
     assert_eq!(out["lines"][0]["code"], "T2019");
     assert_eq!(out["lines"][0]["units"], 3);
     // Defined codes are listed after the built-in ones, in the set's order.
-    let alts: Vec<&str> = out["decisions"][0]["alternatives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["code"].as_str().unwrap())
-        .collect();
+    let alts = alternative_codes(&out);
     assert_eq!(alts, ["H2024", "H2014", "H2017", "H2023", "97535"]);
 }
 
@@ -328,4 +318,14 @@ fn a_malformed_code_in_a_request_is_refused_by_path_without_echo() {
     let finding = &out["findings"][0];
     assert_eq!(finding["rule"], "invalid_encounter");
     assert!(!out.to_string().contains("Z9999"));
+}
+
+/// The codes the first decision turned down, in order.
+fn alternative_codes(out: &Value) -> Vec<&str> {
+    out["decisions"][0]["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect()
 }

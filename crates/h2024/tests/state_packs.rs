@@ -199,12 +199,7 @@ fn oklahoma_bills_supported_employment_as_t2019_with_clock_times() {
     assert_eq!(out["lines"][0]["code"], "T2019");
     assert_eq!(out["lines"][0]["units"], 3);
     assert_eq!(out["lines"][0]["modifiers"], json!(["HN"]));
-    let alternatives: Vec<&str> = out["decisions"][0]["alternatives"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["code"].as_str().unwrap())
-        .collect();
+    let alternatives = alternative_codes(&out);
     assert!(alternatives.contains(&"H2023"), "{alternatives:?}");
     let out = run(
         "ok-dds",
@@ -246,4 +241,14 @@ fn maine_section_17_codes_and_units() {
     assert_eq!(lines[1]["units"], 1);
     assert_eq!(lines[2]["code"], "H2025");
     assert_eq!(lines[2]["units"], 2);
+}
+
+/// The codes the first decision turned down, in order.
+fn alternative_codes(out: &Value) -> Vec<&str> {
+    out["decisions"][0]["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect()
 }

@@ -353,13 +353,7 @@ fn in_patient_order(prepared: &mut [Prepared<'_>]) {
         target[from as usize] = to;
     }
     drop(order);
-    for start in 0..prepared.len() {
-        while target[start] as usize != start {
-            let to = target[start] as usize;
-            prepared.swap(start, to);
-            target.swap(start, to);
-        }
-    }
+    super::permute(prepared, target);
 }
 
 /// What steps 1-2 leave: the encounters to code, every valid encounter, and the other

@@ -61,3 +61,17 @@ pub(crate) struct Evaluation<'a> {
     /// position of its encounter in the request.
     pub findings: Vec<(usize, Finding)>,
 }
+
+/// Moves each item to its place: the item at `i` goes to `target[i]` (a permutation of the
+/// positions). In place, cycle by cycle: each item moves about once and nothing is copied
+/// aside.
+pub(crate) fn permute<T>(items: &mut [T], mut target: Vec<u32>) {
+    debug_assert_eq!(items.len(), target.len());
+    for start in 0..items.len() {
+        while target[start] as usize != start {
+            let to = target[start] as usize;
+            items.swap(start, to);
+            target.swap(start, to);
+        }
+    }
+}
