@@ -195,7 +195,7 @@ fn pkg_config_file_matches_cargo_toml() {
     assert_eq!(
         field("Libs.private:"),
         native_static_libs(),
-        "update Libs.private in h2024.pc and the commands in C_API.md"
+        "update Libs.private in h2024.pc and the commands in docs/c-api.md"
     );
 }
 
@@ -277,7 +277,7 @@ fn build(compiler: &str, std: &str, source: &str, link: Link) -> PathBuf {
         .arg("-o")
         .arg(&exe);
     match link {
-        // The minimal set documented in C_API.md (gcc adds libgcc_s itself; on glibc 2.34+
+        // The minimal set documented in docs/c-api.md (gcc adds libgcc_s itself; on glibc 2.34+
         // libpthread, libdl, librt and libutil are parts of libc).
         Link::Static => cmd
             .arg(lib.join("libh2024_ffi.a"))

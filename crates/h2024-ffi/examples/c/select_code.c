@@ -2,7 +2,7 @@
  * select_code.c: evaluate a small batch of documented sessions and print what the engine
  * decided for each one.
  *
- * Build (after `cargo build`; see C_API.md):
+ * Build (after `cargo build`; see docs/c-api.md):
  *   cc -Wall -Wextra -Werror -std=c11 -Iinclude examples/c/select_code.c \
  *      target/debug/libh2024.a -lpthread -ldl -lm -o select_code
  *
