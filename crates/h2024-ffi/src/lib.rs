@@ -17,7 +17,11 @@
 //!   success, NULL (or 0) on failure, so it never holds a stale value.
 //! - **Panics.** No panic crosses the boundary: every body runs under
 //!   [`std::panic::catch_unwind`], and a caught panic becomes `H2024_STATUS_PANIC`. The
-//!   library must be built with `panic = "unwind"` (the default).
+//!   library must be built with `panic = "unwind"` (the default). A panic's message is
+//!   written nowhere (it may quote input): on its first call the library wraps the
+//!   process's panic hook once, so that a panic on a thread inside an h2024 call prints
+//!   nothing, and every other panic goes to the hook that was there before (a Rust host's
+//!   own hook, or the default one). A hook the host sets afterwards replaces the wrapper.
 //! - **Messages.** A message names the argument or the JSON path at fault, never its value:
 //!   requests carry patient data, and messages end up in logs.
 //! - **Threads.** An engine is immutable: any number of threads may use one at once. Error
@@ -31,10 +35,14 @@
     missing_docs
 )]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
+use std::sync::Once;
+
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 
 use h2024_core::{Code, Engine, RequestErrorKind, UnitsError};
 
@@ -148,28 +156,89 @@ fn set_last_error(message: Option<String>) {
     let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = message);
 }
 
+thread_local! {
+    /// How many h2024 calls this thread is inside (calls do not nest today; a count stays
+    /// right if they ever do). No destructor: readable until the thread is gone.
+    static INSIDE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether this thread is inside an h2024 call.
+fn inside_library() -> bool {
+    INSIDE.try_with(|n| n.get() > 0).unwrap_or(false)
+}
+
+/// Marks the thread as inside an h2024 call while it lives (also while unwinding).
+struct Inside;
+
+impl Inside {
+    fn enter() -> Inside {
+        let _ = INSIDE.try_with(|n| n.set(n.get().saturating_add(1)));
+        Inside
+    }
+}
+
+impl Drop for Inside {
+    fn drop(&mut self) {
+        let _ = INSIDE.try_with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+static QUIET_HOOK: Once = Once::new();
+
+/// Wraps the process's panic hook once (on the first call into the library).
+fn install_quiet_hook() {
+    // `take_hook` and `set_hook` panic on a thread that is already panicking (a Rust host
+    // may call the library from a destructor while unwinding): a later call installs it.
+    if !std::thread::panicking() {
+        QUIET_HOOK.call_once_force(|_| wrap_panic_hook());
+    }
+}
+
+/// Puts a hook in front of the current one: a panic on a thread inside an h2024 call is
+/// written nowhere (its message may quote input; the status and `h2024_last_error` report
+/// it); any other panic goes to the hook that was there before.
+fn wrap_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !inside_library() {
+            previous(info);
+        }
+    }));
+}
+
+/// Runs `body` as an h2024 call: with the quiet panic hook, marked as inside the library,
+/// under `catch_unwind`. A panic's payload is dropped here (dropping it may panic too) and
+/// never looked at: it may quote input.
+fn contained<T>(body: impl FnOnce() -> T) -> Result<T, ()> {
+    let _inside = Inside::enter();
+    match catch_unwind(AssertUnwindSafe(|| {
+        install_quiet_hook();
+        body()
+    })) {
+        Ok(value) => Ok(value),
+        Err(payload) => {
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            Err(())
+        }
+    }
+}
+
 /// Runs the body of a status-returning function: catches a panic, records the message
 /// (prefixed with the function's name) or clears it, and returns the status.
-///
-/// A panic's payload is never put in the message: it may quote input.
 fn boundary(function: &str, body: impl FnOnce() -> Result<(), Failure>) -> H2024Status {
-    let (status, message) = match catch_unwind(AssertUnwindSafe(body)) {
+    let (status, message) = match contained(body) {
         Ok(Ok(())) => (H2024Status::Ok, None),
         Ok(Err(failure)) => (
             failure.status,
             Some(format!("{function}: {}", failure.message)),
         ),
-        Err(payload) => {
-            // Dropping a payload may itself panic; that must not escape either.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            (
-                H2024Status::Panic,
-                Some(format!(
-                    "{function}: internal error (a panic was caught); the call had no effect; \
-                     please report this bug in h2024"
-                )),
-            )
-        }
+        Err(()) => (
+            H2024Status::Panic,
+            Some(format!(
+                "{function}: internal error (a panic was caught); the call had no effect; \
+                 please report this bug in h2024"
+            )),
+        ),
     };
     set_last_error(message);
     status
@@ -177,13 +246,7 @@ fn boundary(function: &str, body: impl FnOnce() -> Result<(), Failure>) -> H2024
 
 /// Runs the body of a function that returns no status: a caught panic gives `fallback`.
 fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            fallback
-        }
-    }
+    contained(body).unwrap_or(fallback)
 }
 
 /// Writes `value` through `out` unless `out` is NULL.
@@ -925,6 +988,44 @@ mod tests {
         assert_eq!(guard(7, || panic!("boom")), 7);
         assert_eq!(boundary("h2024_test", || Ok(())), H2024Status::Ok);
         assert_eq!(last_error(), None);
+    }
+
+    thread_local! {
+        /// Panics that reached the test's recording hook on this thread.
+        static RECORDED: Cell<u32> = const { Cell::new(0) };
+    }
+
+    #[test]
+    fn a_panic_inside_is_written_nowhere_and_one_outside_reaches_the_previous_hook() {
+        // The library's wrapper is installed once per process, by whichever call comes
+        // first; make that happen now, so that no other test's first call races this one.
+        install_quiet_hook();
+        // A host's hook: records (per thread, as tests run in parallel) and passes on.
+        let host = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            RECORDED.with(|n| n.set(n.get() + 1));
+            host(info);
+        }));
+        // A host that set its hook before the library's first call: the library wraps it.
+        wrap_panic_hook();
+
+        let status = boundary("h2024_test", || panic!("secret Jane Doe"));
+        assert_eq!(status, H2024Status::Panic);
+        assert_eq!(guard(7, || panic!("secret Jane Doe")), 7);
+        assert_eq!(
+            RECORDED.with(Cell::get),
+            0,
+            "a panic inside reached the hook"
+        );
+        assert!(!inside_library(), "the mark is lifted after a panic");
+
+        let outside = std::panic::catch_unwind(|| panic!("the host's own panic"));
+        assert!(outside.is_err());
+        assert_eq!(
+            RECORDED.with(Cell::get),
+            1,
+            "a panic outside reaches the host's hook"
+        );
     }
 
     #[test]
