@@ -11,7 +11,8 @@
  *   or JSON path at fault and never quotes input values.
  * - Every pointer argument is checked for NULL and every string for UTF-8. Output pointers
  *   are set on every call: the result on success, NULL (or 0) on failure.
- * - No panic crosses the boundary: it becomes H2024_STATUS_PANIC.
+ * - No panic crosses the boundary: it becomes H2024_STATUS_PANIC, and its message is
+ *   printed nowhere (the library's panic hook stays quiet inside its own calls only).
  * - An engine is immutable: any number of threads may use it at once.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0

@@ -51,10 +51,32 @@
 //! 9. the response's JSON, with or without prose; [`Engine`] runs it all.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
-//! `include/h2024.h`); this crate has no `unsafe` code.
+//! `include/h2024.h`, with its own guide); this crate has no `unsafe` code.
+//!
+//! ## Guides
+//!
+//! The repository's `docs/` folder, also shipped with this crate and shown here:
+//!
+//! - [`guide::rules`] (`docs/rules.md`): every billing rule the library applies, with its
+//!   public source; the doc comments of the code that applies a rule cite its section;
+//! - [`guide::policies`] (`docs/policies.md`): the policy JSON, `extends`, the built-in
+//!   policies and inline policies.
+//!
+//! The README covers the request and response, the findings and the limits; `SECURITY.md`
+//! what input is trusted and how to report a problem.
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
+
+/// The guides of the repository's `docs/` folder, as pages of this documentation.
+pub mod guide {
+    #[doc = include_str!("../docs/rules.md")]
+    #[allow(rustdoc::bare_urls)]
+    pub mod rules {}
+
+    #[doc = include_str!("../docs/policies.md")]
+    pub mod policies {}
+}
 
 mod checks;
 mod engine;

@@ -2,9 +2,8 @@
  * select_code.c: evaluate a small batch of documented sessions and print what the engine
  * decided for each one.
  *
- * Build (after `cargo build`; see C_API.md):
- *   cc -Wall -Wextra -Werror -std=c11 -Iinclude examples/c/select_code.c \
- *      target/debug/libh2024.a -lpthread -ldl -lm -o select_code
+ * Build against the installed library (docs/c-api.md, "Installing"):
+ *   cc -std=c11 -Wall -Wextra select_code.c $(pkg-config --cflags --libs h2024) -o select_code
  *
  * The response is JSON. A real program would hand it to a JSON parser; to stay free of
  * dependencies this example only picks out a few fields with strstr().

@@ -2,9 +2,8 @@
  * units.c: the typed calls of the C API: the library version, and the units a single
  * session earns under a policy's rounding rule for a code.
  *
- * Build (after `cargo build`; see C_API.md):
- *   cc -Wall -Wextra -Werror -std=c11 -Iinclude examples/c/units.c \
- *      target/debug/libh2024.a -lpthread -ldl -lm -o units
+ * Build against the installed library (docs/c-api.md, "Installing"):
+ *   cc -std=c11 -Wall -Wextra units.c $(pkg-config --cflags --libs h2024) -o units
  */
 #include <inttypes.h>
 #include <stdio.h>
