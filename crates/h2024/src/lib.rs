@@ -52,6 +52,12 @@
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
 //! `include/h2024.h`); this crate has no `unsafe` code.
+//!
+//! ## Features
+//!
+//! - `schema` (off by default): derives `schemars::JsonSchema` on the request, response and
+//!   policy types and adds the `schema` module, which generates their JSON Schemas (README,
+//!   "JSON Schema").
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
@@ -66,6 +72,8 @@ pub mod policy;
 pub mod request;
 pub mod response;
 mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod session;
 mod strict;
 mod vocabulary;
