@@ -51,7 +51,8 @@
 //! 9. the response's JSON, with or without prose; [`Engine`] runs it all.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
-//! `include/h2024.h`); this crate has no `unsafe` code.
+//! `include/h2024.h`); this crate has no `unsafe` code. The command line `h2024` is the
+//! crate `h2024-cli`.
 //!
 //! ## Features
 //!
