@@ -25,7 +25,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// machine-readable stays.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, transform = crate::schema::response_prose)
+)]
 #[non_exhaustive]
 pub struct Response {
     /// The response format's version ([`SCHEMA_VERSION`]).

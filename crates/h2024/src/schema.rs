@@ -11,7 +11,8 @@
 //!   deserializing side: a field with a default may be left out).
 //! - The **response** schema describes what the engine writes: every field always present,
 //!   `null` where it has no value, and the prose (`rationale` of a decision, `reason` of an
-//!   alternative, `message` of a finding) present only in an explained response.
+//!   alternative, `message` of a finding) in every decision, alternative and finding of an
+//!   explained response and in none of a compact one.
 //!
 //! Codes and modifiers are given in upper case, as the engine writes them; the engine also
 //! reads them in lower case. The schemas describe the shape of a document; the engine checks
@@ -311,6 +312,34 @@ fn prose_property(schema: &mut Schema, name: &str, property: Value) {
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
         properties.insert(name.to_owned(), property);
     }
+}
+
+/// The prose goes with `explain`: an explained response carries every `rationale`, `reason`
+/// and `message`, a compact one none (README, "Reasons as data, prose on demand").
+pub(crate) fn response_prose(schema: &mut Schema) {
+    let prose = |present: bool| {
+        let field = |name: &str| -> Value {
+            if present {
+                serde_json::json!({"required": [name]})
+            } else {
+                serde_json::json!({"properties": {name: false}})
+            }
+        };
+        let mut decision = field("rationale");
+        decision["properties"]["alternatives"] = serde_json::json!({"items": field("reason")});
+        serde_json::json!({
+            "properties": {
+                "decisions": {"items": decision},
+                "findings": {"items": field("message")},
+            },
+        })
+    };
+    schema.insert(
+        "if".to_owned(),
+        serde_json::json!({"properties": {"explain": {"const": false}}}),
+    );
+    schema.insert("then".to_owned(), prose(false));
+    schema.insert("else".to_owned(), prose(true));
 }
 
 /// A decision's `rationale`: one sentence per reason, in an explained response only.
