@@ -529,17 +529,51 @@ pub struct CodeOverride {
 #[non_exhaustive]
 pub enum RuleName {
     /// See [`UnitRule::Midpoint`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "A unit once its midpoint is passed: 8 of 15 minutes, 31 of 60 (AMA CPT time rule)."
+        )
+    )]
     Midpoint,
     /// See [`UnitRule::Whole`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(description = "Full units only; the remainder is dropped.")
+    )]
     Whole,
     /// See [`UnitRule::Threshold`]; needs `minutes`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "A unit per full unit length, plus one when the remainder reaches `minutes` (required)."
+        )
+    )]
     Threshold,
     /// See [`UnitRule::Cms8Minute`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "The CMS 8-minute rule: the day's timed minutes pooled across 15-minute timed codes (by `pool`), then allocated per code."
+        )
+    )]
     #[serde(rename = "cms_8_minute")]
     Cms8Minute,
     /// See [`UnitRule::PerDiem`]; takes `min_minutes`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "One unit per date of service once `min_minutes` (default 120) are documented that day."
+        )
+    )]
     PerDiem,
     /// See [`UnitRule::RoundUp`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "Every started unit counts: 1-15 minutes of a 15-minute unit earn 1 unit, 16 earn 2."
+        )
+    )]
     RoundUp,
 }
 
