@@ -292,6 +292,42 @@ impl Engine {
         self.policies.get(id)?.on(date).map(|(_, policy)| policy)
     }
 
+    /// The dated rules of policy `id`, in date order: each date from which its rules change
+    /// (`None` for the first stretch, from the beginning), with the rules in force from then
+    /// to the next date (their [`Policy::version`] says which version they are: `None` for
+    /// the policy's own fields). `None` when no policy has that id. The dates come from the
+    /// policy's versions and those of the policy it extends (README, "Policy versions");
+    /// whether the policy is in effect on a date is [`Policy::effective`]'s business.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use h2024::Engine;
+    /// let engine = Engine::from_policies_json(r#"[
+    ///   {"id": "az", "extends": "medicaid",
+    ///    "versions": [{"from": "2024-10-15", "to": "2024-12-31", "max_units_per_day": {"H2014": 8}}]}
+    /// ]"#)?;
+    /// let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    /// let schedule: Vec<_> = engine
+    ///     .policy_schedule("az")
+    ///     .unwrap()
+    ///     .map(|(from, rules)| (from, rules.version()))
+    ///     .collect();
+    /// assert_eq!(schedule, [
+    ///     (None, None),                                          // the policy's own fields
+    ///     (day(2024, 10, 15), day(2024, 10, 15)),                // its version
+    ///     (day(2025, 1, 1), None),                               // its own fields again
+    /// ]);
+    /// assert_eq!(engine.policy_schedule("medicaid").unwrap().count(), 1);
+    /// assert!(engine.policy_schedule("nope").is_none());
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    pub fn policy_schedule(
+        &self,
+        id: &str,
+    ) -> Option<impl Iterator<Item = (Option<chrono::NaiveDate>, &Policy)>> {
+        self.policies.get(id).map(DatedPolicy::stretches)
+    }
+
     /// Every policy the engine knows, by id.
     pub fn policies(&self) -> impl Iterator<Item = &Policy> {
         self.policies.values().map(DatedPolicy::base)

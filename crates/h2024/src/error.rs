@@ -104,6 +104,7 @@ impl fmt::Display for PolicyError {
 
 /// What kind of problem refused a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RequestErrorKind {

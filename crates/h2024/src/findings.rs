@@ -25,6 +25,7 @@ use crate::request::Period;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing; no denial expected.
@@ -56,6 +57,7 @@ macro_rules! rules {
     ($( $(#[$doc:meta])* $variant:ident = $id:literal, $severity:ident, $carc:expr; )*) => {
         /// A finding's rule. The id (`invalid_encounter`, ...) is stable.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum Rule {
@@ -185,6 +187,11 @@ impl fmt::Display for Rule {
 /// The values it is about are in [`Finding::data`]; its message is rendered from them
 /// ([`Finding::message`]) and written to JSON only when the response is explained.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, transform = crate::schema::finding_prose)
+)]
 #[non_exhaustive]
 pub struct Finding {
     /// The rule that fired.
@@ -233,6 +240,7 @@ impl Finding {
 
 /// Where an authorization check stands for a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuthorizationNeed {
     /// The line's code.
@@ -254,6 +262,7 @@ fn yes() -> bool {
 
 /// Why a billed modifier is not valid for the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NotValid {
@@ -302,6 +311,7 @@ pub enum NotValid {
 
 /// The values a finding is about, by kind. Serialized as `{"kind": "...", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Data {
@@ -618,6 +628,7 @@ pub enum Data {
 
 /// A documentation element every session note needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DocumentationElement {

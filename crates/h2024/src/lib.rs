@@ -51,7 +51,8 @@
 //! 9. the response's JSON, with or without prose; [`Engine`] runs it all.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
-//! `include/h2024.h`, with its own guide); this crate has no `unsafe` code.
+//! `include/h2024.h`, with its own guide); this crate has no `unsafe` code. The command line
+//! `h2024` is the crate `h2024-cli`.
 //!
 //! ## Guides
 //!
@@ -64,6 +65,12 @@
 //!
 //! The README covers the request and response, the findings and the limits; `SECURITY.md`
 //! what input is trusted and how to report a problem.
+//!
+//! ## Features
+//!
+//! - `schema` (off by default): derives `schemars::JsonSchema` on the request, response and
+//!   policy types and adds the `schema` module, which generates their JSON Schemas (README,
+//!   "JSON Schema").
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
 #![forbid(unsafe_code)]
@@ -88,6 +95,8 @@ pub mod policy;
 pub mod request;
 pub mod response;
 mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod session;
 mod strict;
 mod vocabulary;

@@ -180,6 +180,7 @@ impl<'de> Deserialize<'de> for UnitsKey {
 /// the inherited entry), and `null` removes it. For the optional modifiers, `null` means
 /// "none". README, "Your own policies".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PolicySpec {
@@ -221,6 +222,7 @@ pub struct PolicySpec {
     /// rule counts: 15-minute timed codes the engine does not bill itself (default:
     /// [`DEFAULT_TIMED_CODES`]; `docs/rules.md`, "Other timed services").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_TIMED_CODES)))]
     pub timed_codes: Option<Vec<String>>,
     /// Daily caps: the most units of a code per patient per date of service.
     #[serde(
@@ -306,6 +308,7 @@ pub struct PolicySpec {
     /// every field but `id`, `extends`, `effective` and `versions`; its maps merge key by
     /// key over the policy's, as `extends` does. README, "Policy versions".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_VERSIONS)))]
     pub versions: Option<Vec<PolicySpec>>,
     /// In a version: its first date of service (required there, refused elsewhere).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -317,6 +320,7 @@ pub struct PolicySpec {
     /// Where the policy's rules come from (at most 32). Shared, not copied, by the
     /// policies that extend it; never quoted in a message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_SOURCES)))]
     pub sources: Option<Arc<[Source]>>,
     /// What of the policy could not be checked against its sources, in a few sentences
     /// (at most 2000 characters). Shared like `description`; never quoted in a message.
@@ -326,6 +330,7 @@ pub struct PolicySpec {
         serialize_with = "serialize_shared_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schema", schemars(length(max = 2000)))]
     pub unverified: Option<Arc<str>>,
     /// The first day of the week for authorization limits `per` `week` (default `sunday`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -333,11 +338,13 @@ pub struct PolicySpec {
     /// How much of an authorization limit, in percent (1-100, default 80), a line uses up
     /// before `authorization_near_limit` says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub authorization_alert_percent: Option<u32>,
 }
 
 /// A day of the week, as a policy's `week_start` names it (lowercase English).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     /// Sunday, the default first day of the week.
@@ -387,13 +394,16 @@ impl fmt::Display for Weekday {
 ///
 /// In JSON: `{"url": "https://...", "section": "15.046", "read": "2026-11-28"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Source {
     /// Where the document is (1-500 characters).
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 500)))]
     pub url: String,
     /// The part of it that states the rule (at most 200 characters; may be empty).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 200)))]
     pub section: String,
     /// When it was last read against the policy (`null`: not re-read; the policy's
     /// `unverified` note says so).
@@ -408,6 +418,7 @@ pub const MAX_SOURCES: usize = 32;
 ///
 /// In JSON: `{"from": "2024-01-01", "to": null}`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Effective {
@@ -461,6 +472,7 @@ impl PolicySpec {
 ///
 /// In JSON: `"never"`, `"always"`, or `{"above_units_per_day": 8}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PriorAuthorization {
@@ -476,6 +488,7 @@ pub enum PriorAuthorization {
 /// Why an entry of an encounter's `other_timed_services` is not counted (finding
 /// `other_timed_service_ignored`; `docs/rules.md`, "Other timed services").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum IgnoredBecause {
@@ -491,6 +504,7 @@ pub enum IgnoredBecause {
 /// For a code the code set does not define, `descriptor`, `unit` and `service` are
 /// required; `therapy` defaults to `false`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CodeOverride {
@@ -510,21 +524,56 @@ pub struct CodeOverride {
 
 /// The name of a unit rule in a policy's `units` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RuleName {
     /// See [`UnitRule::Midpoint`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "A unit once its midpoint is passed: 8 of 15 minutes, 31 of 60 (AMA CPT time rule)."
+        )
+    )]
     Midpoint,
     /// See [`UnitRule::Whole`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(description = "Full units only; the remainder is dropped.")
+    )]
     Whole,
     /// See [`UnitRule::Threshold`]; needs `minutes`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "A unit per full unit length, plus one when the remainder reaches `minutes` (required)."
+        )
+    )]
     Threshold,
     /// See [`UnitRule::Cms8Minute`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "The CMS 8-minute rule: the day's timed minutes pooled across 15-minute timed codes (by `pool`), then allocated per code."
+        )
+    )]
     #[serde(rename = "cms_8_minute")]
     Cms8Minute,
     /// See [`UnitRule::PerDiem`]; takes `min_minutes`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "One unit per date of service once `min_minutes` (default 120) are documented that day."
+        )
+    )]
     PerDiem,
     /// See [`UnitRule::RoundUp`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "Every started unit counts: 1-15 minutes of a 15-minute unit earn 1 unit, 16 earn 2."
+        )
+    )]
     RoundUp,
 }
 
@@ -535,6 +584,7 @@ pub enum RuleName {
 /// inherited when the entry changes the rule. `docs/policies.md`, "Rounding rules", shows
 /// each field with an example.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct UnitSpec {
@@ -907,6 +957,14 @@ impl DatedPolicy {
             .partition_point(|(from, _)| from.is_none_or(|f| f <= date));
         let at = after.checked_sub(1)?;
         Some((Stretch::try_from(at).ok()?, &self.stretches[at].1))
+    }
+
+    /// Each date from which the rules change (`None`: from the beginning), in date order,
+    /// with the rules in force from then.
+    pub(crate) fn stretches(&self) -> impl Iterator<Item = (Option<NaiveDate>, &Policy)> {
+        self.stretches
+            .iter()
+            .map(|(from, policy)| (*from, &**policy))
     }
 
     /// The rules of a stretch ([`UNDATED`]: the policy's own fields).

@@ -37,6 +37,14 @@ use crate::session::{Session, SessionError};
 /// each encounter kept as its JSON text first (one malformed encounter must not sink the
 /// others); users name it `Request`, which is `Request<Encounter>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        rename = "Request",
+        description = "A batch of documented sessions to turn into claim lines (README, \"Request and response\")."
+    )
+)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Request<E = Encounter> {
@@ -55,7 +63,9 @@ pub struct Request<E = Encounter> {
     #[serde(default)]
     pub providers: Vec<Provider>,
     /// The documented sessions.
-    #[serde(default = "Vec::new")]
+    // A typed path rather than `default`: no `E: Default` bound, and the schema derive can
+    // name the type.
+    #[serde(default = "Vec::<E>::new")]
     pub encounters: Vec<E>,
 }
 
@@ -213,10 +223,12 @@ impl<'de> Deserialize<'de> for PolicyRef {
 
 /// A patient. Only an opaque id is needed; never send names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Patient {
     /// The caller's identifier for the patient.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub id: String,
     /// Date of birth, used for early-intervention age checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,17 +238,20 @@ pub struct Patient {
     pub treatment_plan: Option<TreatmentPlan>,
     /// Prior authorizations on file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub authorizations: Vec<Authorization>,
 }
 
 /// A patient's treatment plan: goals, each tied to a functional deficit (`docs/rules.md`,
 /// "Treatment plan").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TreatmentPlan {
     /// The plan's goals.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub goals: Vec<Goal>,
     /// When the last progress report was written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,13 +260,16 @@ pub struct TreatmentPlan {
 
 /// One treatment-plan goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Goal {
     /// The goal's id, which session `objectives` refer to.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub id: String,
     /// The skills the goal covers (`budgeting`, `meal_preparation`, ...).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub skills: Vec<String>,
     /// The documented functional deficit the goal addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,10 +278,12 @@ pub struct Goal {
 
 /// A prior authorization on file for a patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Authorization {
     /// The authorization number.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub number: String,
     /// The codes it authorizes.
     pub codes: Vec<Code>,
@@ -281,6 +301,7 @@ pub struct Authorization {
     /// (at most [`MAX_AUTHORIZATION_LIMITS`], one per period). Weeks start on the policy's
     /// `week_start`; months are calendar months.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_AUTHORIZATION_LIMITS)))]
     pub limits: Vec<AuthorizationLimit>,
 }
 
@@ -288,6 +309,7 @@ pub struct Authorization {
 ///
 /// In JSON: `"day"`, `"week"`, `"month"` or `"authorization"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Period {
@@ -329,12 +351,14 @@ impl fmt::Display for Period {
 
 /// One limit of an authorization: at most `units` units per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AuthorizationLimit {
     /// The period the units are counted over.
     pub per: Period,
     /// The most units in one such period (at least 1).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub units: u32,
 }
 
@@ -347,10 +371,12 @@ impl AuthorizationLimit {
 
 /// A rendering provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Provider {
     /// The caller's identifier for the provider.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub id: String,
     /// Highest education level, which picks the provider-level modifier.
     pub credential: Credential,
@@ -364,12 +390,18 @@ pub struct Provider {
 /// Another 15-minute timed service given to the patient the same day, not modelled here
 /// (97110, 97530, ...), whose minutes count toward the CMS 8-minute total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OtherTimedService {
     /// The CPT or HCPCS code: five characters, letters and digits.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[A-Za-z0-9][0-9]{4}$"))
+    )]
     pub code: String,
     /// Timed minutes of that service.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1440)))]
     pub minutes: u32,
 }
 
@@ -394,14 +426,18 @@ fn is_one(n: &u32) -> bool {
 /// Time is given either as exact `start`/`end` (RFC 3339 with offset) or, for payers that
 /// want total timed minutes only, as `date` + `minutes`. Seconds are truncated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Encounter {
     /// The caller's identifier for the encounter, unique in the request.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub id: String,
     /// The patient's id (in `patients`).
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub patient: String,
     /// The rendering provider's id (in `providers`).
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
     pub provider: String,
     /// What kind of service was delivered.
     pub service: Service,
@@ -416,6 +452,7 @@ pub struct Encounter {
     pub date: Option<NaiveDate>,
     /// Total face-to-face minutes, when no clock times are documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1440)))]
     pub minutes: Option<u32>,
     /// Where the patient was.
     pub setting: Setting,
@@ -430,6 +467,7 @@ pub struct Encounter {
     pub early_intervention: bool,
     /// Number of patients in the session; 2 or more is a group.
     #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_GROUP_SIZE)))]
     pub group_size: u32,
     /// Pins the code instead of letting the engine select one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -438,6 +476,7 @@ pub struct Encounter {
     /// the day's minutes per code. Repeated on several encounters of the same day, the
     /// largest value per code counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub other_timed_services: Vec<OtherTimedService>,
     /// The session note's contents, as far as the payer checks them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -453,11 +492,13 @@ pub struct Encounter {
 /// What a session note documents (`docs/rules.md`, "Session note elements"; Oklahoma
 /// OAC 317:30-5-248, NY OPWDD).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Documentation {
     /// The skills taught.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub skills_taught: Vec<String>,
     /// The patient's participation level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -467,9 +508,11 @@ pub struct Documentation {
     pub progress: Option<String>,
     /// Techniques used (didactic, modelling, role-play, ...).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub techniques: Vec<String>,
     /// The treatment-plan goals (by id) the session addressed.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_LIST_LEN)))]
     pub objectives: Vec<String>,
     /// Challenges met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -484,6 +527,7 @@ pub struct Documentation {
 /// Fields are loosely typed on purpose: a malformed modifier or a fractional unit count is
 /// exactly what the audit reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Billed {
@@ -491,8 +535,10 @@ pub struct Billed {
     pub code: String,
     /// The modifiers, in the order they would be sent.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_BILLED_MODIFIERS)))]
     pub modifiers: Vec<String>,
     /// Units of service.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.0, max = MAX_BILLED_UNITS)))]
     pub units: f64,
     /// The place-of-service code.
     #[serde(default, skip_serializing_if = "Option::is_none")]

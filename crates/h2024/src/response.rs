@@ -24,6 +24,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// reasons and data; with `explain` off those three are left out and everything
 /// machine-readable stays.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, transform = crate::schema::response_prose)
+)]
 #[non_exhaustive]
 pub struct Response {
     /// The response format's version ([`SCHEMA_VERSION`]).
@@ -48,6 +53,8 @@ fn yes() -> bool {
 
 /// One claim line (an X12 837P SV1 service line with its DTP*472 date).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct Line {
     /// The patient's id.
@@ -59,6 +66,7 @@ pub struct Line {
     /// The procedure code.
     pub code: Code,
     /// Up to four modifiers, in line order.
+    #[cfg_attr(feature = "schema", schemars(length(max = crate::modifiers::MAX_MODIFIERS)))]
     pub modifiers: Vec<Modifier>,
     /// Units of service (SV104, unit basis `UN`).
     pub units: u32,
@@ -85,6 +93,11 @@ pub struct Line {
 
 /// The code decision for one encounter, with the reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, transform = crate::schema::decision_prose)
+)]
 #[non_exhaustive]
 pub struct Decision {
     /// The encounter's id (or `encounters[i]` when it had no readable id).
@@ -106,6 +119,11 @@ pub struct Decision {
 
 /// A code that was turned down.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(deny_unknown_fields, transform = crate::schema::alternative_prose)
+)]
 #[non_exhaustive]
 pub struct Alternative {
     /// The code.

@@ -18,6 +18,7 @@ use crate::units::{Pool, UnitRule};
 
 /// One step of a code decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
@@ -172,6 +173,7 @@ pub enum Reason {
 
 /// A session's minutes on one date of service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DateMinutes {
     /// The date of service.
     pub date_of_service: NaiveDate,
@@ -181,6 +183,7 @@ pub struct DateMinutes {
 
 /// Why 97535 does not bill a self-care session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NotTherapy {
@@ -198,6 +201,7 @@ pub enum NotTherapy {
 
 /// What a candidate code would bill for the minutes of its line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Score {
     /// The candidate.
     pub code: Code,
@@ -211,6 +215,7 @@ pub struct Score {
 
 /// On what ground a candidate was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ChoiceGround {
@@ -229,6 +234,7 @@ pub enum ChoiceGround {
 
 /// One required modifier and its ground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ModifierReason {
     /// The modifier.
     pub modifier: Modifier,
@@ -238,6 +244,7 @@ pub struct ModifierReason {
 
 /// How a line's units were computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "basis", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UnitsBasis {
@@ -337,6 +344,7 @@ impl UnitsBasis {
 
 /// A daily cap applied to a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cap {
     /// The code.
     pub code: Code,
@@ -352,6 +360,7 @@ pub struct Cap {
 
 /// Why a code was turned down.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Turndown {
@@ -399,6 +408,7 @@ pub enum Turndown {
 
 /// Why a policy requires a modifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Because {

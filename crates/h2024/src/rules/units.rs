@@ -35,6 +35,7 @@ pub const CMS_TIMED_UNIT_MINUTES: u32 = 15;
 /// `{"rule": "threshold", "minutes": 10}`, `{"rule": "round_up"}`, `{"rule": "cms_8_minute"}`,
 /// `{"rule": "per_diem", "min_minutes": 120}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum UnitRule {
@@ -82,6 +83,7 @@ impl fmt::Display for UnitRule {
 
 /// Whether minutes that share a claim line are summed before rounding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     /// Sum the minutes of the day's sessions on the line, then round once.
@@ -105,6 +107,7 @@ impl fmt::Display for Aggregation {
 ///
 /// In JSON, the `pool` of a `cms_8_minute` units entry: `"patient"` or `"discipline"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Pool {

@@ -165,6 +165,7 @@ impl<'de> Deserialize<'de> for Code {
 ///
 /// In JSON: `{"minutes": 15}`, `{"minutes": 60}` or `"per_diem"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Unit {
@@ -197,6 +198,7 @@ impl fmt::Display for Unit {
 
 /// The kind of service a documented session delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Service {
@@ -279,6 +281,7 @@ impl CodeEntry {
 
 /// The identifier of a built-in code set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CodeSetId {

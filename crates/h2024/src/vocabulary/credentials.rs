@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A provider's education level (`docs/rules.md`, "Provider level": HP/HO/HN/HM).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Credential {
@@ -36,6 +37,7 @@ impl Credential {
 
 /// A provider's professional discipline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Discipline {

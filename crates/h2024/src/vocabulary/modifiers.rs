@@ -170,6 +170,7 @@ impl fmt::Display for Modifier {
 ///
 /// The message does not repeat the rejected text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvalidModifier {
     /// Not two ASCII letters or digits.
@@ -210,6 +211,7 @@ impl<'de> Deserialize<'de> for Modifier {
 
 /// Two modifiers that must never stand on the same line, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[error("{first} and {second} conflict: {}", kind.reason())]
 pub struct ModifierConflict {
     /// The first modifier of the pair, in line order (for [`ConflictKind::MissingPlanOfCare`],
@@ -224,6 +226,7 @@ pub struct ModifierConflict {
 
 /// Why two modifiers conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConflictKind {

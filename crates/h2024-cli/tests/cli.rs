@@ -1,0 +1,425 @@
+//! The `h2024` command line, run as a biller runs it, on the repository's example files
+//! (`crates/h2024/examples/`): its output in each format, its exit codes (0 done, 1 error
+//! findings in `scrub`, 2 refused input or bad usage) and its one-line errors that never
+//! repeat a value of the request (README, "Command line").
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use h2024::Engine;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(path: &str) -> String {
+    repo()
+        .join("crates/h2024/examples")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// The day of three sessions with findings (two errors).
+fn day() -> String {
+    example("requests/day.json")
+}
+
+/// A fully documented, correctly billed session: no finding.
+fn clean() -> String {
+    example("requests/clean.json")
+}
+
+fn h2024() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_h2024"))
+}
+
+/// Runs `h2024 args` (with `stdin`), checks its exit code, and returns stdout and stderr.
+fn run(args: &[&str], stdin: Option<&str>, code: i32) -> (String, String) {
+    let mut cmd = h2024();
+    cmd.args(args);
+    if let Some(stdin) = stdin {
+        cmd.write_stdin(stdin);
+    }
+    let assert = cmd.assert().code(code);
+    let output = assert.get_output();
+    (
+        String::from_utf8(output.stdout.clone()).unwrap(),
+        String::from_utf8(output.stderr.clone()).unwrap(),
+    )
+}
+
+/// A refusal: exit 2, one line on stderr starting `h2024: `, which contains none of
+/// `secrets`.
+fn refused(args: &[&str], stdin: Option<&str>, secrets: &[&str]) -> (String, String) {
+    let (out, err) = run(args, stdin, 2);
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err:?}");
+    assert!(err.starts_with("h2024: "), "{err:?}");
+    for secret in secrets {
+        assert!(!err.contains(secret), "stderr repeats {secret:?}: {err:?}");
+    }
+    (out, err)
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn evaluate_prints_the_engines_response() {
+    let (out, err) = run(&["evaluate", &day()], None, 0);
+    assert_eq!(err, "");
+    let text = std::fs::read_to_string(day()).unwrap();
+    let expected = Engine::default().evaluate_json(&text).unwrap();
+    assert_eq!(json(&out), json(&expected));
+    let response = json(&out);
+    assert_eq!(response["explain"], true);
+    assert_eq!(response["lines"].as_array().unwrap().len(), 2);
+    assert!(response["decisions"][0]["rationale"].is_array());
+    assert!(response["findings"][0]["message"].is_string());
+}
+
+#[test]
+fn evaluate_compact_leaves_the_prose_out() {
+    let (out, _) = run(&["evaluate", "--compact", &day()], None, 0);
+    let response = json(&out);
+    assert_eq!(response["explain"], false);
+    assert!(!out.contains("\"rationale\""));
+    assert!(!out.contains("\"message\""));
+    assert!(!out.contains("\"reason\""));
+    assert_eq!(response["lines"].as_array().unwrap().len(), 2);
+    assert!(response["findings"][0]["data"]["kind"].is_string());
+}
+
+#[test]
+fn evaluate_reads_stdin() {
+    let text = std::fs::read_to_string(day()).unwrap();
+    let (from_stdin, _) = run(&["evaluate", "-"], Some(&text), 0);
+    let (from_file, _) = run(&["evaluate", &day()], None, 0);
+    assert_eq!(from_stdin, from_file);
+}
+
+#[test]
+fn evaluate_table_has_a_row_per_encounter_and_its_findings_under_it() {
+    let (out, err) = run(&["evaluate", "--format", "table", &day()], None, 0);
+    assert_eq!(err, "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "policy: medicaid");
+    assert_eq!(
+        lines[1],
+        "ENCOUNTER  PATIENT  DATE        CODE   UNITS  MINUTES  MODIFIERS  POS  LINE"
+    );
+    assert_eq!(
+        lines[2],
+        "e1         p1       2026-03-02  H2014  3      45       HO TL TS   12   0"
+    );
+    // e1's findings, indented under it, each with severity, rule, CARC, element, message.
+    assert!(
+        lines[3].starts_with("    warning early_intervention_age (CARC 4) at early_intervention: ")
+    );
+    let e1_findings: Vec<&str> = lines[3..]
+        .iter()
+        .take_while(|l| l.starts_with("    "))
+        .copied()
+        .collect();
+    assert_eq!(e1_findings.len(), 8);
+    assert!(e1_findings.contains(
+        &"    error   no_treatment_plan (CARC 50) at treatment_plan: H2014 needs a treatment plan \
+          whose goals the sessions address; the patient has no `treatment_plan`"
+    ));
+    // e2: coded, below the minimum, on no line.
+    let e2 = lines.iter().find(|l| l.starts_with("e2 ")).unwrap();
+    assert_eq!(
+        *e2,
+        "e2         -        -           H2014  -      -        -          -    -"
+    );
+    let e3 = lines.iter().find(|l| l.starts_with("e3 ")).unwrap();
+    assert_eq!(
+        *e3,
+        "e3         p2       2026-03-02  97535  3      38       GO GT      10   1"
+    );
+    assert_eq!(
+        *lines.last().unwrap(),
+        "3 encounters, 2 lines, 22 findings: 2 errors, 20 warnings, 0 info"
+    );
+}
+
+#[test]
+fn evaluate_csv_has_a_row_per_encounter() {
+    let (out, _) = run(&["evaluate", "--format", "csv", &day()], None, 0);
+    assert!(out.ends_with("\r\n"));
+    let rows: Vec<&str> = out.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert_eq!(
+        rows[0],
+        "encounter,patient,date_of_service,code,units,minutes,modifiers,place_of_service,line,\
+         provider,policy_version,findings"
+    );
+    assert!(
+        rows[1].starts_with(
+            "e1,p1,2026-03-02,H2014,3,45,HO TL TS,12,0,pr1,,warning:early_intervention_age; "
+        ),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains("error:no_treatment_plan"));
+    assert!(rows[2].starts_with("e2,,,H2014,,,,,,,,warning:below_minimum_time; "));
+    assert!(rows[3].starts_with("e3,p2,2026-03-02,97535,3,38,GO GT,10,1,ot1,,"));
+    // Every row has the header's twelve fields (no field here holds a comma).
+    assert!(rows.iter().all(|r| r.split(',').count() == 12));
+}
+
+#[test]
+fn csv_quotes_ids_and_disarms_formulas() {
+    let request = r#"{"patients": [{"id": "=p,1"}],
+        "providers": [{"id": "pr1", "credential": "masters", "discipline": "behavioral_health"}],
+        "encounters": [{"id": "e \"1\"", "patient": "=p,1", "provider": "pr1",
+            "service": "skills_training", "setting": "home",
+            "start": "2026-03-02T09:00:00-05:00", "end": "2026-03-02T10:00:00-05:00"}]}"#;
+    let (out, _) = run(&["evaluate", "--format", "csv", "-"], Some(request), 0);
+    let row = out.split("\r\n").nth(1).unwrap();
+    assert!(
+        row.starts_with(r#""e ""1""","'=p,1",2026-03-02,H2024,1,60,"#),
+        "{row}"
+    );
+}
+
+#[test]
+fn scrub_exits_1_on_an_error_finding_and_0_without() {
+    let (out, _) = run(&["scrub", &day()], None, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "e1: H2014 x 3 on line 0 (2026-03-02)");
+    assert!(lines.contains(&"e2: H2014, on no line"));
+    assert!(lines.contains(&"e3: 97535 x 3 on line 1 (2026-03-02)"));
+    assert!(out.contains(
+        "    error   no_treatment_plan (CARC 50) at treatment_plan: H2014 needs a treatment plan"
+    ));
+    assert_eq!(
+        *lines.last().unwrap(),
+        "22 findings on 3 of 3 encounters: 2 errors, 20 warnings, 0 info"
+    );
+
+    let (out, err) = run(&["scrub", &clean()], None, 0);
+    assert_eq!(
+        out,
+        "0 findings on 0 of 1 encounters: 0 errors, 0 warnings, 0 info\n"
+    );
+    assert_eq!(err, "");
+}
+
+#[test]
+fn a_refused_request_exits_2_with_one_line_naming_the_field() {
+    // Not JSON: the error document on stdout for --format json, one line on stderr.
+    let (out, err) = refused(&["evaluate", "-"], Some("not json"), &[]);
+    assert_eq!(json(&out)["error"]["kind"], "invalid_json");
+    assert!(
+        err.starts_with("h2024: request refused (invalid_json): "),
+        "{err}"
+    );
+
+    // A patient with a field of its name: refused at the patient, the value never repeated.
+    let request = r#"{"patients": [{"id": "p1", "name": "Jane Secret-Doe"}]}"#;
+    let (out, err) = refused(
+        &["evaluate", "--format", "table", "-"],
+        Some(request),
+        &["Jane", "Secret"],
+    );
+    assert_eq!(out, "", "no error document for a table");
+    assert!(err.contains("(invalid_request) at `patients[0]`"), "{err}");
+
+    // An unknown policy name is not repeated either.
+    let request = r#"{"policy": "acme-secret-plan"}"#;
+    let (_, err) = refused(&["scrub", "-"], Some(request), &["acme", "secret"]);
+    assert!(err.contains("(unknown_policy) at `policy`"), "{err}");
+
+    // A file that cannot be read.
+    let missing = repo().join("crates/h2024/examples/requests/no-such-file.json");
+    refused(
+        &["evaluate", &missing.display().to_string()],
+        None,
+        &["no-such-file"],
+    );
+}
+
+#[test]
+fn a_malformed_encounter_is_a_finding_not_a_refusal() {
+    let request = r#"{"encounters": [{"id": "e1", "patient": "Jane Secret-Doe"}]}"#;
+    let (out, _) = run(&["scrub", "-"], Some(request), 1);
+    assert!(out.contains("error   invalid_encounter (CARC 16)"), "{out}");
+    assert!(!out.contains("Secret"), "{out}");
+}
+
+#[test]
+fn policies_lists_ids_versions_sources_and_descriptions() {
+    let (out, _) = run(&["policies"], None, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[0].starts_with("ID  ") && lines[0].ends_with("VERSIONS  SOURCES  DESCRIPTION"));
+    assert!(lines[1].starts_with("commercial         0        0  Commercial plan"));
+    assert!(lines[2].starts_with("medicaid           0        0  State Medicaid"));
+    assert!(lines[3].starts_with("medicare           0        0  Medicare"));
+
+    let (out, _) = run(&["--state-packs", "policies"], None, 0);
+    assert_eq!(out.lines().count(), 10);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("az-complete-health         1        2  Arizona")),
+        "{out}"
+    );
+}
+
+#[test]
+fn policies_shows_one_as_of_a_date() {
+    let before = [
+        "policies",
+        "az-complete-health",
+        "--state-packs",
+        "--date",
+        "2024-10-14",
+    ];
+    let (out, _) = run(&before, None, 0);
+    let spec = json(&out);
+    assert_eq!(spec["id"], "az-complete-health");
+    assert_eq!(spec["prior_authorization"], "never");
+    let after = [
+        "policies",
+        "az-complete-health",
+        "--state-packs",
+        "--date",
+        "2024-10-15",
+    ];
+    let (out, _) = run(&after, None, 0);
+    assert_eq!(json(&out)["prior_authorization"]["above_units_per_day"], 8);
+    // Without a date: the policy's own fields.
+    let (out, _) = run(&["policies", "medicare"], None, 0);
+    assert_eq!(json(&out)["code_set"], "national");
+
+    let (_, err) = refused(&["policies", "secret-plan"], None, &["secret"]);
+    assert!(
+        err.contains("ID names no built-in or loaded policy"),
+        "{err}"
+    );
+    refused(
+        &["policies", "medicaid", "--date", "2024-13-01"],
+        None,
+        &["2024-13"],
+    );
+}
+
+#[test]
+fn units_of_one_session() {
+    assert_eq!(run(&["units", "--code", "H2014", "38"], None, 0).0, "3\n");
+    let args = ["units", "--policy", "medicaid", "--code", "H2024", "91"];
+    assert_eq!(run(&args, None, 0).0, "2\n");
+    let args = [
+        "--state-packs",
+        "units",
+        "--policy",
+        "tx-medicaid",
+        "--code",
+        "H2014",
+        "44",
+    ];
+    assert_eq!(run(&args, None, 0).0, "2\n");
+
+    let (_, err) = refused(&["units", "--code", "H201", "38"], None, &["H201"]);
+    assert!(err.contains("--code"), "{err}");
+    let (_, err) = refused(&["units", "--code", "H2014", "1441"], None, &["1441"]);
+    assert!(err.contains("1440 minutes"), "{err}");
+    refused(
+        &["units", "--policy", "secret", "--code", "H2014", "38"],
+        None,
+        &["secret"],
+    );
+    // T2019 is not in the medicaid policy's code set.
+    refused(&["units", "--code", "T2019", "38"], None, &[]);
+}
+
+#[test]
+fn policies_of_a_file_serve_every_command() {
+    let file = example("policies/ny-style.json");
+    // H2014 in whole units under ny-style: 29 minutes are 1 unit (2 under medicaid).
+    let args = [
+        "--policies",
+        &file,
+        "units",
+        "--policy",
+        "ny-style",
+        "--code",
+        "H2014",
+        "29",
+    ];
+    assert_eq!(run(&args, None, 0).0, "1\n");
+    let (out, _) = run(&["--policies", &file, "policies"], None, 0);
+    assert!(out.lines().any(|l| l.starts_with("ny-style ")), "{out}");
+    let request = r#"{"policy": "ny-style",
+        "providers": [{"id": "pr1", "credential": "masters", "discipline": "behavioral_health"}],
+        "patients": [{"id": "p1"}],
+        "encounters": [{"id": "e1", "patient": "p1", "provider": "pr1",
+            "service": "skills_training", "setting": "community",
+            "start": "2026-03-02T09:00:00-05:00", "end": "2026-03-02T09:44:00-05:00"}]}"#;
+    let (out, _) = run(&["evaluate", "--policies", &file, "-"], Some(request), 0);
+    let line = &json(&out)["lines"][0];
+    assert_eq!(line["units"], 2);
+    assert_eq!(line["modifiers"], serde_json::json!(["U1", "HO"]));
+}
+
+#[test]
+fn an_invalid_policies_file_is_refused_with_its_path() {
+    let dir = std::env::temp_dir().join(format!("h2024-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.json");
+    std::fs::write(
+        &file,
+        r#"[{"id": "mine", "extends": "medicaid", "units": {"H2014": {"rule": "round_secret"}}}]"#,
+    )
+    .unwrap();
+    let (_, err) = refused(
+        &["--policies", &file.display().to_string(), "policies"],
+        None,
+        &["round_secret"],
+    );
+    assert!(err.contains("`[0].units.H2014.rule`"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn schema_prints_the_committed_schemas() {
+    for name in ["request", "response", "policy"] {
+        let (out, _) = run(&["schema", name], None, 0);
+        let committed =
+            std::fs::read_to_string(repo().join(format!("schema/{name}.schema.json"))).unwrap();
+        assert_eq!(out, committed, "{name}");
+    }
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line() {
+    let (_, err) = refused(&["evaluate", "--format", "xml", &day()], None, &["xml"]);
+    assert!(err.contains("--format"), "{err}");
+    let (_, err) = refused(&["frobnicate"], None, &["frobnicate"]);
+    assert!(err.contains("unknown command"), "{err}");
+    refused(&["evaluate", "--compactt", &day()], None, &["compactt"]);
+    let (_, err) = refused(&["evaluate"], None, &[]);
+    assert!(err.contains("missing <FILE|->"), "{err}");
+    refused(&["schema", "requests"], None, &["requests"]);
+    // No command at all: the help, on stderr, and exit 2.
+    let (_, err) = run(&[], None, 2);
+    assert!(err.contains("Usage: h2024"), "{err}");
+    // Asked for: exit 0.
+    let (out, _) = run(&["--help"], None, 0);
+    assert!(out.contains("Exit codes: 0 done; 1 `scrub` found an error finding; 2 refused"));
+    let (out, _) = run(&["--version"], None, 0);
+    assert_eq!(out, format!("h2024 {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_large_input_draws_no_progress_off_a_terminal() {
+    // Over 10 MB (whitespace is JSON too); stderr is a pipe here, so nothing is drawn on it.
+    let mut text = std::fs::read_to_string(day()).unwrap();
+    text.push_str(&" ".repeat(10_500_000));
+    let (out, err) = run(&["evaluate", "--compact", "-"], Some(&text), 0);
+    assert_eq!(err, "");
+    assert_eq!(json(&out)["lines"].as_array().unwrap().len(), 2);
+}
