@@ -113,12 +113,13 @@ fn claim(
     at: usize,
     findings: &mut Vec<(usize, Finding)>,
 ) -> Claim {
-    let mut diagnoses = Vec::with_capacity(MAX_CLAIM_DIAGNOSES);
+    // Allocated only for claims with diagnoses, as are the pointers below.
+    let mut diagnoses = Vec::new();
     // The (encounter, position) of each diagnosis left off, reported once: an encounter
     // split at midnight is on two lines.
     let mut left_off: HashSet<(usize, usize)> = HashSet::new();
     for li in range.clone() {
-        let mut pointers: Vec<u8> = Vec::with_capacity(MAX_LINE_POINTERS);
+        let mut pointers: Vec<u8> = Vec::new();
         for &m in &eval.line_members[li] {
             let ev = &eval.encounters[m];
             for (j, d) in ev.enc.diagnoses.iter().enumerate() {
