@@ -881,7 +881,7 @@ impl fmt::Display for Data {
             }
             Data::TooManyDiagnoses { index, claim, max } => write!(
                 f,
-                "`diagnoses[{index}]` is left off claim {claim}: a claim carries at most {max} diagnoses and its earlier lines already name {max}; bill this encounter on a claim of its own or keep the diagnoses its lines need"
+                "`diagnoses[{index}]` is left off `claims[{claim}]`: a claim carries at most {max} diagnoses and its earlier lines already name {max}; bill this encounter on a claim of its own or keep the diagnoses its lines need"
             ),
             Data::Duplicate { clock_times, .. } => {
                 if *clock_times {

@@ -24,11 +24,14 @@ use crate::x12::X12Error;
 /// let s = Separators::default();
 /// assert_eq!((s.element, s.component, s.repetition, s.segment), ('*', ':', '^', '~'));
 /// assert!(s.check().is_ok());
-/// let clash = Separators { component: '*', ..Separators::default() };
+/// let pipes = Separators::new('|', '>', '{', '\'').with_line_break(true);
+/// assert!(pipes.check().is_ok());
+/// let clash = Separators::new('*', '*', '^', '~');
 /// assert_eq!(clash.check().unwrap_err().path(), Some("separators.component"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct Separators {
     /// Between elements.
     pub element: char,
@@ -55,6 +58,24 @@ impl Default for Separators {
 }
 
 impl Separators {
+    /// The separators `element`, `component`, `repetition` and `segment`, without line
+    /// breaks (not checked yet: [`Separators::check`]).
+    pub fn new(element: char, component: char, repetition: char, segment: char) -> Self {
+        Separators {
+            element,
+            component,
+            repetition,
+            segment,
+            line_break: false,
+        }
+    }
+
+    /// The same separators, with or without a line feed after each segment terminator.
+    pub fn with_line_break(mut self, line_break: bool) -> Self {
+        self.line_break = line_break;
+        self
+    }
+
     /// Checks that each separator is one printable ASCII character other than a letter, a
     /// digit, a space or `.`, and that the four differ.
     ///
