@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::checks;
 use crate::claim::{self, Item, Rejected};
+use crate::claims;
 use crate::codes::Code;
 use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::explain::Reason;
@@ -536,7 +537,7 @@ impl Engine {
     }
 }
 
-/// The evaluation, then the checks on it, then the response.
+/// The evaluation, then the checks on it, then the claims, then the response.
 fn evaluate_items(
     policy: &DatedPolicy,
     patients: &[Patient],
@@ -544,22 +545,25 @@ fn evaluate_items(
     items: &[Item<'_>],
     explain: bool,
 ) -> Result<Response, RequestError> {
-    let eval = claim::build(policy, patients, providers, items)?;
+    let mut eval = claim::build(policy, patients, providers, items)?;
     let checked = checks::run(&eval);
-    let mut findings = eval.findings;
-    findings.extend(checked.findings);
-    let mut lines = eval.lines;
+    let mut lines = std::mem::take(&mut eval.lines);
     for drawn in checked.drawn {
         let line = &mut lines[drawn.line];
         line.authorization = Some(drawn.number);
         line.authorization_units_remaining = Some(drawn.remaining);
     }
+    let finished = claims::finish(policy, &eval, &mut lines);
+    let mut findings = std::mem::take(&mut eval.findings);
+    findings.extend(checked.findings);
+    findings.extend(finished.findings);
     Ok(Response {
         schema_version: SCHEMA_VERSION,
         policy: policy.base().id().to_owned(),
         explain,
         lines,
-        decisions: eval.decisions,
+        claims: finished.claims,
+        decisions: std::mem::take(&mut eval.decisions),
         findings: in_request_order(findings, items.len()),
     })
 }
@@ -666,6 +670,7 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
         policy,
         explain: request.explain,
         lines: Vec::new(),
+        claims: Vec::new(),
         decisions,
         findings: vec![Finding::new(
             Rule::RequestRefused,

@@ -864,6 +864,25 @@ impl fmt::Display for Data {
             Data::ProviderOverlap { .. } => f.write_str(
                 "the provider has an individual session with another patient at the same time (`data.other`)",
             ),
+            Data::FeeNotFound {
+                code,
+                modifiers,
+                date_of_service,
+            } => {
+                write!(f, "the policy's `fees` give no fee for {code}")?;
+                for (i, m) in modifiers.iter().enumerate() {
+                    f.write_str(if i == 0 { " with " } else { ", " })?;
+                    f.write_str(m.as_str())?;
+                }
+                write!(
+                    f,
+                    " on {date_of_service}: the line has no charge; add a fee for the code (with no modifiers, or with modifiers the line carries) in force that day"
+                )
+            }
+            Data::TooManyDiagnoses { index, claim, max } => write!(
+                f,
+                "`diagnoses[{index}]` is left off `claims[{claim}]`: a claim carries at most {max} diagnoses and its earlier lines already name {max}; bill this encounter on a claim of its own or keep the diagnoses its lines need"
+            ),
             Data::Duplicate { clock_times, .. } => {
                 if *clock_times {
                     f.write_str(

@@ -174,6 +174,15 @@ rules! {
     /// (`docs/rules.md`, "Other timed services"). No CARC: the entry only feeds the unit
     /// count; the warning is that the total may be off.
     OtherTimedServiceIgnored = "other_timed_service_ignored", Warning, None;
+    /// The policy has a fee schedule and no entry of it matches the line's code, modifiers
+    /// and date of service: the line has no charge (`docs/rules.md`, "Fees and charges").
+    /// No CARC: nothing is denied; the claim cannot be priced until a fee is found. Never
+    /// raised under a policy without `fees`.
+    FeeNotFound = "fee_not_found", Warning, None;
+    /// The claim's lines name more than twelve distinct diagnoses: those beyond are left off
+    /// the claim (837P HI, CMS-1500 box 21 hold twelve; `docs/rules.md`, "Diagnoses"). CARC
+    /// 16: the claim lacks information the payer needs.
+    TooManyDiagnoses = "too_many_diagnoses", Error, Some("16");
 }
 
 impl fmt::Display for Rule {
@@ -623,6 +632,24 @@ pub enum Data {
         other: String,
         /// Whether they match by clock times (or by date and minutes).
         clock_times: bool,
+    },
+    /// The policy's fee schedule has no entry for the line.
+    FeeNotFound {
+        /// The line's code.
+        code: Code,
+        /// The line's modifiers.
+        modifiers: Vec<Modifier>,
+        /// The line's date of service.
+        date_of_service: NaiveDate,
+    },
+    /// A diagnosis of the encounter is left off its claim, which already carries twelve.
+    TooManyDiagnoses {
+        /// Its position in the encounter's `diagnoses`.
+        index: usize,
+        /// The claim, in `Response.claims`.
+        claim: usize,
+        /// The most a claim carries (12).
+        max: usize,
     },
 }
 

@@ -40,15 +40,19 @@
 //! 1. vocabulary: [`codes`], [`modifiers`], [`places`] (settings, modalities, places of
 //!    service), [`credentials`]; plain types with their meanings; [`units`] (a code's
 //!    rounding rule) and [`session`] (a session's time);
-//! 2. [`policy`]: payer policies as data, resolved once into plain fields;
+//! 2. [`policy`]: payer policies as data, resolved once into plain fields (with their
+//!    [`fees`]);
 //! 3. [`request`]: what a request says, read strictly;
 //! 4. the results as plain data: the typed reasons ([`explain::Reason`] and its kin), the
 //!    [`findings`] (rule, severity, CARC, data) and the [`response`] (lines, decisions);
 //! 5. rules: [`requirements`] (the modifiers a policy requires) and code selection;
 //! 6. the evaluation: one immutable, typed record per encounter and per line;
 //! 7. the checks: denial-risk findings, each check a function of the evaluation;
-//! 8. [`explain`]: the prose, rendered from the typed reasons and data;
-//! 9. the response's JSON, with or without prose; [`Engine`] runs it all.
+//! 8. the claims: lines priced from the policy's [`fees`], grouped into claims with their
+//!    diagnoses, each line's 837P loop written by [`x12`];
+//! 9. [`explain`]: the prose, rendered from the typed reasons and data;
+//! 10. the response's JSON, with or without prose; [`Engine`] runs it all; [`x12`] writes a
+//!     response's claims as an 837P interchange.
 //!
 //! The C API is a separate crate, `h2024-ffi` (opaque handles and status codes, declared in
 //! `include/h2024.h`, with its own guide); this crate has no `unsafe` code. The command line
@@ -86,10 +90,12 @@ pub mod guide {
 }
 
 mod checks;
+mod claims;
 mod engine;
 mod error;
 mod evaluation;
 pub mod explain;
+pub mod fees;
 pub mod findings;
 pub mod policy;
 pub mod request;
@@ -101,14 +107,16 @@ pub mod session;
 mod strict;
 mod vocabulary;
 mod wire;
+pub mod x12;
 
 pub use rules::{requirements, units};
-pub use vocabulary::{codes, credentials, modifiers, places};
+pub use vocabulary::{codes, credentials, diagnoses, modifiers, places};
 
 use evaluation::claim;
 use rules::{reasons, selection};
 
 pub use codes::{Code, CodeEntry, CodeSet, CodeSetId, InvalidCode, MAX_CODES, Service, Unit};
+pub use diagnoses::{Diagnosis, InvalidDiagnosis};
 pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError, WriteError};
 pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};
@@ -122,7 +130,7 @@ pub use request::{
     Credential, Discipline, Encounter, Modality, OtherTimedService, Patient, PolicyRef, Provider,
     Request, Setting,
 };
-pub use response::{Alternative, Decision, Line, Response};
+pub use response::{Alternative, Claim, Decision, Line, Response};
 pub use session::Session;
 pub use units::{Aggregation, UnitRule};
 

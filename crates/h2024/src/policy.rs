@@ -21,6 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
+use crate::fees::{Fee, FeeSchedule};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::places::Setting;
 use crate::session::MAX_SESSION_MINUTES;
@@ -340,6 +341,12 @@ pub struct PolicySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub authorization_alert_percent: Option<u32>,
+    /// The fee schedule: what each unit of a code is paid, by modifiers and dates (at most
+    /// [`MAX_FEES`](crate::fees::MAX_FEES) entries; default none). Unlike the maps, a list
+    /// given here (by a policy that `extends` another, or by a version) replaces the
+    /// inherited list whole. `docs/policies.md`, "Fees".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<Vec<Fee>>,
 }
 
 /// A day of the week, as a policy's `week_start` names it (lowercase English).
@@ -686,6 +693,7 @@ pub struct Policy {
     early_intervention_max_age_years: u32,
     week_start: Weekday,
     authorization_alert_percent: u32,
+    fees: FeeSchedule,
 }
 
 impl Policy {
@@ -884,6 +892,34 @@ impl Policy {
     /// `authorization_near_limit`.
     pub fn authorization_alert_percent(&self) -> u32 {
         self.authorization_alert_percent
+    }
+
+    /// The fee schedule as listed (empty when the policy gives none).
+    pub fn fees(&self) -> &[Fee] {
+        self.fees.entries()
+    }
+
+    /// The fee for a line of `code` with `modifiers` on `date`: among the entries that
+    /// match (same code, every modifier of the entry on the line, the date in its range),
+    /// the one listing the most modifiers, then the latest `from`, then the one listed
+    /// first. `None` when none matches.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use h2024::{Code, Engine, Modifier};
+    /// let engine = Engine::from_policies_json(r#"[{"id": "me", "extends": "medicaid", "fees": [
+    ///   {"code": "H2014", "cents_per_unit": 1244, "from": "2019-07-01"},
+    ///   {"code": "H2014", "modifiers": ["HQ"], "cents_per_unit": 311, "from": "2019-07-01"}]}]"#)?;
+    /// let policy = engine.policy("me").unwrap();
+    /// let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    /// let fee = |mods: &[Modifier]| policy.fee(Code::H2014, mods, day).map(|f| f.cents_per_unit);
+    /// assert_eq!(fee(&[Modifier::HO]), Some(1244));
+    /// assert_eq!(fee(&[Modifier::HO, Modifier::HQ]), Some(311));
+    /// assert_eq!(policy.fee(Code::H2017, &[], day), None);
+    /// # Ok::<(), h2024::PolicyError>(())
+    /// ```
+    pub fn fee(&self, code: Code, modifiers: &[Modifier], date: NaiveDate) -> Option<&Fee> {
+        self.fees.find(code, modifiers, date)
     }
 
     /// The built-in policies, resolved.
@@ -1265,6 +1301,7 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         authorization_alert_percent: over
             .authorization_alert_percent
             .or(base.authorization_alert_percent),
+        fees: over.fees.or(base.fees),
     }
 }
 
@@ -1426,6 +1463,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     full_preference.extend(code_set.codes().filter(|c| !preference.contains(c)));
     let excludes_educational = spec.excludes_educational.unwrap_or(false);
     check_sources(&spec)?;
+    let fees = FeeSchedule::new(spec.fees.as_deref().unwrap_or_default())?;
 
     Ok(Policy {
         spec,
@@ -1450,6 +1488,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         early_intervention_max_age_years,
         week_start,
         authorization_alert_percent,
+        fees,
     })
 }
 

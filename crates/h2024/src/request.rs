@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::codes::{Code, Service};
 pub use crate::credentials::{Credential, Discipline};
+use crate::diagnoses::Diagnosis;
 pub use crate::places::{Modality, Setting};
 use crate::policy::PolicySpec;
 use crate::session::{Session, SessionError};
@@ -487,6 +488,11 @@ pub struct Encounter {
     /// What the biller intends to send for this encounter, audited against the engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billed: Option<Billed>,
+    /// The ICD-10-CM codes the session treats, the primary first (at most
+    /// [`MAX_DIAGNOSES`]). Its line points at them on the claim (README, "From a response
+    /// to a claim").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 /// What a session note documents (`docs/rules.md`, "Session note elements"; Oklahoma
@@ -769,6 +775,7 @@ impl Encounter {
             documentation: None,
             educational: false,
             billed: None,
+            diagnoses: Vec::new(),
         }
     }
 
@@ -839,7 +846,13 @@ impl Encounter {
         self
     }
 
-    /// Sets what the biller intends to send, to be audited.
+    /// Adds a diagnosis (ICD-10-CM), in order: the primary first.
+    pub fn with_diagnosis(mut self, diagnosis: Diagnosis) -> Self {
+        self.diagnoses.push(diagnosis);
+        self
+    }
+
+    /// Sets what the biller intends to send, for the audit.
     pub fn with_billed(mut self, billed: Billed) -> Self {
         self.billed = Some(billed);
         self
@@ -928,6 +941,10 @@ pub const MAX_GROUP_SIZE: u32 = 100;
 /// The longest list accepted in an encounter or a patient (skills, goals, authorizations,
 /// other timed services, ...); longer is taken as a data error.
 pub const MAX_LIST_LEN: usize = 100;
+
+/// The most `diagnoses` an encounter lists (as many as a claim carries: 837P HI, CMS-1500
+/// box 21). Longer lists are taken as a data error.
+pub const MAX_DIAGNOSES: usize = crate::response::MAX_CLAIM_DIAGNOSES;
 
 /// The most `limits` an authorization holds: one per [`Period`]. Longer lists are taken as
 /// a data error, like a repeated period.
@@ -1118,6 +1135,7 @@ impl Encounter {
                 "documentation.objectives",
             )?;
         }
+        check_len(self.diagnoses.len(), MAX_DIAGNOSES, "diagnoses")?;
         if let Some(billed) = &self.billed {
             check_len(
                 billed.modifiers.len(),

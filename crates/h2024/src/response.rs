@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Code;
+use crate::diagnoses::Diagnosis;
 use crate::findings::Finding;
 use crate::modifiers::Modifier;
 use crate::places::PlaceOfService;
@@ -45,6 +46,11 @@ pub struct Response {
     pub decisions: Vec<Decision>,
     /// What threatens the lines, in request order of their encounters.
     pub findings: Vec<Finding>,
+    /// The lines grouped into claims: a patient's lines in line order, at most
+    /// [`MAX_CLAIM_LINES`] a claim (README, "From a response to a claim"). Written last
+    /// in the JSON.
+    #[serde(default)]
+    pub claims: Vec<Claim>,
 }
 
 fn yes() -> bool {
@@ -89,6 +95,24 @@ pub struct Line {
     /// negative once a limit is passed. `None` when the line draws on no authorization.
     #[serde(default)]
     pub authorization_units_remaining: Option<i64>,
+    /// The line's charge in cents (837P SV102, CMS-1500 box 24F): its units times the
+    /// `cents_per_unit` of the policy's fee for its code, modifiers and date of service.
+    /// `None` when the policy in force has no fee that matches (a `fee_not_found` warning
+    /// when its `fees` list is not empty).
+    #[serde(default)]
+    pub charge_cents: Option<u64>,
+    /// The line's diagnoses as pointers (1-12) into its claim's `diagnoses`, at most four
+    /// (837P SV107, CMS-1500 box 24E): the diagnoses of its encounters, in order, that the
+    /// claim carries. Empty when they carry none.
+    #[serde(default)]
+    pub diagnosis_pointers: Vec<u8>,
+    /// The line as the 837P 2400 loop (`LX`, `SV1`, `DTP*472`, and `REF*G1` when it draws
+    /// on an authorization), with the default separators (`*`, `:`, `~`); `LX` counts
+    /// within its claim. `None` when the line lacks an element the 837P requires: a charge
+    /// or a diagnosis pointer, or an authorization number that does not fit `REF02` (at
+    /// most 50 printable characters, no separator). See [`crate::x12`].
+    #[serde(default)]
+    pub x12: Option<String>,
 }
 
 /// The code decision for one encounter, with the reasons.
@@ -137,4 +161,36 @@ impl Alternative {
     pub fn new(code: Code, why: Turndown) -> Alternative {
         Alternative { code, why }
     }
+}
+
+/// The most service lines one claim holds (837P loop 2400, repeated at most 50 times;
+/// CMS-1500 prints six a page). A patient's further lines start a new claim.
+pub const MAX_CLAIM_LINES: usize = 50;
+
+/// The most diagnoses one claim carries (837P HI01-HI12; CMS-1500 box 21, A-L).
+pub const MAX_CLAIM_DIAGNOSES: usize = 12;
+
+/// One claim: a patient's lines, in line order (date of service, then code), at most
+/// [`MAX_CLAIM_LINES`] (an 837P 2300 loop, a CMS-1500 form).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Claim {
+    /// The patient's id.
+    pub patient: String,
+    /// The claim's lines: indexes into `Response.lines`, in order. A line's position here,
+    /// from 1, is its `LX` number.
+    pub lines: Vec<usize>,
+    /// The diagnoses of the lines' encounters, each once, in the order the lines and their
+    /// encounters give them, at most [`MAX_CLAIM_DIAGNOSES`] (837P HI, CMS-1500 box 21);
+    /// the first is the principal diagnosis. Those beyond are left off with a
+    /// `too_many_diagnoses` finding.
+    pub diagnoses: Vec<Diagnosis>,
+    /// The claim's total charge in cents (837P CLM02, CMS-1500 box 28): the sum of its
+    /// lines' charges, or `None` when a line has none (a partial total would not match the
+    /// lines, which the 837P requires).
+    pub charge_cents: Option<u64>,
+    /// The claim's place of service (837P CLM05-1): the one most of its lines have (ties:
+    /// the earliest line's). Each line also gives its own (SV105).
+    pub place_of_service: PlaceOfService,
 }

@@ -226,6 +226,24 @@ impl JsonSchema for Code {
     }
 }
 
+impl JsonSchema for crate::vocabulary::diagnoses::Diagnosis {
+    fn schema_name() -> Cow<'static, str> {
+        "Diagnosis".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "h2024::Diagnosis".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "An ICD-10-CM diagnosis code: a letter, a digit, a letter or digit, then up to four more letters or digits after an optional dot (any case).",
+            "pattern": "^[A-Za-z][0-9][0-9A-Za-z](?:\\.?[0-9A-Za-z]{1,4})?$",
+        })
+    }
+}
+
 impl JsonSchema for Modifier {
     fn schema_name() -> Cow<'static, str> {
         "Modifier".into()

@@ -98,13 +98,14 @@ impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let scratch = RefCell::new(String::with_capacity(256));
         let prose = Prose(self.explain.then_some(&scratch));
-        let mut s = serializer.serialize_struct("Response", 6)?;
+        let mut s = serializer.serialize_struct("Response", 7)?;
         s.serialize_field("schema_version", &self.schema_version)?;
         s.serialize_field("policy", &self.policy)?;
         s.serialize_field("explain", &self.explain)?;
         s.serialize_field("lines", &self.lines)?;
         s.serialize_field("decisions", &ExplainList(&self.decisions, prose))?;
         s.serialize_field("findings", &ExplainList(&self.findings, prose))?;
+        s.serialize_field("claims", &self.claims)?;
         s.end()
     }
 }

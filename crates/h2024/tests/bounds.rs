@@ -190,6 +190,51 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                    "providers": providers, "encounters": encounters})
             .to_string()
         }),
+        // A session a day with twelve diagnoses of its own: beyond the first line, every
+        // diagnosis is left off the claim, each with a too_many_diagnoses finding.
+        ("diagnoses beyond twelve a claim", {
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let encounters: Vec<Value> = (0..n)
+                .map(|i| {
+                    let date = day + chrono::Days::new(i as u64);
+                    let mut e = session(i, format!("e{i}"));
+                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
+                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
+                    e["diagnoses"] = json!((0..12)
+                        .map(|k| format!("A{}{}.{i:04}", k % 10, k / 10))
+                        .collect::<Vec<_>>());
+                    e
+                })
+                .collect();
+            request("medicaid", true, encounters)
+        }),
+        // An inline policy with the longest fee schedule, every entry for the lines' code
+        // and none matching them (a modifier they lack, dates before theirs): each line
+        // compares them all and gets fee_not_found.
+        ("longest fee schedule, no fee matching", {
+            let (patients, providers) = people();
+            let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+            let fees: Vec<Value> = (0..h2024::fees::MAX_FEES)
+                .map(|k| {
+                    let from = first + chrono::Days::new(k as u64);
+                    json!({"code": "H2014", "modifiers": ["GT"], "cents_per_unit": k,
+                           "from": from, "to": from})
+                })
+                .collect();
+            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let encounters: Vec<Value> = (0..n)
+                .map(|i| {
+                    let date = day + chrono::Days::new(i as u64);
+                    let mut e = session(i, format!("e{i}"));
+                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
+                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
+                    e
+                })
+                .collect();
+            json!({"policy": {"extends": "medicaid", "fees": fees}, "explain": true,
+                   "patients": patients, "providers": providers, "encounters": encounters})
+            .to_string()
+        }),
         // The longest lists an encounter may hold.
         (
             "longest lists",

@@ -25,6 +25,7 @@ const CASE_KEYS: &[&str] = &[
 ];
 const EXPECT_KEYS: &[&str] = &[
     "lines",
+    "claims",
     "decisions",
     "decisions_exhaustive",
     "findings",
@@ -139,6 +140,9 @@ fn check(case: &Value) -> Vec<String> {
             if let Some(lines) = expect.get("lines") {
                 problems.extend(check_lines(lines, &response["lines"]));
             }
+            if let Some(claims) = expect.get("claims") {
+                problems.extend(check_list("claims", claims, &response["claims"]));
+            }
             if let Some(decisions) = expect.get("decisions") {
                 let exhaustive = expect["decisions_exhaustive"] == Value::Bool(true);
                 problems.extend(check_decisions(
@@ -165,6 +169,7 @@ fn shape_problems(case: &Value) -> Vec<String> {
     }
     for key in [
         "lines",
+        "claims",
         "decisions",
         "findings_include",
         "findings_exclude_rules",
@@ -219,21 +224,26 @@ fn list(value: &Value) -> &[Value] {
 
 /// The exact list of lines, each line matched as a subset.
 fn check_lines(expected: &Value, actual: &Value) -> Vec<String> {
+    check_list("lines", expected, actual)
+}
+
+/// The exact list of `what` (lines, claims), each entry matched as a subset.
+fn check_list(what: &str, expected: &Value, actual: &Value) -> Vec<String> {
     let (expected, actual) = (list(expected), list(actual));
     if expected.len() != actual.len() {
         let mut problems = vec![format!(
-            "lines: expected {} lines, got {}",
+            "{what}: expected {} entries, got {}",
             expected.len(),
             actual.len()
         )];
-        problems.extend(actual.iter().map(|line| format!("  got line {line}")));
+        problems.extend(actual.iter().map(|entry| format!("  got {entry}")));
         return problems;
     }
     expected
         .iter()
         .zip(actual)
         .enumerate()
-        .flat_map(|(i, (e, a))| subset_diffs(e, a, &format!("lines[{i}]")))
+        .flat_map(|(i, (e, a))| subset_diffs(e, a, &format!("{what}[{i}]")))
         .collect()
 }
 

@@ -699,6 +699,8 @@ fn rule_ids_are_stable() {
             "provider_overlap",
             "duplicate_encounter",
             "other_timed_service_ignored",
+            "fee_not_found",
+            "too_many_diagnoses",
         ]
     );
 }

@@ -1125,6 +1125,10 @@ fn emit_lines(
             // Filled in by the authorization check.
             authorization: None,
             authorization_units_remaining: None,
+            // Filled in once the lines are priced and grouped into claims.
+            charge_cents: None,
+            diagnosis_pointers: Vec::new(),
+            x12: None,
         });
     }
     split_short.sort_unstable();
