@@ -862,7 +862,7 @@ impl fmt::Display for Data {
                 "the patient's {service} session overlaps an earlier {other_service} session still running (`data.other`); a patient receives one service at a time"
             ),
             Data::ProviderOverlap { .. } => f.write_str(
-                "the provider has an individual session with another patient at the same time (`data.other`)",
+                "the provider has a session with another patient at the same time (`data.other`) that is not part of one group session with this one (a group is its encounters with identical start and end)",
             ),
             Data::Duplicate { clock_times, .. } => {
                 if *clock_times {

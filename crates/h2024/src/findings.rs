@@ -163,7 +163,7 @@ rules! {
     /// Two encounters of the same patient overlap in time (CARC 97: the benefit for this
     /// service is included in another service).
     OverlappingServices = "overlapping_services", Error, Some("97");
-    /// One provider in two individual sessions with different patients at the same time.
+    /// One provider with two patients at the same time outside one group session.
     ProviderOverlap = "provider_overlap", Warning, None;
     /// The same patient, code and times twice (CARC 18: exact duplicate claim/service).
     DuplicateEncounter = "duplicate_encounter", Error, Some("18");
@@ -602,7 +602,7 @@ pub enum Data {
         /// The other encounter's service.
         other_service: Service,
     },
-    /// The provider is with another patient at the same time.
+    /// The provider is with another patient at the same time, outside one group session.
     ProviderOverlap {
         /// The other encounter.
         other: String,
