@@ -665,6 +665,10 @@ impl fmt::Display for Data {
                         "the policy maps the {} setting to no such level of care",
                         setting.as_str()
                     ),
+                    NotValid::NotForCode { code } => write!(
+                        f,
+                        "the policy puts it on other codes than {code} (`modifier_codes`)"
+                    ),
                     NotValid::PolicyDoesNotUse => f.write_str("the policy does not use it"),
                 }
             }

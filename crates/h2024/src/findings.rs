@@ -296,6 +296,12 @@ pub enum NotValid {
         /// The setting.
         setting: Setting,
     },
+    /// The session calls for the modifier, but the policy puts it on other codes
+    /// (`modifier_codes`).
+    NotForCode {
+        /// The code.
+        code: Code,
+    },
     /// The policy does not use the modifier.
     PolicyDoesNotUse,
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
+use crate::codes::{Code, CodeEntry, CodePattern, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::modifiers::{Modifier, ModifierGroup};
 use crate::places::Setting;
@@ -71,6 +71,19 @@ pub const STATE_PACK_JSON: [(&str, &str); 6] = [
         "me-mainecare",
         include_str!("policies/states/me-mainecare.json"),
     ),
+];
+
+/// Which codes the derived modifiers go on when a policy's `modifier_codes` says nothing of
+/// them: the provider levels (HP, HO, HN, HM), early intervention (TL) and follow-up (TS)
+/// on H and T codes, the Medicaid behavioural-health and waiver codes they qualify
+/// (`docs/rules.md`, "Modifiers by code family"); every other modifier on every code.
+pub const DEFAULT_MODIFIER_CODES: [(Modifier, &[&str]); 6] = [
+    (Modifier::HP, &["H*", "T*"]),
+    (Modifier::HO, &["H*", "T*"]),
+    (Modifier::HN, &["H*", "T*"]),
+    (Modifier::HM, &["H*", "T*"]),
+    (Modifier::TL, &["H*", "T*"]),
+    (Modifier::TS, &["H*", "T*"]),
 ];
 
 /// The share of an authorization limit, in percent, whose use raises
@@ -279,6 +292,17 @@ pub struct PolicySpec {
     /// The payer's modifier order; modifiers not listed follow in the default order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier_order: Option<Vec<Modifier>>,
+    /// Which codes a derived modifier goes on: modifier to code patterns (`"H*"`,
+    /// `"97535"`, `"*"`). Modifiers without an entry keep the built-in rule
+    /// ([`DEFAULT_MODIFIER_CODES`]: provider levels, TL and TS on H and T codes; every other
+    /// modifier on every code). `docs/rules.md`, "Modifiers by code family".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier_codes: Option<BTreeMap<Modifier, Option<Vec<CodePattern>>>>,
+    /// The payer's modifier priority, most important first: when more modifiers are
+    /// required than a line carries, the highest in priority stay. Modifiers not listed
+    /// follow in the default priority (`docs/rules.md`, "At most four modifiers per line").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier_priority: Option<Vec<Modifier>>,
     /// When a prior authorization is needed (default `never`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_authorization: Option<PriorAuthorization>,
@@ -630,6 +654,9 @@ pub struct Policy {
     group_modifier: Option<Modifier>,
     setting_modifiers: BTreeMap<Setting, Modifier>,
     modifier_order: Vec<Modifier>,
+    /// Every modifier with a restriction to some codes (the defaults included).
+    modifier_codes: BTreeMap<Modifier, Vec<CodePattern>>,
+    modifier_priority: Vec<Modifier>,
     prior_authorization: PriorAuthorization,
     progress_report_interval_days: Option<u32>,
     excludes_educational: bool,
@@ -802,6 +829,24 @@ impl Policy {
     /// The payer's modifier order (may be empty: default order).
     pub fn modifier_order(&self) -> &[Modifier] {
         &self.modifier_order
+    }
+
+    /// The codes `modifier` goes on when the policy derives it, or `None` for every code
+    /// (`modifier_codes` and its defaults).
+    pub fn modifier_codes(&self, modifier: Modifier) -> Option<&[CodePattern]> {
+        self.modifier_codes.get(&modifier).map(Vec::as_slice)
+    }
+
+    /// Whether the policy puts `modifier` on a line of `code`, when the session calls for it
+    /// (`docs/rules.md`, "Modifiers by code family").
+    pub fn modifier_applies(&self, modifier: Modifier, code: Code) -> bool {
+        self.modifier_codes(modifier)
+            .is_none_or(|patterns| patterns.iter().any(|p| p.matches(code)))
+    }
+
+    /// The payer's modifier priority (may be empty: default priority).
+    pub fn modifier_priority(&self) -> &[Modifier] {
+        &self.modifier_priority
     }
 
     /// When a prior authorization is needed.
@@ -1188,6 +1233,8 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         group_modifier: over.group_modifier.or(base.group_modifier),
         setting_modifiers: merge_map(base.setting_modifiers, over.setting_modifiers, replace),
         modifier_order: over.modifier_order.or(base.modifier_order),
+        modifier_codes: merge_map(base.modifier_codes, over.modifier_codes, replace),
+        modifier_priority: over.modifier_priority.or(base.modifier_priority),
         prior_authorization: over.prior_authorization.or(base.prior_authorization),
         progress_report_interval_days: over
             .progress_report_interval_days
@@ -1313,6 +1360,9 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     }
     let modifier_order = spec.modifier_order.clone().unwrap_or_default();
     no_duplicates(&modifier_order, "modifier_order")?;
+    let modifier_priority = spec.modifier_priority.clone().unwrap_or_default();
+    no_duplicates(&modifier_priority, "modifier_priority")?;
+    let modifier_codes = modifier_codes(&spec)?;
     let prior_authorization = spec.prior_authorization.unwrap_or_default();
     if prior_authorization == PriorAuthorization::AboveUnitsPerDay(0) {
         return Err(invalid(
@@ -1386,6 +1436,8 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         group_modifier,
         setting_modifiers,
         modifier_order,
+        modifier_codes,
+        modifier_priority,
         prior_authorization,
         progress_report_interval_days,
         excludes_educational,
@@ -1393,6 +1445,26 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         week_start,
         authorization_alert_percent,
     })
+}
+
+/// The policy's `modifier_codes` over [`DEFAULT_MODIFIER_CODES`]: each entry replaces the
+/// default of its modifier; lists hold at most [`MAX_CODES`] distinct patterns.
+fn modifier_codes(spec: &PolicySpec) -> Result<BTreeMap<Modifier, Vec<CodePattern>>, PolicyError> {
+    let mut map: BTreeMap<Modifier, Vec<CodePattern>> = BTreeMap::new();
+    for (modifier, patterns) in DEFAULT_MODIFIER_CODES {
+        let patterns = patterns.iter().filter_map(|p| p.parse().ok()).collect();
+        map.insert(modifier, patterns);
+    }
+    for (&modifier, patterns) in spec.modifier_codes.iter().flatten() {
+        let Some(patterns) = patterns else { continue };
+        let path = format!("modifier_codes.{modifier}");
+        if patterns.len() > MAX_CODES {
+            return Err(invalid(path, format!("at most {MAX_CODES} patterns")));
+        }
+        no_duplicates(patterns, &path)?;
+        map.insert(modifier, patterns.clone());
+    }
+    Ok(map)
 }
 
 /// Checks the sizes of the policy's `sources` and `unverified` note.

@@ -296,3 +296,264 @@ proptest::proptest! {
         }
     }
 }
+
+// ---- derived modifiers by code family (`modifier_codes`) ----
+
+fn ot_session(id: &str) -> Value {
+    with(
+        &session(id, "p1", "ot1", "09:00", "09:45"),
+        json!({"service": "self_care_training", "setting": "clinic", "follow_up": true}),
+    )
+}
+
+fn modifiers_of(r: &Value, line: usize) -> Vec<String> {
+    r["lines"][line]["modifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn follow_up_goes_on_h_and_t_codes_only_by_default() {
+    let r = run(json!("medicaid"), vec![ot_session("e1")]);
+    assert_eq!(r["lines"][0]["code"], "97535");
+    assert_eq!(modifiers_of(&r, 0), ["GO"], "no TS on 97535");
+    let r = run(
+        json!("medicaid"),
+        vec![with(
+            &session("e1", "p1", "pr1", "09:00", "09:45"),
+            json!({"follow_up": true, "early_intervention": true}),
+        )],
+    );
+    assert_eq!(modifiers_of(&r, 0), ["HO", "TL", "TS"], "H2014 keeps them");
+}
+
+#[test]
+fn modifier_codes_extends_a_modifier_to_more_codes() {
+    let policy = json!({"extends": "medicaid", "modifier_codes": {"TS": ["H*", "T*", "97535"]}});
+    let r = run(policy, vec![ot_session("e1")]);
+    assert_eq!(modifiers_of(&r, 0), ["GO", "TS"]);
+    // `*` is every code; `null` brings back the built-in rule.
+    let every = json!({"extends": "medicaid", "modifier_codes": {"TS": ["*"]}});
+    assert_eq!(
+        modifiers_of(&run(every, vec![ot_session("e1")]), 0),
+        ["GO", "TS"]
+    );
+    let engine = Engine::from_policies_json(
+        r#"[{"id": "ts-all", "extends": "medicaid", "modifier_codes": {"TS": ["*"]}},
+            {"id": "back", "extends": "ts-all", "modifier_codes": {"TS": null}}]"#,
+    )
+    .unwrap();
+    let policy = engine.policy("back").unwrap();
+    assert!(!policy.modifier_applies(h2024::Modifier::TS, h2024::Code::Cpt97535));
+    assert!(policy.modifier_applies(h2024::Modifier::TS, h2024::Code::H2014));
+    // A modifier may be taken off a code family: HO on no code at all.
+    let none = json!({"extends": "medicaid", "modifier_codes": {"HO": []}});
+    let r = run(none, vec![session("e1", "p1", "pr1", "09:00", "09:45")]);
+    assert_eq!(modifiers_of(&r, 0), Vec::<String>::new());
+}
+
+#[test]
+fn a_billed_modifier_the_policy_puts_on_other_codes_is_invalid() {
+    let billed = with(
+        &ot_session("e1"),
+        json!({"billed": {"code": "97535", "modifiers": ["GO", "TS"], "units": 3, "place_of_service": "11"}}),
+    );
+    let r = run(json!("medicaid"), vec![billed]);
+    let f = fired(&r, "invalid_modifier");
+    assert_eq!(f.len(), 1, "{:#}", r["findings"]);
+    assert_eq!(
+        f[0].1["because"],
+        json!({"kind": "not_for_code", "code": "97535"})
+    );
+    // Billed as the engine would: nothing.
+    let clean = with(
+        &ot_session("e1"),
+        json!({"billed": {"code": "97535", "modifiers": ["GO"], "units": 3, "place_of_service": "11"}}),
+    );
+    let r = run(json!("medicaid"), vec![clean]);
+    assert!(
+        fired(&r, "invalid_modifier").is_empty(),
+        "{:#}",
+        r["findings"]
+    );
+    assert!(
+        fired(&r, "missing_required_modifier").is_empty(),
+        "{:#}",
+        r["findings"]
+    );
+}
+
+#[test]
+fn modifier_codes_and_priority_errors_name_the_path() {
+    for (policy, path) in [
+        (
+            json!({"modifier_codes": {"TS": ["H20145*"]}}),
+            "[0].modifier_codes.TS[0]",
+        ),
+        (
+            json!({"modifier_codes": {"TS": ["H*", "H*"]}}),
+            "[0].modifier_codes.TS[1]",
+        ),
+        (
+            json!({"modifier_codes": {"ZZ": ["H*"]}}),
+            "[0].modifier_codes",
+        ),
+        (
+            json!({"modifier_priority": ["TS", "TS"]}),
+            "[0].modifier_priority[1]",
+        ),
+        (
+            json!({"modifier_priority": ["QQ"]}),
+            "[0].modifier_priority[0]",
+        ),
+    ] {
+        let mut policy = policy;
+        policy["id"] = json!("p");
+        policy["extends"] = json!("medicaid");
+        let err = Engine::from_policies_json(&json!([policy]).to_string()).unwrap_err();
+        assert_eq!(err.path(), path, "{policy}: {err}");
+        assert!(!err.to_string().contains("H20145") && !err.to_string().contains("ZZ"));
+    }
+}
+
+// ---- which modifiers stay when more than four are required (`modifier_priority`) ----
+
+fn crowded(modality: &str) -> Value {
+    with(
+        &session("e1", "p1", "pr1", "09:00", "09:45"),
+        json!({"setting": "community", "follow_up": true, "early_intervention": true,
+               "group_size": 2, "modality": modality}),
+    )
+}
+
+#[test]
+fn a_telehealth_line_keeps_its_telehealth_modifier() {
+    let policy = json!({"extends": "medicaid", "setting_modifiers": {"community": "U1"}});
+    // U1, HO, HQ, TL, TS, GT: the informational TS and TL go first.
+    let r = run(policy.clone(), vec![crowded("audio_video")]);
+    assert_eq!(modifiers_of(&r, 0), ["U1", "HO", "HQ", "GT"]);
+    let f = fired(&r, "too_many_modifiers");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].1["required"], 6);
+    assert_eq!(f[0].1["dropped"], json!(["TL", "TS"]));
+    // In person: U1, HO, HQ, TL, TS: TS goes.
+    let r = run(policy, vec![crowded("in_person")]);
+    assert_eq!(modifiers_of(&r, 0), ["U1", "HO", "HQ", "TL"]);
+}
+
+#[test]
+fn modifier_priority_decides_which_stay_and_modifier_order_still_orders_them() {
+    let policy = json!({"extends": "medicaid", "setting_modifiers": {"community": "U1"},
+                        "modifier_priority": ["TS", "TL"],
+                        "modifier_order": ["GT"]});
+    let r = run(policy, vec![crowded("audio_video")]);
+    // Kept: TS, TL, then U1 and HO by default priority; HQ and GT are left off.
+    assert_eq!(modifiers_of(&r, 0), ["U1", "HO", "TL", "TS"]);
+    let f = fired(&r, "too_many_modifiers");
+    assert_eq!(f[0].1["dropped"], json!(["HQ", "GT"]));
+}
+
+#[test]
+fn four_or_fewer_modifiers_are_never_left_off() {
+    let r = run(
+        json!("medicaid"),
+        vec![with(
+            &session("e1", "p1", "pr1", "09:00", "09:45"),
+            json!({"follow_up": true, "modality": "audio_video", "group_size": 2}),
+        )],
+    );
+    assert_eq!(modifiers_of(&r, 0), ["HO", "HQ", "TS", "GT"]);
+    assert!(fired(&r, "too_many_modifiers").is_empty());
+}
+
+/// The priority a modifier has under `priority` (the rule the README states), as a number:
+/// listed ones first, then the default groups' order; an assistant modifier just after its
+/// plan-of-care modifier when that one is present.
+fn expected_rank(
+    m: h2024::Modifier,
+    priority: &[h2024::Modifier],
+    present: &[h2024::Modifier],
+) -> (usize, u8, usize, u8) {
+    use h2024::Modifier::*;
+    let base = |m: h2024::Modifier| {
+        let listed = priority
+            .iter()
+            .position(|p| *p == m)
+            .unwrap_or(priority.len());
+        let group = match m.group() {
+            h2024::ModifierGroup::StateDefined => 0,
+            h2024::ModifierGroup::ProviderLevel => 1,
+            h2024::ModifierGroup::Group => 2,
+            h2024::ModifierGroup::Therapy => 3,
+            h2024::ModifierGroup::TherapyAssistant => 4,
+            h2024::ModifierGroup::Telehealth => 5,
+            h2024::ModifierGroup::EarlyIntervention => 6,
+            h2024::ModifierGroup::FollowUp => 7,
+            h2024::ModifierGroup::Distinct => 8,
+            _ => 9,
+        };
+        let at = h2024::Modifier::ALL.iter().position(|a| *a == m).unwrap();
+        (listed, group, at)
+    };
+    let (l, g, a) = match m {
+        CO if present.contains(&GO) => base(GO),
+        CQ if present.contains(&GP) => base(GP),
+        _ => base(m),
+    };
+    (
+        l,
+        g,
+        a,
+        u8::from(matches!(m, CO | CQ) && (present.contains(&GO) || present.contains(&GP))),
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    /// At most four stay; exactly the required ones when four or fewer; every one kept ranks
+    /// above every one left off; the kept ones are in line order; CO or CQ never stays
+    /// without its GO or GP.
+    #[test]
+    fn modifier_selection_keeps_at_most_four_and_never_a_lower_priority_one_instead(
+        picked in proptest::sample::subsequence((0..h2024::Modifier::ALL.len()).collect::<Vec<_>>(), 0..9),
+        priority in proptest::sample::subsequence((0..h2024::Modifier::ALL.len()).collect::<Vec<_>>(), 0..6),
+        order in proptest::sample::subsequence((0..h2024::Modifier::ALL.len()).collect::<Vec<_>>(), 0..6),
+        rotate in 0..8usize,
+    ) {
+        use h2024::Modifier;
+        let all = Modifier::ALL;
+        let mut required: Vec<Modifier> = picked.iter().map(|&i| all[i]).collect();
+        if !required.is_empty() {
+            let by = rotate % required.len();
+            required.rotate_left(by);
+        }
+        let priority: Vec<Modifier> = priority.iter().rev().map(|&i| all[i]).collect();
+        let order: Vec<Modifier> = order.iter().map(|&i| all[i]).collect();
+        let (kept, dropped) = h2024::modifiers::fit_modifiers(&required, &priority, &order);
+        proptest::prop_assert_eq!(kept.len(), required.len().min(4));
+        proptest::prop_assert_eq!(kept.len() + dropped.len(), required.len());
+        for m in &required {
+            proptest::prop_assert!(kept.contains(m) || dropped.contains(m));
+        }
+        for k in &kept {
+            for d in &dropped {
+                proptest::prop_assert!(
+                    expected_rank(*k, &priority, &required) < expected_rank(*d, &priority, &required),
+                    "{k} kept over {d}"
+                );
+            }
+        }
+        let mut line = kept.clone();
+        h2024::modifiers::sort_modifiers(&mut line, &order);
+        proptest::prop_assert_eq!(&line, &kept);
+        for (assistant, plan) in [(Modifier::CO, Modifier::GO), (Modifier::CQ, Modifier::GP)] {
+            if kept.contains(&assistant) && required.contains(&plan) {
+                proptest::prop_assert!(kept.contains(&plan));
+            }
+        }
+    }
+}
