@@ -293,6 +293,10 @@ impl fmt::Display for Reason {
                 f,
                 "{encounters} encounters of the same patient, provider, day and place share a line; their {minutes} minutes are considered together"
             ),
+            Reason::SameServiceDay { sessions, minutes } => write!(
+                f,
+                "{sessions} sessions of the same service for the same patient, provider and day are coded together, each rounded on its own ({minutes} minutes in all): one code for the day"
+            ),
             Reason::Scored(score) => score.fmt(f),
             Reason::Chosen { code, because } => match because {
                 ChoiceGround::PerDiemMet => {

@@ -557,3 +557,138 @@ proptest::proptest! {
         }
     }
 }
+
+// ---- under `session` aggregation, one code for a day's sessions of one service ----
+
+fn codes_and_units(r: &Value) -> Vec<(String, u64)> {
+    r["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["code"].as_str().unwrap().to_owned(),
+                l["units"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_days_sessions_of_one_service_bill_one_code_under_session_aggregation() {
+    // 60 and 45 minutes: H2024 x 1 + H2014 x 3 if chosen apart; together H2014 x 7.
+    let r = run(
+        json!("commercial"),
+        vec![
+            session("e1", "p1", "pr1", "09:00", "10:00"),
+            session("e2", "p1", "pr1", "13:00", "13:45"),
+        ],
+    );
+    assert_eq!(codes_and_units(&r), [("H2014".to_owned(), 7)]);
+    let reasons = r["decisions"][0]["reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|x| x == &json!({"kind": "same_service_day", "sessions": 2, "minutes": 105})),
+        "{reasons:#?}"
+    );
+    // 60 and 60: both codes bill 120 minutes; the tie goes to the preferred H2024, x 2.
+    let r = run(
+        json!("commercial"),
+        vec![
+            session("e1", "p1", "pr1", "09:00", "10:00"),
+            session("e2", "p1", "pr1", "13:00", "14:00"),
+        ],
+    );
+    assert_eq!(codes_and_units(&r), [("H2024".to_owned(), 2)]);
+}
+
+#[test]
+fn sessions_are_scored_as_they_round_one_by_one() {
+    // 40 + 40 minutes under session aggregation: H2024 would bill 1 + 1 = 2 hours (120
+    // minutes for 80), H2014 3 + 3 = 6 units (90 minutes): H2014 x 6.
+    let r = run(
+        json!("commercial"),
+        vec![
+            session("e1", "p1", "pr1", "09:00", "09:40"),
+            session("e2", "p1", "pr1", "13:00", "13:40"),
+        ],
+    );
+    assert_eq!(codes_and_units(&r), [("H2014".to_owned(), 6)]);
+}
+
+#[test]
+fn other_providers_days_and_services_are_coded_apart() {
+    let r = run(
+        json!("commercial"),
+        vec![
+            session("e1", "p1", "pr1", "09:00", "10:00"),
+            session("e2", "p1", "pr2", "13:00", "13:45"),
+        ],
+    );
+    assert_eq!(
+        codes_and_units(&r),
+        [("H2014".to_owned(), 3), ("H2024".to_owned(), 1)]
+    );
+    let r = run(
+        json!("commercial"),
+        vec![
+            session("e1", "p1", "pr1", "09:00", "10:00"),
+            with(
+                &session("e2", "p1", "pr1", "13:00", "13:45"),
+                json!({"start": "2026-03-03T13:00:00-05:00", "end": "2026-03-03T13:45:00-05:00"}),
+            ),
+        ],
+    );
+    assert_eq!(
+        codes_and_units(&r),
+        [("H2024".to_owned(), 1), ("H2014".to_owned(), 3)]
+    );
+}
+
+#[test]
+fn a_single_session_is_coded_as_before() {
+    let r = run(
+        json!("commercial"),
+        vec![session("e1", "p1", "pr1", "09:00", "10:00")],
+    );
+    assert_eq!(codes_and_units(&r), [("H2024".to_owned(), 1)]);
+    let r = run(
+        json!("commercial"),
+        vec![session("e1", "p1", "pr1", "09:00", "09:45")],
+    );
+    assert_eq!(codes_and_units(&r), [("H2014".to_owned(), 3)]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Under `session` aggregation, a day's skills-training sessions of one patient and one
+    /// provider are billed under one code, and the units are those that code's sessions earn
+    /// one by one.
+    #[test]
+    fn session_aggregation_bills_one_code_a_day(lengths in proptest::collection::vec(1u32..200, 1..5)) {
+        let mut start = 8 * 60;
+        let encounters: Vec<Value> = lengths
+            .iter()
+            .enumerate()
+            .map(|(i, &minutes)| {
+                let t = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+                let e = session(&format!("e{i}"), "p1", "pr1", &t(start), &t(start + minutes));
+                start += minutes;
+                e
+            })
+            .collect();
+        let r = run(json!("commercial"), encounters);
+        let lines = codes_and_units(&r);
+        proptest::prop_assert!(lines.len() <= 1, "{lines:?}");
+        if let Some((code, units)) = lines.first() {
+            let unit = if code == "H2024" { 60 } else { 15 };
+            let expected: u32 = lengths
+                .iter()
+                .map(|&m| m / unit + u32::from(m % unit * 2 > unit))
+                .sum();
+            proptest::prop_assert_eq!(*units, u64::from(expected));
+        }
+    }
+}
