@@ -622,35 +622,7 @@ pub enum Data {
     },
 }
 
-/// A documentation element every session note needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum DocumentationElement {
-    /// `skills_taught`.
-    SkillsTaught,
-    /// `participation`.
-    Participation,
-    /// `progress`.
-    Progress,
-    /// `techniques`.
-    Techniques,
-    /// `objectives`.
-    Objectives,
-}
-
-impl DocumentationElement {
-    /// The field name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            DocumentationElement::SkillsTaught => "skills_taught",
-            DocumentationElement::Participation => "participation",
-            DocumentationElement::Progress => "progress",
-            DocumentationElement::Techniques => "techniques",
-            DocumentationElement::Objectives => "objectives",
-        }
-    }
-}
+pub use crate::policy::DocumentationElement;
 
 #[cfg(test)]
 mod tests {

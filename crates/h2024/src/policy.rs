@@ -303,6 +303,15 @@ pub struct PolicySpec {
     /// follow in the default priority (`docs/rules.md`, "At most four modifiers per line").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier_priority: Option<Vec<Modifier>>,
+    /// The session-note elements required per code family: `default`, `therapy` or a code
+    /// pattern to the elements (default: [`DEFAULT_DOCUMENTATION_ELEMENTS`], and
+    /// [`DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS`] for therapy codes). A code takes the most
+    /// specific key that matches it: the code itself, then the longest prefix, then
+    /// `therapy` for a therapy code, then `default` (`docs/rules.md`, "Session note
+    /// elements").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_elements:
+        Option<BTreeMap<DocumentationKey, Option<Vec<DocumentationElement>>>>,
     /// When a prior authorization is needed (default `never`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_authorization: Option<PriorAuthorization>,
@@ -359,6 +368,116 @@ pub struct PolicySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_alert_percent: Option<u32>,
 }
+
+/// An element of a session note a policy may require (`documentation_elements`): a field of
+/// the encounter's `documentation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentationElement {
+    /// `skills_taught`.
+    SkillsTaught,
+    /// `participation`.
+    Participation,
+    /// `progress`.
+    Progress,
+    /// `techniques`.
+    Techniques,
+    /// `objectives`.
+    Objectives,
+    /// `challenges`.
+    Challenges,
+    /// `adjustments`.
+    Adjustments,
+}
+
+impl DocumentationElement {
+    /// Every element, in the order findings list them.
+    pub const ALL: [DocumentationElement; 7] = [
+        DocumentationElement::SkillsTaught,
+        DocumentationElement::Participation,
+        DocumentationElement::Progress,
+        DocumentationElement::Techniques,
+        DocumentationElement::Objectives,
+        DocumentationElement::Challenges,
+        DocumentationElement::Adjustments,
+    ];
+
+    /// The field name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DocumentationElement::SkillsTaught => "skills_taught",
+            DocumentationElement::Participation => "participation",
+            DocumentationElement::Progress => "progress",
+            DocumentationElement::Techniques => "techniques",
+            DocumentationElement::Objectives => "objectives",
+            DocumentationElement::Challenges => "challenges",
+            DocumentationElement::Adjustments => "adjustments",
+        }
+    }
+}
+
+/// A key of a policy's `documentation_elements` map: `default` (every code no other key
+/// matches), `therapy` (every therapy code, 97535 built in) or a code pattern (`"97535"`,
+/// `"H*"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocumentationKey {
+    /// Every code no other key matches.
+    Default,
+    /// Every therapy code (see [`CodeEntry::therapy`](crate::CodeEntry::therapy)).
+    Therapy,
+    /// The codes a pattern matches.
+    Codes(CodePattern),
+}
+
+impl fmt::Display for DocumentationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocumentationKey::Default => f.write_str("default"),
+            DocumentationKey::Therapy => f.write_str("therapy"),
+            DocumentationKey::Codes(pattern) => pattern.fmt(f),
+        }
+    }
+}
+
+impl Serialize for DocumentationKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentationKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        match text.as_ref() {
+            "default" => Ok(DocumentationKey::Default),
+            "therapy" => Ok(DocumentationKey::Therapy),
+            _ => text.parse().map(DocumentationKey::Codes).map_err(|_| {
+                serde::de::Error::unknown_variant(&text, &["default", "therapy", "a code pattern"])
+            }),
+        }
+    }
+}
+
+/// The session-note elements required when a policy's `documentation_elements` gives no
+/// `default` entry: the five the skills-training notes of Oklahoma OAC 317:30-5-248 and NY
+/// OPWDD record (`docs/rules.md`, "Session note elements").
+pub const DEFAULT_DOCUMENTATION_ELEMENTS: [DocumentationElement; 5] = [
+    DocumentationElement::SkillsTaught,
+    DocumentationElement::Participation,
+    DocumentationElement::Progress,
+    DocumentationElement::Techniques,
+    DocumentationElement::Objectives,
+];
+
+/// The elements required of therapy codes (97535) when a policy's `documentation_elements`
+/// gives no `therapy` entry: what a therapy treatment note records against the plan of care
+/// (`docs/rules.md`, "Session note elements": Medicare Benefit Policy Manual Ch. 15 §220.3).
+pub const DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS: [DocumentationElement; 3] = [
+    DocumentationElement::Progress,
+    DocumentationElement::Techniques,
+    DocumentationElement::Objectives,
+];
 
 /// A day of the week, as a policy's `week_start` names it (lowercase English).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
@@ -657,6 +776,9 @@ pub struct Policy {
     /// Every modifier with a restriction to some codes (the defaults included).
     modifier_codes: BTreeMap<Modifier, Vec<CodePattern>>,
     modifier_priority: Vec<Modifier>,
+    /// The required note elements by key, most specific first (codes, longer prefixes,
+    /// `therapy`, `default`).
+    documentation_elements: Vec<(DocumentationKey, Vec<DocumentationElement>)>,
     prior_authorization: PriorAuthorization,
     progress_report_interval_days: Option<u32>,
     excludes_educational: bool,
@@ -847,6 +969,20 @@ impl Policy {
     /// The payer's modifier priority (may be empty: default priority).
     pub fn modifier_priority(&self) -> &[Modifier] {
         &self.modifier_priority
+    }
+
+    /// The session-note elements required for `code` (`documentation_elements`): those of
+    /// the most specific key that matches it.
+    pub fn documentation_elements(&self, code: Code) -> &[DocumentationElement] {
+        let therapy = self.is_therapy(code);
+        self.documentation_elements
+            .iter()
+            .find(|(key, _)| match key {
+                DocumentationKey::Codes(pattern) => pattern.matches(code),
+                DocumentationKey::Therapy => therapy,
+                DocumentationKey::Default => true,
+            })
+            .map_or(&[], |(_, elements)| elements.as_slice())
     }
 
     /// When a prior authorization is needed.
@@ -1235,6 +1371,11 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         modifier_order: over.modifier_order.or(base.modifier_order),
         modifier_codes: merge_map(base.modifier_codes, over.modifier_codes, replace),
         modifier_priority: over.modifier_priority.or(base.modifier_priority),
+        documentation_elements: merge_map(
+            base.documentation_elements,
+            over.documentation_elements,
+            replace,
+        ),
         prior_authorization: over.prior_authorization.or(base.prior_authorization),
         progress_report_interval_days: over
             .progress_report_interval_days
@@ -1363,6 +1504,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     let modifier_priority = spec.modifier_priority.clone().unwrap_or_default();
     no_duplicates(&modifier_priority, "modifier_priority")?;
     let modifier_codes = modifier_codes(&spec)?;
+    let documentation_elements = documentation_elements(&spec)?;
     let prior_authorization = spec.prior_authorization.unwrap_or_default();
     if prior_authorization == PriorAuthorization::AboveUnitsPerDay(0) {
         return Err(invalid(
@@ -1438,6 +1580,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         modifier_order,
         modifier_codes,
         modifier_priority,
+        documentation_elements,
         prior_authorization,
         progress_report_interval_days,
         excludes_educational,
@@ -1465,6 +1608,42 @@ fn modifier_codes(spec: &PolicySpec) -> Result<BTreeMap<Modifier, Vec<CodePatter
         map.insert(modifier, patterns.clone());
     }
     Ok(map)
+}
+
+/// The policy's `documentation_elements` with the defaults of `default` and `therapy`,
+/// most specific key first.
+fn documentation_elements(
+    spec: &PolicySpec,
+) -> Result<Vec<(DocumentationKey, Vec<DocumentationElement>)>, PolicyError> {
+    let mut map: BTreeMap<DocumentationKey, Vec<DocumentationElement>> = BTreeMap::new();
+    map.insert(
+        DocumentationKey::Default,
+        DEFAULT_DOCUMENTATION_ELEMENTS.to_vec(),
+    );
+    map.insert(
+        DocumentationKey::Therapy,
+        DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS.to_vec(),
+    );
+    let given = spec.documentation_elements.iter().flatten();
+    if given.clone().count() > MAX_CODES + 2 {
+        return Err(invalid(
+            "documentation_elements",
+            format!("at most {} keys", MAX_CODES + 2),
+        ));
+    }
+    for (&key, elements) in given {
+        let Some(elements) = elements else { continue };
+        no_duplicates(elements, &format!("documentation_elements.{key}"))?;
+        map.insert(key, elements.clone());
+    }
+    let mut out: Vec<(DocumentationKey, Vec<DocumentationElement>)> = map.into_iter().collect();
+    let rank = |key: &DocumentationKey| match key {
+        DocumentationKey::Codes(pattern) => std::cmp::Reverse(pattern.specificity() + 2),
+        DocumentationKey::Therapy => std::cmp::Reverse(1),
+        DocumentationKey::Default => std::cmp::Reverse(0),
+    };
+    out.sort_by_key(|(key, _)| rank(key));
+    Ok(out)
 }
 
 /// Checks the sizes of the policy's `sources` and `unverified` note.

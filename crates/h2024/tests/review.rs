@@ -692,3 +692,147 @@ proptest::proptest! {
         }
     }
 }
+
+// ---- documentation elements per code family (`documentation_elements`) ----
+
+/// A note with only the given elements.
+fn note(elements: &[&str]) -> Value {
+    let full = json!({"skills_taught": ["budgeting"], "participation": "active",
+                      "progress": "paid two bills on time", "techniques": ["modeling"],
+                      "objectives": ["g1"], "challenges": "distracted",
+                      "adjustments": "shorter tasks"});
+    let mut out = json!({});
+    for e in elements {
+        out[*e] = full[*e].clone();
+    }
+    out
+}
+
+fn missing(r: &Value) -> Vec<String> {
+    fired(r, "missing_documentation")
+        .into_iter()
+        .map(|(_, d)| d["element"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_therapy_note_needs_objectives_progress_and_techniques() {
+    let therapy =
+        |elements: &[&str]| with(&ot_session("e1"), json!({"documentation": note(elements)}));
+    // Without skills taught and participation: nothing missing on 97535.
+    let r = run(
+        json!("medicaid"),
+        vec![therapy(&["progress", "techniques", "objectives"])],
+    );
+    assert_eq!(r["lines"][0]["code"], "97535");
+    assert!(missing(&r).is_empty(), "{:#}", r["findings"]);
+    // Without techniques: one finding.
+    let r = run(
+        json!("medicaid"),
+        vec![therapy(&["progress", "objectives", "skills_taught"])],
+    );
+    assert_eq!(missing(&r), ["techniques"]);
+    // No note at all: the three.
+    let r = run(
+        json!("medicare"),
+        vec![with(&ot_session("e1"), json!({"documentation": null}))],
+    );
+    assert_eq!(missing(&r), ["progress", "techniques", "objectives"]);
+}
+
+#[test]
+fn a_skills_note_still_needs_the_five() {
+    let r = run(
+        json!("medicaid"),
+        vec![with(
+            &session("e1", "p1", "pr1", "09:00", "09:45"),
+            json!({"documentation": note(&["progress", "techniques", "objectives"])}),
+        )],
+    );
+    assert_eq!(missing(&r), ["skills_taught", "participation"]);
+}
+
+#[test]
+fn documentation_elements_are_policy_data_the_most_specific_key_wins() {
+    let policy = json!({"extends": "medicaid", "documentation_elements": {
+        "default": ["progress", "challenges", "adjustments"],
+        "H20*": ["participation"],
+        "H2014": ["skills_taught"],
+        "therapy": ["techniques"]}});
+    let skills = |id: &str, service: &str, start: &str| {
+        with(
+            &session(id, "p1", "pr1", start, &format!("{}:45", &start[..2])),
+            json!({"service": service, "documentation": {}}),
+        )
+    };
+    let r = run(
+        policy.clone(),
+        vec![
+            skills("e1", "skills_training", "09:00"),
+            skills("e2", "psychosocial_rehabilitation", "11:00"),
+        ],
+    );
+    let per_encounter = |id: &str| {
+        fired(&r, "missing_documentation")
+            .into_iter()
+            .filter(|(e, _)| e == id)
+            .map(|(_, d)| d["element"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(per_encounter("e1"), ["skills_taught"], "H2014: its own key");
+    assert_eq!(
+        per_encounter("e2"),
+        ["participation"],
+        "H2017: the prefix H20*"
+    );
+    let r = run(
+        policy,
+        vec![with(&ot_session("e1"), json!({"documentation": {}}))],
+    );
+    assert_eq!(missing(&r), ["techniques"], "97535: therapy");
+    // `null` brings back the built-in lists.
+    let engine = Engine::from_policies_json(
+        r#"[{"id": "a", "extends": "medicaid", "documentation_elements": {"therapy": []}},
+            {"id": "b", "extends": "a", "documentation_elements": {"therapy": null}}]"#,
+    )
+    .unwrap();
+    assert!(
+        engine
+            .policy("a")
+            .unwrap()
+            .documentation_elements(h2024::Code::Cpt97535)
+            .is_empty()
+    );
+    assert_eq!(
+        engine
+            .policy("b")
+            .unwrap()
+            .documentation_elements(h2024::Code::Cpt97535)
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn documentation_elements_errors_name_the_path() {
+    for (map, path) in [
+        (
+            json!({"default": ["skills_taught", "skills_taught"]}),
+            "[0].documentation_elements.default[1]",
+        ),
+        (
+            json!({"97535": ["signature"]}),
+            "[0].documentation_elements.97535[0]",
+        ),
+        (json!({"H*": ["x"]}), "[0].documentation_elements.H*[0]"),
+        (
+            json!({"nonsense key": ["progress"]}),
+            "[0].documentation_elements",
+        ),
+    ] {
+        let policy = json!([{"id": "p", "extends": "medicaid", "documentation_elements": map}]);
+        let err = Engine::from_policies_json(&policy.to_string()).unwrap_err();
+        assert_eq!(err.path(), path, "{policy}: {err}");
+        assert!(!err.to_string().contains("nonsense"));
+    }
+}
