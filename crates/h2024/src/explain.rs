@@ -16,7 +16,7 @@ pub use crate::reasons::{
 
 use crate::codes::{Code, Service};
 use crate::credentials::Discipline;
-use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
+use crate::findings::{AuthorizationNeed, Data, EvvVisitProblem, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
 use crate::places::Modality;
 use crate::policy::IgnoredBecause;
@@ -871,6 +871,69 @@ impl fmt::Display for Data {
             ),
             Data::ProviderOverlap { .. } => f.write_str(
                 "the provider has a session with another patient at the same time (`data.other`) that is not part of one group session with this one (a group is its encounters with identical start and end)",
+            ),
+            Data::InvalidEvvVisit { index, problem, .. } => {
+                write!(f, "`evv_visits[{index}]` is ignored: ")?;
+                match problem {
+                    EvvVisitProblem::UnknownPatient => {
+                        f.write_str("`patient` names no patient in `patients`")
+                    }
+                    EvvVisitProblem::UnknownProvider => {
+                        f.write_str("`provider` names no provider in `providers`")
+                    }
+                    EvvVisitProblem::ClockOutNotAfterClockIn => {
+                        f.write_str("`clock_out` is not after `clock_in`")
+                    }
+                    EvvVisitProblem::DuplicateId => {
+                        f.write_str("an earlier entry of `evv_visits` has the same `id`")
+                    }
+                }
+            }
+            Data::EvvVisitMissing { clock_times } => {
+                if *clock_times {
+                    f.write_str(
+                        "the policy requires an electronic visit verification (EVV) record for this code in person, and no EVV visit of the patient and provider overlaps the session: the claim would find no visit to match",
+                    )
+                } else {
+                    f.write_str(
+                        "the policy requires an electronic visit verification (EVV) record for this code in person, and the encounter has no `start` and `end` to match a visit with",
+                    )
+                }
+            }
+            Data::EvvVisitUnverified { .. } => f.write_str(
+                "only an unverified EVV visit (`data.visit`) overlaps the session: have the visit verified in the EVV system before billing",
+            ),
+            Data::EvvTimeMismatch {
+                started_early_minutes,
+                ended_late_minutes,
+                tolerance_minutes,
+                ..
+            } => {
+                f.write_str("the session's times fall outside its verified EVV visit (`data.visit`): ")?;
+                if *started_early_minutes > 0 {
+                    write!(f, "it starts {started_early_minutes} minutes before clock-in")?;
+                    if *ended_late_minutes > 0 {
+                        f.write_str(" and ")?;
+                    }
+                }
+                if *ended_late_minutes > 0 {
+                    write!(f, "it ends {ended_late_minutes} minutes after clock-out")?;
+                }
+                write!(
+                    f,
+                    "; the policy allows {tolerance_minutes} {}",
+                    if *tolerance_minutes == 1 { "minute" } else { "minutes" }
+                )
+            }
+            Data::EvvUnitsExceeded {
+                units,
+                visit_minutes,
+                visit_units,
+                ..
+            } => write!(
+                f,
+                "the line bills {units} {} but the {visit_minutes} minutes of its sessions within their verified EVV visits (`data.visits`) earn {visit_units} under the same rounding: the units would not match the visits",
+                if *units == 1 { "unit" } else { "units" }
             ),
             Data::Duplicate { clock_times, .. } => {
                 if *clock_times {

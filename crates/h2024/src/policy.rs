@@ -303,6 +303,16 @@ pub struct PolicySpec {
     /// follow in the default priority (`docs/rules.md`, "At most four modifiers per line").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier_priority: Option<Vec<Modifier>>,
+    /// Electronic visit verification: the codes whose in-person encounters need a verified
+    /// EVV visit, the settings exempt from it and the minutes of tolerance; `null` (the
+    /// default) for no EVV check (`docs/rules.md`, "Electronic visit verification"). A
+    /// version or a policy that extends this one replaces it as a whole.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub evv: Option<Option<Evv>>,
     /// The session-note elements required per code family: `default`, `therapy` or a code
     /// pattern to the elements (default: [`DEFAULT_DOCUMENTATION_ELEMENTS`], and
     /// [`DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS`] for therapy codes). A code takes the most
@@ -616,6 +626,42 @@ pub enum PriorAuthorization {
     AboveUnitsPerDay(u32),
 }
 
+/// A payer's electronic visit verification rules (policy field `evv`).
+///
+/// In JSON: `{"required_codes": ["H2014"], "exempt_settings": ["clinic"],
+/// "tolerance_minutes": 0}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Evv {
+    /// The codes whose in-person encounters need an EVV visit (codes of the policy's code
+    /// set, each once).
+    pub required_codes: Vec<Code>,
+    /// Settings where no EVV visit is needed (default none).
+    #[serde(default)]
+    pub exempt_settings: Vec<Setting>,
+    /// Minutes an encounter may start before clock-in or end after clock-out without an
+    /// `evv_time_mismatch` (0 to 1440, default 0).
+    #[serde(default)]
+    pub tolerance_minutes: u32,
+}
+
+impl Evv {
+    /// EVV for `required_codes`, no setting exempt, no tolerance.
+    pub fn new(required_codes: Vec<Code>) -> Evv {
+        Evv {
+            required_codes,
+            ..Evv::default()
+        }
+    }
+
+    /// Whether an encounter of `code` in `setting` needs a visit (in person: the caller
+    /// checks the modality).
+    pub fn requires(&self, code: Code, setting: Setting) -> bool {
+        self.required_codes.contains(&code) && !self.exempt_settings.contains(&setting)
+    }
+}
+
 /// Why an entry of an encounter's `other_timed_services` is not counted (finding
 /// `other_timed_service_ignored`; `docs/rules.md`, "Other timed services").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -776,6 +822,7 @@ pub struct Policy {
     /// Every modifier with a restriction to some codes (the defaults included).
     modifier_codes: BTreeMap<Modifier, Vec<CodePattern>>,
     modifier_priority: Vec<Modifier>,
+    evv: Option<Evv>,
     /// The required note elements by key, most specific first (codes, longer prefixes,
     /// `therapy`, `default`).
     documentation_elements: Vec<(DocumentationKey, Vec<DocumentationElement>)>,
@@ -969,6 +1016,11 @@ impl Policy {
     /// The payer's modifier priority (may be empty: default priority).
     pub fn modifier_priority(&self) -> &[Modifier] {
         &self.modifier_priority
+    }
+
+    /// The payer's electronic visit verification rules, if it checks EVV.
+    pub fn evv(&self) -> Option<&Evv> {
+        self.evv.as_ref()
     }
 
     /// The session-note elements required for `code` (`documentation_elements`): those of
@@ -1371,6 +1423,7 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         modifier_order: over.modifier_order.or(base.modifier_order),
         modifier_codes: merge_map(base.modifier_codes, over.modifier_codes, replace),
         modifier_priority: over.modifier_priority.or(base.modifier_priority),
+        evv: over.evv.or(base.evv),
         documentation_elements: merge_map(
             base.documentation_elements,
             over.documentation_elements,
@@ -1505,6 +1558,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     no_duplicates(&modifier_priority, "modifier_priority")?;
     let modifier_codes = modifier_codes(&spec)?;
     let documentation_elements = documentation_elements(&spec)?;
+    let evv = spec.evv.clone().flatten();
     let prior_authorization = spec.prior_authorization.unwrap_or_default();
     if prior_authorization == PriorAuthorization::AboveUnitsPerDay(0) {
         return Err(invalid(
@@ -1560,6 +1614,9 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     full_preference.extend(code_set.codes().filter(|c| !preference.contains(c)));
     let excludes_educational = spec.excludes_educational.unwrap_or(false);
     check_sources(&spec)?;
+    if let Some(evv) = &evv {
+        check_evv(evv, &code_set)?;
+    }
 
     Ok(Policy {
         spec,
@@ -1580,6 +1637,7 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         modifier_order,
         modifier_codes,
         modifier_priority,
+        evv,
         documentation_elements,
         prior_authorization,
         progress_report_interval_days,
@@ -1644,6 +1702,30 @@ fn documentation_elements(
     };
     out.sort_by_key(|(key, _)| rank(key));
     Ok(out)
+}
+
+/// Checks the policy's `evv`: required codes of the code set, each once; exempt settings
+/// each once; a tolerance of at most a day.
+fn check_evv(evv: &Evv, code_set: &CodeSet) -> Result<(), PolicyError> {
+    no_duplicates(&evv.required_codes, "evv.required_codes")?;
+    if let Some(i) = evv
+        .required_codes
+        .iter()
+        .position(|&c| !code_set.contains(c))
+    {
+        return Err(invalid(
+            format!("evv.required_codes[{i}]"),
+            "names a code the policy's code set does not define",
+        ));
+    }
+    no_duplicates(&evv.exempt_settings, "evv.exempt_settings")?;
+    if evv.tolerance_minutes > MAX_SESSION_MINUTES {
+        return Err(invalid(
+            "evv.tolerance_minutes",
+            format!("must be between 0 and {MAX_SESSION_MINUTES}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the sizes of the policy's `sources` and `unverified` note.

@@ -699,6 +699,11 @@ fn rule_ids_are_stable() {
             "provider_overlap",
             "duplicate_encounter",
             "other_timed_service_ignored",
+            "invalid_evv_visit",
+            "evv_visit_missing",
+            "evv_visit_unverified",
+            "evv_time_mismatch",
+            "evv_units_exceeded",
         ]
     );
 }

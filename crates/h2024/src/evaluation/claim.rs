@@ -66,7 +66,7 @@ pub(crate) enum Item<'a> {
 
 /// Patients or providers indexed once: id to position, and each position's rank in id
 /// order (lines are sorted by id; ranks let them be compared as integers).
-struct Index<'a> {
+pub(crate) struct Index<'a> {
     by_id: HashMap<&'a str, u32>,
     rank: Vec<u32>,
 }
@@ -95,6 +95,11 @@ impl<'a> Index<'a> {
 
     fn get(&self, id: &str) -> Option<u32> {
         self.by_id.get(id).copied()
+    }
+
+    /// The rank of the patient or provider with this id, if there is one.
+    pub(crate) fn rank_of(&self, id: &str) -> Option<u32> {
+        self.get(id).map(|at| self.rank[at as usize])
     }
 }
 
@@ -320,6 +325,7 @@ pub(crate) fn build<'a>(
         lines,
         capped: capped_lines,
         members: line_members,
+        bases,
     } = emitted;
     for p in prepared {
         let ev = &mut encounters[p.ev];
@@ -332,8 +338,11 @@ pub(crate) fn build<'a>(
         lines,
         line_members,
         capped: capped_lines,
+        bases,
         decisions: out.decisions,
         findings: out.findings,
+        patients: patient_index,
+        providers: provider_index,
     })
 }
 
@@ -1030,6 +1039,7 @@ struct Emitted {
     lines: Vec<Line>,
     capped: Vec<bool>,
     members: Vec<Vec<usize>>,
+    bases: Vec<Option<UnitsBasis>>,
 }
 
 /// Step 7: emits the lines that earn units, after those already emitted; the others become
@@ -1046,6 +1056,7 @@ fn emit_lines(
         lines,
         capped: capped_lines,
         members: line_members,
+        bases,
     } = emitted;
     // Sessions split at midnight that had a line of theirs earn no unit: on no line at all
     // once every date is seen.
@@ -1116,6 +1127,7 @@ fn emit_lines(
             continue;
         }
         capped_lines.push(cap.is_some());
+        bases.push(acc.basis);
         line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
         lines.push(Line {
             patient: acc.patient.to_owned(),
