@@ -188,7 +188,7 @@ impl<'de> Deserialize<'de> for UnitsKey {
 ///
 /// Every field but `id` may be left out when the policy `extends` another: it is then taken
 /// from that policy. In the maps (`codes`, `units`, `max_units_per_day`,
-/// `setting_modifiers`) an entry overrides the inherited entry of the same key field by
+/// `setting_modifiers`, `modifier_codes`, `documentation_elements`) an entry overrides the inherited entry of the same key field by
 /// field (an entry of `codes` or `units` that gives only some fields keeps the others from
 /// the inherited entry), and `null` removes it. For the optional modifiers, `null` means
 /// "none". README, "Your own policies".
