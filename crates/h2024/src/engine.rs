@@ -20,7 +20,9 @@ use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind}
 use crate::explain::Reason;
 use crate::findings::{Data, Finding, Rule};
 use crate::policy::{self, DatedPolicy, Policy, PolicySpec};
-use crate::request::{Encounter, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request};
+use crate::request::{
+    Encounter, EvvVisit, MAX_EVV_VISITS, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request,
+};
 use crate::response::{Decision, Response, SCHEMA_VERSION};
 use crate::session::MAX_SESSION_MINUTES;
 use crate::strict;
@@ -107,6 +109,7 @@ impl<'a> Request<&'a RawValue> {
     fn read(json: &'a str) -> Result<RawRequest<'a>, RequestError> {
         let raw: RawRequest<'a> = strict::from_str(json).map_err(RequestError::from_failure)?;
         check_providers(&raw.providers)?;
+        check_visits(&raw.evv_visits)?;
         Ok(raw)
     }
 
@@ -438,6 +441,7 @@ impl Engine {
     /// encounters are findings, not errors.
     pub fn try_evaluate(&self, request: &Request) -> Result<Response, RequestError> {
         check_providers(&request.providers)?;
+        check_visits(&request.evv_visits)?;
         let policy = self.resolve_policy(&request.policy)?;
         let screened: Vec<Option<Rejected>> = (request.encounters.iter().enumerate())
             .map(|(i, e)| screen_encounter(i, e))
@@ -447,8 +451,8 @@ impl Engine {
             .collect();
         evaluate_items(
             &policy,
-            &request.patients,
-            &request.providers,
+            (&request.patients, &request.providers),
+            &request.evv_visits,
             &items,
             request.explain,
         )
@@ -533,20 +537,26 @@ impl Engine {
                 None => parsed.next().map(Item::Parsed),
             })
             .collect();
-        evaluate_items(&policy, &raw.patients, &raw.providers, &items, raw.explain)
+        evaluate_items(
+            &policy,
+            (&raw.patients, &raw.providers),
+            &raw.evv_visits,
+            &items,
+            raw.explain,
+        )
     }
 }
 
 /// The evaluation, then the checks on it, then the claims, then the response.
 fn evaluate_items(
     policy: &DatedPolicy,
-    patients: &[Patient],
-    providers: &[Provider],
+    (patients, providers): (&[Patient], &[Provider]),
+    visits: &[EvvVisit],
     items: &[Item<'_>],
     explain: bool,
 ) -> Result<Response, RequestError> {
     let mut eval = claim::build(policy, patients, providers, items)?;
-    let checked = checks::run(&eval);
+    let checked = checks::run(&eval, visits);
     let mut lines = std::mem::take(&mut eval.lines);
     for drawn in checked.drawn {
         let line = &mut lines[drawn.line];
@@ -568,16 +578,17 @@ fn evaluate_items(
     })
 }
 
-/// Findings in the request order of their encounters; within an encounter, in the order
-/// they were found (evaluation first, then the checks). A counting sort: linear, and the
-/// findings are moved once.
+/// Findings in the request order of their encounters, then the findings on no encounter
+/// (at position `items`: the EVV visits'); within an encounter, in the order they were
+/// found (evaluation first, then the checks). A counting sort: linear, and the findings are
+/// moved once.
 fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
     // Where each finding goes: its encounter's first slot, then the next, in found order.
-    let mut next = vec![0usize; items + 1];
+    let mut next = vec![0usize; items + 2];
     for (item, _) in &findings {
         next[*item + 1] += 1;
     }
-    for i in 0..items {
+    for i in 0..=items {
         next[i + 1] += next[i];
     }
     let target: Vec<u32> = findings
@@ -592,6 +603,28 @@ fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Fi
     // Applied in place: no second vector of findings.
     crate::evaluation::permute(&mut findings, target);
     findings.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Checks what the EVV visits' types do not: how many there are and the length of their
+/// ids (README, "Limits and bounds").
+fn check_visits(visits: &[EvvVisit]) -> Result<(), RequestError> {
+    if visits.len() > MAX_EVV_VISITS {
+        return Err(RequestError::new(
+            RequestErrorKind::InvalidRequest,
+            Some("evv_visits".to_owned()),
+            format!("at most {MAX_EVV_VISITS} entries"),
+        ));
+    }
+    for (i, visit) in visits.iter().enumerate() {
+        visit.check().map_err(|e| {
+            RequestError::new(
+                RequestErrorKind::InvalidRequest,
+                Some(format!("evv_visits[{i}].{}", e.field)),
+                e.problem,
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Checks what the providers' types do not: the length of their ids. (Patients are checked

@@ -16,7 +16,7 @@ pub use crate::reasons::{
 
 use crate::codes::{Code, Service};
 use crate::credentials::Discipline;
-use crate::findings::{AuthorizationNeed, Data, Finding, NotValid};
+use crate::findings::{AuthorizationNeed, Data, EvvVisitProblem, Finding, NotValid};
 use crate::modifiers::MAX_MODIFIERS;
 use crate::places::Modality;
 use crate::policy::IgnoredBecause;
@@ -292,6 +292,10 @@ impl fmt::Display for Reason {
             } => write!(
                 f,
                 "{encounters} encounters of the same patient, provider, day and place share a line; their {minutes} minutes are considered together"
+            ),
+            Reason::SameServiceDay { sessions, minutes } => write!(
+                f,
+                "{sessions} sessions of the same service for the same patient, provider and day are coded together, each rounded on its own ({minutes} minutes in all): one code for the day"
             ),
             Reason::Scored(score) => score.fmt(f),
             Reason::Chosen { code, because } => match because {
@@ -665,6 +669,10 @@ impl fmt::Display for Data {
                         "the policy maps the {} setting to no such level of care",
                         setting.as_str()
                     ),
+                    NotValid::NotForCode { code } => write!(
+                        f,
+                        "the policy puts it on other codes than {code} (`modifier_codes`)"
+                    ),
                     NotValid::PolicyDoesNotUse => f.write_str("the policy does not use it"),
                 }
             }
@@ -862,7 +870,70 @@ impl fmt::Display for Data {
                 "the patient's {service} session overlaps an earlier {other_service} session still running (`data.other`); a patient receives one service at a time"
             ),
             Data::ProviderOverlap { .. } => f.write_str(
-                "the provider has an individual session with another patient at the same time (`data.other`)",
+                "the provider has a session with another patient at the same time (`data.other`) that is not part of one group session with this one (a group is its encounters with identical start and end)",
+            ),
+            Data::InvalidEvvVisit { index, problem, .. } => {
+                write!(f, "`evv_visits[{index}]` is ignored: ")?;
+                match problem {
+                    EvvVisitProblem::UnknownPatient => {
+                        f.write_str("`patient` names no patient in `patients`")
+                    }
+                    EvvVisitProblem::UnknownProvider => {
+                        f.write_str("`provider` names no provider in `providers`")
+                    }
+                    EvvVisitProblem::ClockOutNotAfterClockIn => {
+                        f.write_str("`clock_out` is not after `clock_in`")
+                    }
+                    EvvVisitProblem::DuplicateId => {
+                        f.write_str("an earlier entry of `evv_visits` has the same `id`")
+                    }
+                }
+            }
+            Data::EvvVisitMissing { clock_times } => {
+                if *clock_times {
+                    f.write_str(
+                        "the policy requires an electronic visit verification (EVV) record for this code in person, and no EVV visit of the patient and provider overlaps the session: the claim would find no visit to match",
+                    )
+                } else {
+                    f.write_str(
+                        "the policy requires an electronic visit verification (EVV) record for this code in person, and the encounter has no `start` and `end` to match a visit with",
+                    )
+                }
+            }
+            Data::EvvVisitUnverified { .. } => f.write_str(
+                "only an unverified EVV visit (`data.visit`) overlaps the session: have the visit verified in the EVV system before billing",
+            ),
+            Data::EvvTimeMismatch {
+                started_early_minutes,
+                ended_late_minutes,
+                tolerance_minutes,
+                ..
+            } => {
+                f.write_str("the session's times fall outside its verified EVV visit (`data.visit`): ")?;
+                if *started_early_minutes > 0 {
+                    write!(f, "it starts {started_early_minutes} minutes before clock-in")?;
+                    if *ended_late_minutes > 0 {
+                        f.write_str(" and ")?;
+                    }
+                }
+                if *ended_late_minutes > 0 {
+                    write!(f, "it ends {ended_late_minutes} minutes after clock-out")?;
+                }
+                write!(
+                    f,
+                    "; the policy allows {tolerance_minutes} {}",
+                    if *tolerance_minutes == 1 { "minute" } else { "minutes" }
+                )
+            }
+            Data::EvvUnitsExceeded {
+                units,
+                visit_minutes,
+                visit_units,
+                ..
+            } => write!(
+                f,
+                "the line bills {units} {} but the {visit_minutes} minutes of its sessions within their verified EVV visits (`data.visits`) earn {visit_units} under the same rounding: the units would not match the visits",
+                if *units == 1 { "unit" } else { "units" }
             ),
             Data::FeeNotFound {
                 code,

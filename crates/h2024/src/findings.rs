@@ -165,7 +165,7 @@ rules! {
     /// Two encounters of the same patient overlap in time (CARC 97: the benefit for this
     /// service is included in another service).
     OverlappingServices = "overlapping_services", Error, Some("97");
-    /// One provider in two individual sessions with different patients at the same time.
+    /// One provider with two patients at the same time outside one group session.
     ProviderOverlap = "provider_overlap", Warning, None;
     /// The same patient, code and times twice (CARC 18: exact duplicate claim/service).
     DuplicateEncounter = "duplicate_encounter", Error, Some("18");
@@ -183,6 +183,22 @@ rules! {
     /// the claim (837P HI, CMS-1500 box 21 hold twelve; `docs/rules.md`, "Diagnoses"). CARC
     /// 16: the claim lacks information the payer needs.
     TooManyDiagnoses = "too_many_diagnoses", Error, Some("16");
+    /// An entry of `evv_visits` names an unknown patient or provider, repeats another's id,
+    /// or its clock-out is not after its clock-in: it is ignored (`docs/rules.md`,
+    /// "Electronic visit verification"). On no encounter; no CARC: the visit is not billed.
+    InvalidEvvVisit = "invalid_evv_visit", Warning, None;
+    /// An in-person encounter of a code the policy's `evv` requires, and no EVV visit of
+    /// its patient and provider overlaps it (CARC 16: the aggregator finds no visit, "EVV
+    /// Visit Not Found").
+    EvvVisitMissing = "evv_visit_missing", Error, Some("16");
+    /// Only unverified EVV visits overlap the encounter (CARC 16 once billed unverified).
+    EvvVisitUnverified = "evv_visit_unverified", Warning, Some("16");
+    /// The encounter starts before its verified visit's clock-in or ends after its
+    /// clock-out by more than the policy's tolerance (CARC 16).
+    EvvTimeMismatch = "evv_time_mismatch", Error, Some("16");
+    /// The line's units exceed what its encounters' verified visit minutes earn under the
+    /// same rounding (CARC 151: "Units Do Not Match").
+    EvvUnitsExceeded = "evv_units_exceeded", Error, Some("151");
 }
 
 impl fmt::Display for Rule {
@@ -313,6 +329,12 @@ pub enum NotValid {
     SettingLevel {
         /// The setting.
         setting: Setting,
+    },
+    /// The session calls for the modifier, but the policy puts it on other codes
+    /// (`modifier_codes`).
+    NotForCode {
+        /// The code.
+        code: Code,
     },
     /// The policy does not use the modifier.
     PolicyDoesNotUse,
@@ -621,10 +643,52 @@ pub enum Data {
         /// The other encounter's service.
         other_service: Service,
     },
-    /// The provider is with another patient at the same time.
+    /// The provider is with another patient at the same time, outside one group session.
     ProviderOverlap {
         /// The other encounter.
         other: String,
+    },
+    /// An entry of `evv_visits` that is ignored.
+    InvalidEvvVisit {
+        /// The visit's id.
+        visit: String,
+        /// Its position in `evv_visits`.
+        index: usize,
+        /// What is wrong with it.
+        problem: EvvVisitProblem,
+    },
+    /// No EVV visit of the encounter's patient and provider overlaps it.
+    EvvVisitMissing {
+        /// Whether the encounter has clock times to match (without them no visit can
+        /// match).
+        clock_times: bool,
+    },
+    /// Only unverified visits overlap the encounter; the one that overlaps most.
+    EvvVisitUnverified {
+        /// The visit's id.
+        visit: String,
+    },
+    /// The encounter's times pass its verified visit's clock-in or clock-out.
+    EvvTimeMismatch {
+        /// The verified visit that overlaps the encounter most.
+        visit: String,
+        /// Whole minutes the encounter starts before clock-in (0: not before).
+        started_early_minutes: u32,
+        /// Whole minutes the encounter ends after clock-out (0: not after).
+        ended_late_minutes: u32,
+        /// The policy's `evv.tolerance_minutes`.
+        tolerance_minutes: u32,
+    },
+    /// The line bills more units than its encounters' verified visit minutes earn.
+    EvvUnitsExceeded {
+        /// The verified visits of the line's encounters, in the line's order, each once.
+        visits: Vec<String>,
+        /// The line's units.
+        units: u32,
+        /// The minutes of the line's encounters within their visits.
+        visit_minutes: u32,
+        /// The units those minutes earn under the line's rounding.
+        visit_units: u32,
     },
     /// The same service entered twice.
     Duplicate {
@@ -653,33 +717,32 @@ pub enum Data {
     },
 }
 
-/// A documentation element every session note needs.
+pub use crate::policy::DocumentationElement;
+
+/// What is wrong with an entry of `evv_visits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum DocumentationElement {
-    /// `skills_taught`.
-    SkillsTaught,
-    /// `participation`.
-    Participation,
-    /// `progress`.
-    Progress,
-    /// `techniques`.
-    Techniques,
-    /// `objectives`.
-    Objectives,
+pub enum EvvVisitProblem {
+    /// `patient` names no patient in `patients`.
+    UnknownPatient,
+    /// `provider` names no provider in `providers`.
+    UnknownProvider,
+    /// `clock_out` is not after `clock_in`.
+    ClockOutNotAfterClockIn,
+    /// Another visit earlier in `evv_visits` has this id.
+    DuplicateId,
 }
 
-impl DocumentationElement {
-    /// The field name.
-    pub const fn as_str(self) -> &'static str {
+impl EvvVisitProblem {
+    /// The field at fault.
+    pub const fn field(self) -> &'static str {
         match self {
-            DocumentationElement::SkillsTaught => "skills_taught",
-            DocumentationElement::Participation => "participation",
-            DocumentationElement::Progress => "progress",
-            DocumentationElement::Techniques => "techniques",
-            DocumentationElement::Objectives => "objectives",
+            EvvVisitProblem::UnknownPatient => "patient",
+            EvvVisitProblem::UnknownProvider => "provider",
+            EvvVisitProblem::ClockOutNotAfterClockIn => "clock_out",
+            EvvVisitProblem::DuplicateId => "id",
         }
     }
 }

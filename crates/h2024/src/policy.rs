@@ -19,7 +19,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::codes::{Code, CodeEntry, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
+use crate::codes::{Code, CodeEntry, CodePattern, CodeSet, CodeSetId, MAX_CODES, Service, Unit};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::fees::{Fee, FeeSchedule};
 use crate::modifiers::{Modifier, ModifierGroup};
@@ -72,6 +72,19 @@ pub const STATE_PACK_JSON: [(&str, &str); 6] = [
         "me-mainecare",
         include_str!("policies/states/me-mainecare.json"),
     ),
+];
+
+/// Which codes the derived modifiers go on when a policy's `modifier_codes` says nothing of
+/// them: the provider levels (HP, HO, HN, HM), early intervention (TL) and follow-up (TS)
+/// on H and T codes, the Medicaid behavioural-health and waiver codes they qualify
+/// (`docs/rules.md`, "Modifiers by code family"); every other modifier on every code.
+pub const DEFAULT_MODIFIER_CODES: [(Modifier, &[&str]); 6] = [
+    (Modifier::HP, &["H*", "T*"]),
+    (Modifier::HO, &["H*", "T*"]),
+    (Modifier::HN, &["H*", "T*"]),
+    (Modifier::HM, &["H*", "T*"]),
+    (Modifier::TL, &["H*", "T*"]),
+    (Modifier::TS, &["H*", "T*"]),
 ];
 
 /// The share of an authorization limit, in percent, whose use raises
@@ -176,7 +189,7 @@ impl<'de> Deserialize<'de> for UnitsKey {
 ///
 /// Every field but `id` may be left out when the policy `extends` another: it is then taken
 /// from that policy. In the maps (`codes`, `units`, `max_units_per_day`,
-/// `setting_modifiers`) an entry overrides the inherited entry of the same key field by
+/// `setting_modifiers`, `modifier_codes`, `documentation_elements`) an entry overrides the inherited entry of the same key field by
 /// field (an entry of `codes` or `units` that gives only some fields keeps the others from
 /// the inherited entry), and `null` removes it. For the optional modifiers, `null` means
 /// "none". README, "Your own policies".
@@ -282,6 +295,36 @@ pub struct PolicySpec {
     /// The payer's modifier order; modifiers not listed follow in the default order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modifier_order: Option<Vec<Modifier>>,
+    /// Which codes a derived modifier goes on: modifier to code patterns (`"H*"`,
+    /// `"97535"`, `"*"`). Modifiers without an entry keep the built-in rule
+    /// ([`DEFAULT_MODIFIER_CODES`]: provider levels, TL and TS on H and T codes; every other
+    /// modifier on every code). `docs/rules.md`, "Modifiers by code family".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier_codes: Option<BTreeMap<Modifier, Option<Vec<CodePattern>>>>,
+    /// The payer's modifier priority, most important first: when more modifiers are
+    /// required than a line carries, the highest in priority stay. Modifiers not listed
+    /// follow in the default priority (`docs/rules.md`, "At most four modifiers per line").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier_priority: Option<Vec<Modifier>>,
+    /// Electronic visit verification: the codes whose in-person encounters need a verified
+    /// EVV visit, the settings exempt from it and the minutes of tolerance; `null` (the
+    /// default) for no EVV check (`docs/rules.md`, "Electronic visit verification"). A
+    /// version or a policy that extends this one replaces it as a whole.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub evv: Option<Option<Evv>>,
+    /// The session-note elements required per code family: `default`, `therapy` or a code
+    /// pattern to the elements (default: [`DEFAULT_DOCUMENTATION_ELEMENTS`], and
+    /// [`DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS`] for therapy codes). A code takes the most
+    /// specific key that matches it: the code itself, then the longest prefix, then
+    /// `therapy` for a therapy code, then `default` (`docs/rules.md`, "Session note
+    /// elements").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_elements:
+        Option<BTreeMap<DocumentationKey, Option<Vec<DocumentationElement>>>>,
     /// When a prior authorization is needed (default `never`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prior_authorization: Option<PriorAuthorization>,
@@ -348,6 +391,117 @@ pub struct PolicySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<Vec<Fee>>,
 }
+
+/// An element of a session note a policy may require (`documentation_elements`): a field of
+/// the encounter's `documentation`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocumentationElement {
+    /// `skills_taught`.
+    SkillsTaught,
+    /// `participation`.
+    Participation,
+    /// `progress`.
+    Progress,
+    /// `techniques`.
+    Techniques,
+    /// `objectives`.
+    Objectives,
+    /// `challenges`.
+    Challenges,
+    /// `adjustments`.
+    Adjustments,
+}
+
+impl DocumentationElement {
+    /// Every element, in the order findings list them.
+    pub const ALL: [DocumentationElement; 7] = [
+        DocumentationElement::SkillsTaught,
+        DocumentationElement::Participation,
+        DocumentationElement::Progress,
+        DocumentationElement::Techniques,
+        DocumentationElement::Objectives,
+        DocumentationElement::Challenges,
+        DocumentationElement::Adjustments,
+    ];
+
+    /// The field name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DocumentationElement::SkillsTaught => "skills_taught",
+            DocumentationElement::Participation => "participation",
+            DocumentationElement::Progress => "progress",
+            DocumentationElement::Techniques => "techniques",
+            DocumentationElement::Objectives => "objectives",
+            DocumentationElement::Challenges => "challenges",
+            DocumentationElement::Adjustments => "adjustments",
+        }
+    }
+}
+
+/// A key of a policy's `documentation_elements` map: `default` (every code no other key
+/// matches), `therapy` (every therapy code, 97535 built in) or a code pattern (`"97535"`,
+/// `"H*"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DocumentationKey {
+    /// Every code no other key matches.
+    Default,
+    /// Every therapy code (see [`CodeEntry::therapy`](crate::CodeEntry::therapy)).
+    Therapy,
+    /// The codes a pattern matches.
+    Codes(CodePattern),
+}
+
+impl fmt::Display for DocumentationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocumentationKey::Default => f.write_str("default"),
+            DocumentationKey::Therapy => f.write_str("therapy"),
+            DocumentationKey::Codes(pattern) => pattern.fmt(f),
+        }
+    }
+}
+
+impl Serialize for DocumentationKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentationKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        match text.as_ref() {
+            "default" => Ok(DocumentationKey::Default),
+            "therapy" => Ok(DocumentationKey::Therapy),
+            _ => text.parse().map(DocumentationKey::Codes).map_err(|_| {
+                serde::de::Error::unknown_variant(&text, &["default", "therapy", "a code pattern"])
+            }),
+        }
+    }
+}
+
+/// The session-note elements required when a policy's `documentation_elements` gives no
+/// `default` entry: the five the skills-training notes of Oklahoma OAC 317:30-5-248 and NY
+/// OPWDD record (`docs/rules.md`, "Session note elements").
+pub const DEFAULT_DOCUMENTATION_ELEMENTS: [DocumentationElement; 5] = [
+    DocumentationElement::SkillsTaught,
+    DocumentationElement::Participation,
+    DocumentationElement::Progress,
+    DocumentationElement::Techniques,
+    DocumentationElement::Objectives,
+];
+
+/// The elements required of therapy codes (97535) when a policy's `documentation_elements`
+/// gives no `therapy` entry: what a therapy treatment note records against the plan of care
+/// (`docs/rules.md`, "Session note elements": Medicare Benefit Policy Manual Ch. 15 §220.3).
+pub const DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS: [DocumentationElement; 3] = [
+    DocumentationElement::Progress,
+    DocumentationElement::Techniques,
+    DocumentationElement::Objectives,
+];
 
 /// A day of the week, as a policy's `week_start` names it (lowercase English).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
@@ -490,6 +644,44 @@ pub enum PriorAuthorization {
     Always,
     /// Needed only on days whose units of the code for the patient pass this number.
     AboveUnitsPerDay(u32),
+}
+
+/// A payer's electronic visit verification rules (policy field `evv`).
+///
+/// In JSON: `{"required_codes": ["H2014"], "exempt_settings": ["clinic"],
+/// "tolerance_minutes": 0}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Evv {
+    /// The codes whose in-person encounters need an EVV visit (codes of the policy's code
+    /// set, each once).
+    pub required_codes: Vec<Code>,
+    /// Settings where no EVV visit is needed (default none).
+    #[serde(default)]
+    pub exempt_settings: Vec<Setting>,
+    /// Minutes an encounter may start before clock-in or end after clock-out without an
+    /// `evv_time_mismatch` (0 to 1440, default 0).
+    #[serde(default)]
+    pub tolerance_minutes: u32,
+}
+
+impl Evv {
+    /// EVV for `required_codes`, no setting exempt, no tolerance.
+    pub fn new(required_codes: Vec<Code>) -> Evv {
+        Evv {
+            required_codes,
+            ..Evv::default()
+        }
+    }
+
+    /// Whether an encounter of `code` in `setting` needs a visit (in person: the caller
+    /// checks the modality).
+    pub fn requires(&self, code: Code, setting: Setting) -> bool {
+        self.required_codes.contains(&code) && !self.exempt_settings.contains(&setting)
+    }
 }
 
 /// Why an entry of an encounter's `other_timed_services` is not counted (finding
@@ -687,6 +879,13 @@ pub struct Policy {
     group_modifier: Option<Modifier>,
     setting_modifiers: BTreeMap<Setting, Modifier>,
     modifier_order: Vec<Modifier>,
+    /// Every modifier with a restriction to some codes (the defaults included).
+    modifier_codes: BTreeMap<Modifier, Vec<CodePattern>>,
+    modifier_priority: Vec<Modifier>,
+    evv: Option<Evv>,
+    /// The required note elements by key, most specific first (codes, longer prefixes,
+    /// `therapy`, `default`).
+    documentation_elements: Vec<(DocumentationKey, Vec<DocumentationElement>)>,
     prior_authorization: PriorAuthorization,
     progress_report_interval_days: Option<u32>,
     excludes_educational: bool,
@@ -860,6 +1059,43 @@ impl Policy {
     /// The payer's modifier order (may be empty: default order).
     pub fn modifier_order(&self) -> &[Modifier] {
         &self.modifier_order
+    }
+
+    /// The codes `modifier` goes on when the policy derives it, or `None` for every code
+    /// (`modifier_codes` and its defaults).
+    pub fn modifier_codes(&self, modifier: Modifier) -> Option<&[CodePattern]> {
+        self.modifier_codes.get(&modifier).map(Vec::as_slice)
+    }
+
+    /// Whether the policy puts `modifier` on a line of `code`, when the session calls for it
+    /// (`docs/rules.md`, "Modifiers by code family").
+    pub fn modifier_applies(&self, modifier: Modifier, code: Code) -> bool {
+        self.modifier_codes(modifier)
+            .is_none_or(|patterns| patterns.iter().any(|p| p.matches(code)))
+    }
+
+    /// The payer's modifier priority (may be empty: default priority).
+    pub fn modifier_priority(&self) -> &[Modifier] {
+        &self.modifier_priority
+    }
+
+    /// The payer's electronic visit verification rules, if it checks EVV.
+    pub fn evv(&self) -> Option<&Evv> {
+        self.evv.as_ref()
+    }
+
+    /// The session-note elements required for `code` (`documentation_elements`): those of
+    /// the most specific key that matches it.
+    pub fn documentation_elements(&self, code: Code) -> &[DocumentationElement] {
+        let therapy = self.is_therapy(code);
+        self.documentation_elements
+            .iter()
+            .find(|(key, _)| match key {
+                DocumentationKey::Codes(pattern) => pattern.matches(code),
+                DocumentationKey::Therapy => therapy,
+                DocumentationKey::Default => true,
+            })
+            .map_or(&[], |(_, elements)| elements.as_slice())
     }
 
     /// When a prior authorization is needed.
@@ -1282,6 +1518,14 @@ fn merge(base: PolicySpec, over: PolicySpec) -> PolicySpec {
         group_modifier: over.group_modifier.or(base.group_modifier),
         setting_modifiers: merge_map(base.setting_modifiers, over.setting_modifiers, replace),
         modifier_order: over.modifier_order.or(base.modifier_order),
+        modifier_codes: merge_map(base.modifier_codes, over.modifier_codes, replace),
+        modifier_priority: over.modifier_priority.or(base.modifier_priority),
+        evv: over.evv.or(base.evv),
+        documentation_elements: merge_map(
+            base.documentation_elements,
+            over.documentation_elements,
+            replace,
+        ),
         prior_authorization: over.prior_authorization.or(base.prior_authorization),
         progress_report_interval_days: over
             .progress_report_interval_days
@@ -1408,6 +1652,11 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     }
     let modifier_order = spec.modifier_order.clone().unwrap_or_default();
     no_duplicates(&modifier_order, "modifier_order")?;
+    let modifier_priority = spec.modifier_priority.clone().unwrap_or_default();
+    no_duplicates(&modifier_priority, "modifier_priority")?;
+    let modifier_codes = modifier_codes(&spec)?;
+    let documentation_elements = documentation_elements(&spec)?;
+    let evv = spec.evv.clone().flatten();
     let prior_authorization = spec.prior_authorization.unwrap_or_default();
     if prior_authorization == PriorAuthorization::AboveUnitsPerDay(0) {
         return Err(invalid(
@@ -1464,6 +1713,9 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
     let excludes_educational = spec.excludes_educational.unwrap_or(false);
     check_sources(&spec)?;
     let fees = FeeSchedule::new(spec.fees.as_deref().unwrap_or_default())?;
+    if let Some(evv) = &evv {
+        check_evv(evv, &code_set)?;
+    }
 
     Ok(Policy {
         spec,
@@ -1482,6 +1734,10 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         group_modifier,
         setting_modifiers,
         modifier_order,
+        modifier_codes,
+        modifier_priority,
+        evv,
+        documentation_elements,
         prior_authorization,
         progress_report_interval_days,
         excludes_educational,
@@ -1490,6 +1746,86 @@ fn build(spec: PolicySpec) -> Result<Policy, PolicyError> {
         authorization_alert_percent,
         fees,
     })
+}
+
+/// The policy's `modifier_codes` over [`DEFAULT_MODIFIER_CODES`]: each entry replaces the
+/// default of its modifier; lists hold at most [`MAX_CODES`] distinct patterns.
+fn modifier_codes(spec: &PolicySpec) -> Result<BTreeMap<Modifier, Vec<CodePattern>>, PolicyError> {
+    let mut map: BTreeMap<Modifier, Vec<CodePattern>> = BTreeMap::new();
+    for (modifier, patterns) in DEFAULT_MODIFIER_CODES {
+        let patterns = patterns.iter().filter_map(|p| p.parse().ok()).collect();
+        map.insert(modifier, patterns);
+    }
+    for (&modifier, patterns) in spec.modifier_codes.iter().flatten() {
+        let Some(patterns) = patterns else { continue };
+        let path = format!("modifier_codes.{modifier}");
+        if patterns.len() > MAX_CODES {
+            return Err(invalid(path, format!("at most {MAX_CODES} patterns")));
+        }
+        no_duplicates(patterns, &path)?;
+        map.insert(modifier, patterns.clone());
+    }
+    Ok(map)
+}
+
+/// The policy's `documentation_elements` with the defaults of `default` and `therapy`,
+/// most specific key first.
+fn documentation_elements(
+    spec: &PolicySpec,
+) -> Result<Vec<(DocumentationKey, Vec<DocumentationElement>)>, PolicyError> {
+    let mut map: BTreeMap<DocumentationKey, Vec<DocumentationElement>> = BTreeMap::new();
+    map.insert(
+        DocumentationKey::Default,
+        DEFAULT_DOCUMENTATION_ELEMENTS.to_vec(),
+    );
+    map.insert(
+        DocumentationKey::Therapy,
+        DEFAULT_THERAPY_DOCUMENTATION_ELEMENTS.to_vec(),
+    );
+    let given = spec.documentation_elements.iter().flatten();
+    if given.clone().count() > MAX_CODES + 2 {
+        return Err(invalid(
+            "documentation_elements",
+            format!("at most {} keys", MAX_CODES + 2),
+        ));
+    }
+    for (&key, elements) in given {
+        let Some(elements) = elements else { continue };
+        no_duplicates(elements, &format!("documentation_elements.{key}"))?;
+        map.insert(key, elements.clone());
+    }
+    let mut out: Vec<(DocumentationKey, Vec<DocumentationElement>)> = map.into_iter().collect();
+    let rank = |key: &DocumentationKey| match key {
+        DocumentationKey::Codes(pattern) => std::cmp::Reverse(pattern.specificity() + 2),
+        DocumentationKey::Therapy => std::cmp::Reverse(1),
+        DocumentationKey::Default => std::cmp::Reverse(0),
+    };
+    out.sort_by_key(|(key, _)| rank(key));
+    Ok(out)
+}
+
+/// Checks the policy's `evv`: required codes of the code set, each once; exempt settings
+/// each once; a tolerance of at most a day.
+fn check_evv(evv: &Evv, code_set: &CodeSet) -> Result<(), PolicyError> {
+    no_duplicates(&evv.required_codes, "evv.required_codes")?;
+    if let Some(i) = evv
+        .required_codes
+        .iter()
+        .position(|&c| !code_set.contains(c))
+    {
+        return Err(invalid(
+            format!("evv.required_codes[{i}]"),
+            "names a code the policy's code set does not define",
+        ));
+    }
+    no_duplicates(&evv.exempt_settings, "evv.exempt_settings")?;
+    if evv.tolerance_minutes > MAX_SESSION_MINUTES {
+        return Err(invalid(
+            "evv.tolerance_minutes",
+            format!("must be between 0 and {MAX_SESSION_MINUTES}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the sizes of the policy's `sources` and `unverified` note.

@@ -68,6 +68,11 @@ pub struct Request<E = Encounter> {
     // name the type.
     #[serde(default = "Vec::<E>::new")]
     pub encounters: Vec<E>,
+    /// Electronic visit verification records, as the state's EVV system holds them (at most
+    /// [`MAX_EVV_VISITS`]); checked against in-person encounters of the codes a policy's
+    /// `evv` requires (`docs/rules.md`, "Electronic visit verification").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evv_visits: Vec<EvvVisit>,
 }
 
 impl Default for Request {
@@ -79,6 +84,7 @@ impl Default for Request {
             patients: Vec::new(),
             providers: Vec::new(),
             encounters: Vec::new(),
+            evv_visits: Vec::new(),
         }
     }
 }
@@ -173,6 +179,102 @@ impl Request {
     pub fn with_encounter(mut self, encounter: Encounter) -> Self {
         self.encounters.push(encounter);
         self
+    }
+
+    /// Adds an electronic visit verification record.
+    pub fn with_evv_visit(mut self, visit: EvvVisit) -> Self {
+        self.evv_visits.push(visit);
+        self
+    }
+}
+
+/// An electronic visit verification (EVV) record: the six elements the 21st Century Cures
+/// Act, section 12006, asks an EVV system to verify (the service, the member, the date, the
+/// location, the provider, and the begin and end times), as a state aggregator holds them
+/// (`docs/rules.md`, "Electronic visit verification"). The service and date are read from
+/// the encounters the visit is matched with.
+///
+/// ```
+/// use chrono::DateTime;
+/// use h2024::request::{EvvVisit, VisitStatus};
+/// use h2024::Setting;
+/// let visit = EvvVisit::new(
+///     "v1", "p1", "pr1",
+///     DateTime::parse_from_rfc3339("2026-03-02T09:00:00-05:00").unwrap(),
+///     DateTime::parse_from_rfc3339("2026-03-02T09:45:00-05:00").unwrap(),
+///     VisitStatus::Verified,
+///     Setting::Home,
+/// );
+/// assert!(visit.check().is_ok());
+/// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct EvvVisit {
+    /// The visit's id in the EVV system (at most [`MAX_ID_CHARS`] characters).
+    pub id: String,
+    /// The patient (member) served, by id in `patients`.
+    pub patient: String,
+    /// The provider who served, by id in `providers`.
+    pub provider: String,
+    /// When the provider clocked in (RFC 3339 with offset).
+    pub clock_in: DateTime<FixedOffset>,
+    /// When the provider clocked out; must be after `clock_in`.
+    pub clock_out: DateTime<FixedOffset>,
+    /// Whether the EVV system verified the visit.
+    pub status: VisitStatus,
+    /// Where the service was delivered.
+    pub location: Setting,
+}
+
+/// Whether an EVV system verified a visit.
+///
+/// In JSON: `"verified"` or `"unverified"`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VisitStatus {
+    /// Verified: it may support a claim.
+    Verified,
+    /// Not verified (an exception not cleared, a manual entry not accepted): it supports no
+    /// claim yet.
+    Unverified,
+}
+
+impl EvvVisit {
+    /// A visit of `patient` by `provider` from `clock_in` to `clock_out`.
+    pub fn new(
+        id: impl Into<String>,
+        patient: impl Into<String>,
+        provider: impl Into<String>,
+        clock_in: DateTime<FixedOffset>,
+        clock_out: DateTime<FixedOffset>,
+        status: VisitStatus,
+        location: Setting,
+    ) -> EvvVisit {
+        EvvVisit {
+            id: id.into(),
+            patient: patient.into(),
+            provider: provider.into(),
+            clock_in,
+            clock_out,
+            status,
+            location,
+        }
+    }
+
+    /// Checks the lengths of the visit's identifiers (`id`, `patient`, `provider`).
+    ///
+    /// # Errors
+    ///
+    /// A [`FieldError`] naming the first one longer than [`MAX_ID_CHARS`].
+    pub fn check(&self) -> Result<(), FieldError> {
+        check_id(&self.id, || "id".to_owned())?;
+        check_id(&self.patient, || "patient".to_owned())?;
+        check_id(&self.provider, || "provider".to_owned())
     }
 }
 
@@ -945,6 +1047,10 @@ pub const MAX_LIST_LEN: usize = 100;
 /// The most `diagnoses` an encounter lists (as many as a claim carries: 837P HI, CMS-1500
 /// box 21). Longer lists are taken as a data error.
 pub const MAX_DIAGNOSES: usize = crate::response::MAX_CLAIM_DIAGNOSES;
+/// The most `evv_visits` a request holds: a month of a large practice, as many as
+/// [`MAX_REQUEST_BYTES`](crate::MAX_REQUEST_BYTES) leaves room for encounters. Longer is
+/// refused as a whole (path `evv_visits`).
+pub const MAX_EVV_VISITS: usize = 1_000_000;
 
 /// The most `limits` an authorization holds: one per [`Period`]. Longer lists are taken as
 /// a data error, like a repeated period.

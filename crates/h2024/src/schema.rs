@@ -244,6 +244,42 @@ impl JsonSchema for crate::vocabulary::diagnoses::Diagnosis {
     }
 }
 
+impl JsonSchema for crate::codes::CodePattern {
+    fn schema_name() -> Cow<'static, str> {
+        "CodePattern".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "h2024::CodePattern".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A procedure code, or up to four letters and digits followed by `*` for every code starting with them (`*` alone: every code).",
+            "pattern": "^(?:[A-Za-z0-9]{0,4}\\*|[A-Va-v][0-9]{4}|[0-9]{4}[0-9A-Za-z])$",
+        })
+    }
+}
+
+impl JsonSchema for crate::policy::DocumentationKey {
+    fn schema_name() -> Cow<'static, str> {
+        "DocumentationKey".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "h2024::DocumentationKey".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "`default`, `therapy`, or a code pattern (a procedure code, or up to four letters and digits followed by `*`).",
+            "pattern": "^(?:default|therapy|[A-Za-z0-9]{0,4}\\*|[A-Va-v][0-9]{4}|[0-9]{4}[0-9A-Za-z])$",
+        })
+    }
+}
+
 impl JsonSchema for Modifier {
     fn schema_name() -> Cow<'static, str> {
         "Modifier".into()

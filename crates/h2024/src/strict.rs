@@ -630,9 +630,9 @@ fn problem_message(problem: Problem) -> &'static str {
 }
 
 /// The first `count` segments of the path, as `a.b[3].c`. A map key is shown only when it
-/// is a name of the format (a snake_case field, setting or `default`) or a code; at any
-/// other key the path stops, so that it names the enclosing field and never a key that
-/// could carry data.
+/// is a name of the format (a snake_case field, setting or `default`), a code, a known
+/// modifier or a code pattern (`H*`), each as the library writes it; at any other key the
+/// path stops, so that it names the enclosing field and never a key that could carry data.
 fn render_path(path: &serde_path_to_error::Path, count: usize) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
@@ -640,15 +640,18 @@ fn render_path(path: &serde_path_to_error::Path, count: usize) -> String {
         match segment {
             Segment::Seq { index } => out.push_str(&format!("[{index}]")),
             Segment::Map { key } | Segment::Enum { variant: key } => {
-                let code = key.parse::<crate::Code>();
-                let shown = if let Ok(code) = &code {
-                    code.as_str()
+                let shown = if let Ok(code) = key.parse::<crate::Code>() {
+                    code.as_str().to_owned()
                 } else if is_format_name(key) {
-                    key.as_str()
+                    key.clone()
+                } else if let Ok(modifier) = key.parse::<crate::Modifier>() {
+                    modifier.as_str().to_owned()
+                } else if let Ok(pattern) = key.parse::<crate::codes::CodePattern>() {
+                    pattern.to_string()
                 } else {
                     break;
                 };
-                out = join_path(&out, shown);
+                out = join_path(&out, &shown);
             }
             Segment::Unknown => break,
         }

@@ -235,6 +235,47 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                    "patients": patients, "providers": providers, "encounters": encounters})
             .to_string()
         }),
+        // EVV: every session and every visit of one patient and provider overlapping every
+        // other (the matching is a sort and two segment trees per pair, never pairwise).
+        ("evv visits all overlapping", {
+            let (patients, providers) = people();
+            let encounters: Vec<Value> = (0..n)
+                .map(|i| {
+                    let mut e = session(i, format!("e{i}"));
+                    e["start"] = json!(at(i % 600));
+                    e["end"] = json!(at(i % 600 + 30));
+                    e
+                })
+                .collect();
+            let visits: Vec<Value> = (0..n)
+                .map(|i| {
+                    json!({"id": format!("v{i}"), "patient": "p1", "provider": "pr1",
+                           "clock_in": at((i * 7) % 600), "clock_out": at((i * 7) % 600 + 40),
+                           "status": if i % 3 == 0 { "unverified" } else { "verified" },
+                           "location": "home"})
+                })
+                .collect();
+            json!({"policy": {"extends": "medicaid", "evv": {"required_codes": ["H2014", "H2024"]}},
+                   "explain": true, "patients": patients, "providers": providers,
+                   "encounters": encounters, "evv_visits": visits})
+            .to_string()
+        }),
+        // EVV visits that are all ignored, under the longest ids: one finding each, on no
+        // encounter.
+        ("invalid evv visits", {
+            let (patients, providers) = people();
+            let visits: Vec<Value> = (0..n)
+                .map(|i| {
+                    json!({"id": longest_id(i), "patient": "nobody", "provider": "pr1",
+                           "clock_in": at(0), "clock_out": at(30), "status": "verified",
+                           "location": "home"})
+                })
+                .collect();
+            json!({"policy": {"extends": "medicaid", "evv": {"required_codes": ["H2014"]}},
+                   "explain": true, "patients": patients, "providers": providers,
+                   "encounters": [], "evv_visits": visits})
+            .to_string()
+        }),
         // The longest lists an encounter may hold.
         (
             "longest lists",

@@ -175,10 +175,11 @@ fn modifiers_follow_credential_and_default_order() {
     )
     .unwrap();
     let r = run(&engine, &request(json!("st"), vec![e.clone()]));
-    // U1, HO, TL, TS, GT: five required, four fit.
-    assert_eq!(mods(&r, 0), ["U1", "HO", "TL", "TS"]);
+    // U1, HO, TL, TS, GT: five required, four fit. The informational TS is left off first
+    // (default priority), so the telehealth GT stays; the line keeps the default order.
+    assert_eq!(mods(&r, 0), ["U1", "HO", "TL", "GT"]);
     assert_eq!(rules_of(&r, "e1"), [Rule::TooManyModifiers]);
-    assert!(r.findings[0].message().contains("GT"));
+    assert!(r.findings[0].message().contains("TS"));
     assert_eq!(r.lines[0].place_of_service.as_str(), "02");
 
     // A payer order puts the listed modifiers first.

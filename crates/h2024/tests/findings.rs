@@ -701,6 +701,11 @@ fn rule_ids_are_stable() {
             "other_timed_service_ignored",
             "fee_not_found",
             "too_many_diagnoses",
+            "invalid_evv_visit",
+            "evv_visit_missing",
+            "evv_visit_unverified",
+            "evv_time_mismatch",
+            "evv_units_exceeded",
         ]
     );
 }

@@ -137,7 +137,14 @@ fn schemas_describe_the_documents() {
         .collect();
     assert_eq!(
         fields,
-        ["encounters", "explain", "patients", "policy", "providers"]
+        [
+            "encounters",
+            "evv_visits",
+            "explain",
+            "patients",
+            "policy",
+            "providers"
+        ]
     );
 }
 

@@ -284,7 +284,7 @@ fn not_valid(
                 expected: modality_modifier(policy, modality),
             },
         },
-        ModifierGroup::ProviderLevel if !code.is_h_or_t_code() || policy.is_therapy(code) => {
+        ModifierGroup::ProviderLevel if !policy.modifier_applies(m, code) => {
             NotValid::NoProviderLevelOnCode { code }
         }
         ModifierGroup::ProviderLevel => NotValid::NoProviderLevels,
@@ -297,6 +297,9 @@ fn not_valid(
             NotValid::TherapyOnOtherCode { code }
         }
         ModifierGroup::TherapyAssistant if !ev.provider.assistant => NotValid::NotAssistant,
+        // The session calls for it, but the policy puts it on other codes (`docs/rules.md`,
+        // "Modifiers by code family").
+        _ if !policy.modifier_applies(m, code) => NotValid::NotForCode { code },
         ModifierGroup::StateDefined => NotValid::SettingLevel {
             setting: enc.setting,
         },

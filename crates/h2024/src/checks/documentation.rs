@@ -1,8 +1,10 @@
 //! The session note and the treatment plan: what a payer reads to decide medical necessity.
 //!
-//! Sources: `docs/rules.md`, "Documentation" (Oklahoma OAC 317:30-5-248; NY OPWDD): every session
-//! documents the skills taught, techniques, participation, progress and the plan objectives
-//! addressed; each skill taught ties to a treatment-plan goal and each goal to a documented
+//! Sources: `docs/rules.md`, "Documentation" (Oklahoma OAC 317:30-5-248; NY OPWDD): every
+//! skills-training session documents the skills taught, techniques, participation, progress
+//! and the plan objectives addressed; a therapy note (97535) its objectives, progress and
+//! techniques (Medicare Benefit Policy Manual Ch. 15 §220.3); which elements a code needs is
+//! the policy's `documentation_elements`; each skill taught ties to a treatment-plan goal and each goal to a documented
 //! functional deficit; progress reports at the payer's interval justify continuation.
 //! Missing information is CARC 16; medical necessity not shown is CARC 50 (`docs/rules.md`,
 //! "Denial reason codes (CARC)").
@@ -36,30 +38,32 @@ fn normalize(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The documentation elements every session note needs, and whether `doc` lacks each.
-fn missing_elements(doc: Option<&Documentation>) -> Vec<DocumentationElement> {
+/// The `required` elements `doc` lacks, in the order of [`DocumentationElement::ALL`]
+/// (which elements a code requires is policy data: `docs/rules.md`, "Session note
+/// elements").
+fn missing_elements(
+    doc: Option<&Documentation>,
+    required: &[DocumentationElement],
+) -> Vec<DocumentationElement> {
     use DocumentationElement::*;
     let empty_list = |list: &[String]| list.iter().all(|s| blank(s));
     let empty_text = |text: &Option<String>| text.as_deref().is_none_or(blank);
-    let Some(doc) = doc else {
-        return vec![
-            SkillsTaught,
-            Participation,
-            Progress,
-            Techniques,
-            Objectives,
-        ];
-    };
-    [
-        (SkillsTaught, empty_list(&doc.skills_taught)),
-        (Participation, empty_text(&doc.participation)),
-        (Progress, empty_text(&doc.progress)),
-        (Techniques, empty_list(&doc.techniques)),
-        (Objectives, empty_list(&doc.objectives)),
-    ]
-    .into_iter()
-    .filter_map(|(name, missing)| missing.then_some(name))
-    .collect()
+    DocumentationElement::ALL
+        .into_iter()
+        .filter(|element| required.contains(element))
+        .filter(|element| {
+            let Some(doc) = doc else { return true };
+            match element {
+                SkillsTaught => empty_list(&doc.skills_taught),
+                Participation => empty_text(&doc.participation),
+                Progress => empty_text(&doc.progress),
+                Techniques => empty_list(&doc.techniques),
+                Objectives => empty_list(&doc.objectives),
+                Challenges => empty_text(&doc.challenges),
+                Adjustments => empty_text(&doc.adjustments),
+            }
+        })
+        .collect()
 }
 
 /// A treatment plan indexed once per patient: normalized skill to goals, goal id to goal.
@@ -107,7 +111,7 @@ pub(crate) fn check<'a>(
         found.push((item, f.on_element(element)));
     };
 
-    for element in missing_elements(doc) {
+    for element in missing_elements(doc, policy.documentation_elements(code)) {
         flag(
             Rule::MissingDocumentation,
             Data::MissingElement { element },
@@ -213,7 +217,8 @@ mod tests {
 
     #[test]
     fn missing_elements_are_listed_in_order() {
-        assert_eq!(missing_elements(None).len(), 5);
+        let all = crate::policy::DEFAULT_DOCUMENTATION_ELEMENTS;
+        assert_eq!(missing_elements(None, &all).len(), 5);
         let doc = Documentation {
             skills_taught: vec!["budgeting".into()],
             participation: Some("  ".into()),
@@ -224,7 +229,7 @@ mod tests {
             adjustments: None,
         };
         assert_eq!(
-            missing_elements(Some(&doc)),
+            missing_elements(Some(&doc), &all),
             [
                 DocumentationElement::Participation,
                 DocumentationElement::Techniques

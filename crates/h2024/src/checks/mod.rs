@@ -7,22 +7,26 @@
 //! - [`authorization`]: prior authorization and the limits of the authorizations on
 //!   file (it also says which authorization each line draws on, for the engine to write on
 //!   the line);
-//! - [`overlaps`]: overlapping services, a provider with two patients, duplicates.
+//! - [`overlaps`]: overlapping services, a provider with two patients, duplicates;
+//! - [`evv`]: electronic visit verification, the encounters and lines against the visits.
 
 mod audit;
 mod authorization;
 mod documentation;
 mod eligibility;
+mod evv;
 mod overlaps;
 
 use crate::evaluation::Evaluation;
 use crate::findings::Finding;
+use crate::request::EvvVisit;
 
 pub(crate) use authorization::Drawn;
 
 /// What the checks found.
 pub(crate) struct Checked {
-    /// Every check's findings, each with the position of its encounter in the request.
+    /// Every check's findings, each with the position of its encounter in the request (one
+    /// past the last encounter for a finding on no encounter).
     pub findings: Vec<(usize, Finding)>,
     /// The lines that draw on an authorization on file, with what each leaves.
     pub drawn: Vec<Drawn>,
@@ -31,7 +35,7 @@ pub(crate) struct Checked {
 /// Every check's findings, and what the lines draw on the authorizations on file. Each
 /// encounter and line is checked under the policy version in force on its date of service
 /// ([`Evaluated::policy`](crate::evaluation::Evaluated)).
-pub(crate) fn run(eval: &Evaluation<'_>) -> Checked {
+pub(crate) fn run(eval: &Evaluation<'_>, visits: &[EvvVisit]) -> Checked {
     let mut found = Vec::new();
     let mut drawn = Vec::new();
     let mut plans = documentation::PlanIndexes::default();
@@ -42,6 +46,8 @@ pub(crate) fn run(eval: &Evaluation<'_>) -> Checked {
     audit::check(eval, &mut found);
     authorization::check(eval, &mut found, &mut drawn);
     overlaps::check(&eval.encounters, &mut found);
+    // Findings on a visit go after every encounter's.
+    evv::check(eval, visits, eval.decisions.len(), &mut found);
     Checked {
         findings: found,
         drawn,

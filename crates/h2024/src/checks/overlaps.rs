@@ -3,13 +3,16 @@
 //!
 //! Sources: `docs/rules.md`, "Overlaps and duplicates": a service that overlaps another
 //! (therapy, case management) at the same time is denied with CARC 97; an exact duplicate
-//! with CARC 18. Psychotherapy and case-management encounters count as context even though
+//! with CARC 18; a provider cannot be one-on-one with a patient while running a session for
+//! other patients (CMS: services given to two or more patients at the same time are a group
+//! service). Psychotherapy and case-management encounters count as context even though
 //! they get no code here.
 //!
 //! Every check sorts once and sweeps (O(n log n)); nothing compares all pairs. Each
-//! overlapping encounter is reported once, against an earlier session still running.
-//! Only encounters with clock times can overlap; duplicates documented by `date` and
-//! `minutes` are found by provider, date, code and minutes.
+//! finding goes on the later of the encounters it concerns, by start, then end, then id
+//! compared as a string, whatever their order in the request, and names the earlier in its
+//! data. Only encounters with clock times can overlap; duplicates documented by `date` and
+//! `minutes` are found by provider, date, code and minutes (the later by id).
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -26,22 +29,25 @@ fn instant(t: DateTime<FixedOffset>) -> Instant {
 }
 
 /// A session with clock times, keyed by its patient's or provider's rank.
-struct Timed {
+struct Timed<'a> {
     who: u32,
     start: Instant,
     end: Instant,
+    /// The encounter's id: the last key of the order (`docs/rules.md`, "Overlaps and
+    /// duplicates").
+    id: &'a str,
     ci: usize,
 }
 
 /// `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings. Each names
 /// the other encounter in its data, never in its message. Sessions are grouped by sorting
-/// (patient or provider, start, end, position), never by hashing.
+/// (patient or provider, start, end, id), never by hashing.
 pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)>) {
     // Sessions documented only by date and minutes: the same patient, provider, date, code
     // and minutes twice is taken as one session entered twice; each repeat is reported
-    // against the first in request order.
-    type UntimedKey = (u32, u32, NaiveDate, u32, Result<Code, Service>);
-    let mut untimed: Vec<(UntimedKey, usize)> = contexts
+    // against the first by id.
+    type UntimedKey<'a> = (u32, u32, NaiveDate, u32, Result<Code, Service>, &'a str);
+    let mut untimed: Vec<(UntimedKey<'_>, usize)> = contexts
         .iter()
         .enumerate()
         .filter_map(|(ci, ctx)| {
@@ -52,12 +58,16 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
                 session.date_of_service(),
                 session.minutes(),
                 ctx.code.ok_or(ctx.enc.service),
+                ctx.enc.id.as_str(),
             );
             Some((key, ci))
         })
         .collect();
     untimed.sort_unstable();
-    for run in untimed.chunk_by(|a, b| a.0 == b.0) {
+    let same = |a: &UntimedKey<'_>, b: &UntimedKey<'_>| {
+        (a.0, a.1, a.2, a.3, a.4) == (b.0, b.1, b.2, b.3, b.4)
+    };
+    for run in untimed.chunk_by(|a, b| same(&a.0, &b.0)) {
         let first = &contexts[run[0].1];
         for &(_, ci) in &run[1..] {
             found.push(contexts[ci].finding(
@@ -70,98 +80,154 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
         }
     }
 
-    let mut by_patient: Vec<Timed> = Vec::new();
-    let mut by_provider: Vec<Timed> = Vec::new();
+    let mut by_patient: Vec<Timed<'_>> = Vec::new();
+    let mut by_provider: Vec<Timed<'_>> = Vec::new();
     for (ci, ctx) in contexts.iter().enumerate() {
         let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
             continue;
         };
         let (start, end) = (instant(start), instant(end));
+        let id = ctx.enc.id.as_str();
         by_patient.push(Timed {
             who: ctx.patient_rank,
             start,
             end,
+            id,
             ci,
         });
-        if ctx.enc.group_size == 1 {
-            by_provider.push(Timed {
-                who: ctx.provider_rank,
-                start,
-                end,
-                ci,
-            });
-        }
+        by_provider.push(Timed {
+            who: ctx.provider_rank,
+            start,
+            end,
+            id,
+            ci,
+        });
     }
-    let order = |t: &Timed| (t.who, t.start, t.end, t.ci);
-    by_patient.sort_unstable_by_key(order);
-    by_provider.sort_unstable_by_key(order);
+    // Ids are unique among evaluated encounters, so the order is total.
+    let order = |a: &Timed<'_>, b: &Timed<'_>| {
+        (a.who, a.start, a.end, a.id).cmp(&(b.who, b.start, b.end, b.id))
+    };
+    by_patient.sort_unstable_by(order);
+    by_provider.sort_unstable_by(order);
 
     for list in by_patient.chunk_by(|a, b| a.who == b.who) {
-        // Exact duplicates: same code (or, uncoded, same service) and identical times. Equal
-        // times are adjacent; within such a run, the first of each code in request order.
-        let mut run_start = 0;
-        let mut run_codes: Vec<(Result<Code, Service>, usize)> = Vec::new();
-        let mut longest: Option<usize> = None;
-        for i in 0..list.len() {
-            let here = &list[i];
-            let ctx = &contexts[here.ci];
-            if i == 0 || (here.start, here.end) != (list[run_start].start, list[run_start].end) {
-                run_start = i;
-                run_codes.clear();
-            }
-            let code = ctx.code.ok_or(ctx.enc.service);
-            let earlier = run_codes.iter().find(|(c, _)| *c == code).map(|(_, j)| *j);
-            if let Some(j) = earlier {
-                found.push(ctx.finding(
-                    Rule::DuplicateEncounter,
-                    Data::Duplicate {
-                        other: contexts[list[j].ci].enc.id.clone(),
-                        clock_times: true,
-                    },
-                ));
-            } else if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
-                let other = &contexts[list[l].ci];
-                found.push(ctx.finding(
-                    Rule::OverlappingServices,
-                    Data::Overlap {
-                        other: other.enc.id.clone(),
-                        service: ctx.enc.service,
-                        other_service: other.enc.service,
-                    },
-                ));
-            }
-            if earlier.is_none() {
-                run_codes.push((code, i));
-            }
-            if longest.is_none_or(|l| here.end > list[l].end) {
-                longest = Some(i);
-            }
+        patient_overlaps(contexts, list, found);
+    }
+    for list in by_provider.chunk_by(|a, b| a.who == b.who) {
+        provider_overlaps(contexts, list, found);
+    }
+}
+
+/// One patient's sessions in order: exact duplicates and overlaps.
+fn patient_overlaps(
+    contexts: &[Evaluated<'_>],
+    list: &[Timed<'_>],
+    found: &mut Vec<(usize, Finding)>,
+) {
+    // Exact duplicates: same code (or, uncoded, same service) and identical times. Equal
+    // times are adjacent; within such a run, the first of each code by id.
+    let mut run_start = 0;
+    let mut run_codes: Vec<(Result<Code, Service>, usize)> = Vec::new();
+    let mut longest: Option<usize> = None;
+    for i in 0..list.len() {
+        let here = &list[i];
+        let ctx = &contexts[here.ci];
+        if i == 0 || (here.start, here.end) != (list[run_start].start, list[run_start].end) {
+            run_start = i;
+            run_codes.clear();
+        }
+        let code = ctx.code.ok_or(ctx.enc.service);
+        let earlier = run_codes.iter().find(|(c, _)| *c == code).map(|(_, j)| *j);
+        if let Some(j) = earlier {
+            found.push(ctx.finding(
+                Rule::DuplicateEncounter,
+                Data::Duplicate {
+                    other: contexts[list[j].ci].enc.id.clone(),
+                    clock_times: true,
+                },
+            ));
+        } else if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
+            let other = &contexts[list[l].ci];
+            found.push(ctx.finding(
+                Rule::OverlappingServices,
+                Data::Overlap {
+                    other: other.enc.id.clone(),
+                    service: ctx.enc.service,
+                    other_service: other.enc.service,
+                },
+            ));
+        }
+        if earlier.is_none() {
+            run_codes.push((code, i));
+        }
+        if longest.is_none_or(|l| here.end > list[l].end) {
+            longest = Some(i);
         }
     }
+}
 
-    for list in by_provider.chunk_by(|a, b| a.who == b.who) {
-        let patient = |i: usize| contexts[list[i].ci].patient_rank;
-        // The earlier session that ends last, and the one that ends last among those of
-        // another patient than that one's: enough to find another patient's running session.
-        let mut last: Option<usize> = None;
-        let mut last_other: Option<usize> = None;
-        for i in 0..list.len() {
-            let here = &list[i];
-            let running = [last, last_other]
+/// One provider's sessions in order: a session that overlaps a session of another patient,
+/// unless both are part of one group session (group encounters with identical start and
+/// end). Sessions with identical times form a run; a session is checked against the
+/// earlier runs (still running: they started no later and end after it starts) and against
+/// the earlier sessions of its own run.
+fn provider_overlaps(
+    contexts: &[Evaluated<'_>],
+    list: &[Timed<'_>],
+    found: &mut Vec<(usize, Finding)>,
+) {
+    let patient = |i: usize| contexts[list[i].ci].patient_rank;
+    let group = |i: usize| contexts[list[i].ci].enc.group_size >= 2;
+    // Over the earlier runs: the session that ends last, and the one that ends last among
+    // those of another patient than that one's: enough to find another patient's running
+    // session.
+    let mut last: Option<usize> = None;
+    let mut last_other: Option<usize> = None;
+    let mut run_start = 0;
+    while run_start < list.len() {
+        let span = (list[run_start].start, list[run_start].end);
+        let run_end = run_start
+            + list[run_start..]
+                .iter()
+                .take_while(|t| (t.start, t.end) == span)
+                .count();
+        // In the run so far: the first two sessions of distinct patients, and the same
+        // among individual sessions (a group session conflicts only with those).
+        let mut any: [Option<usize>; 2] = [None, None];
+        let mut individual: [Option<usize>; 2] = [None, None];
+        for i in run_start..run_end {
+            let earlier_run = [last, last_other]
                 .into_iter()
                 .flatten()
-                .find(|&j| patient(j) != patient(i) && here.start < list[j].end);
-            if let Some(j) = running {
-                found.push(contexts[here.ci].finding(
+                .find(|&j| patient(j) != patient(i) && list[i].start < list[j].end);
+            let same_run = if group(i) { individual } else { any };
+            let same_run = same_run
+                .into_iter()
+                .flatten()
+                .find(|&j| patient(j) != patient(i));
+            if let Some(j) = earlier_run.or(same_run) {
+                found.push(contexts[list[i].ci].finding(
                     Rule::ProviderOverlap,
                     Data::ProviderOverlap {
                         other: contexts[list[j].ci].enc.id.clone(),
                     },
                 ));
             }
+            let remember = |pair: &mut [Option<usize>; 2]| match *pair {
+                [None, _] => pair[0] = Some(i),
+                [Some(f), None] if patient(f) != patient(i) => pair[1] = Some(i),
+                _ => {}
+            };
+            remember(&mut any);
+            if !group(i) {
+                remember(&mut individual);
+            }
+        }
+        for i in run_start..run_end {
             match last {
-                Some(l) if here.end <= list[l].end => {
-                    if patient(i) != patient(l) && last_other.is_none_or(|o| here.end > list[o].end)
+                Some(l) if list[i].end <= list[l].end => {
+                    if patient(i) != patient(l)
+                        && last_other.is_none_or(|o| list[i].end > list[o].end)
                     {
                         last_other = Some(i);
                     }
@@ -175,5 +241,6 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
                 None => last = Some(i),
             }
         }
+        run_start = run_end;
     }
 }

@@ -66,7 +66,7 @@ pub(crate) enum Item<'a> {
 
 /// Patients or providers indexed once: id to position, and each position's rank in id
 /// order (lines are sorted by id; ranks let them be compared as integers).
-struct Index<'a> {
+pub(crate) struct Index<'a> {
     by_id: HashMap<&'a str, u32>,
     rank: Vec<u32>,
 }
@@ -95,6 +95,11 @@ impl<'a> Index<'a> {
 
     fn get(&self, id: &str) -> Option<u32> {
         self.by_id.get(id).copied()
+    }
+
+    /// The rank of the patient or provider with this id, if there is one.
+    pub(crate) fn rank_of(&self, id: &str) -> Option<u32> {
+        self.get(id).map(|at| self.rank[at as usize])
     }
 }
 
@@ -320,6 +325,7 @@ pub(crate) fn build<'a>(
         lines,
         capped: capped_lines,
         members: line_members,
+        bases,
     } = emitted;
     for p in prepared {
         let ev = &mut encounters[p.ev];
@@ -332,8 +338,11 @@ pub(crate) fn build<'a>(
         lines,
         line_members,
         capped: capped_lines,
+        bases,
         decisions: out.decisions,
         findings: out.findings,
+        patients: patient_index,
+        providers: provider_index,
     })
 }
 
@@ -595,10 +604,17 @@ fn line_key(p: &Prepared<'_>, code: Code, mods: &RequiredModifiers) -> LineKey {
     }
 }
 
-/// Encounters with several candidates that would share a line are chosen for together: the
-/// line key of the first candidate, the candidate codes as a set, and the encounter itself
-/// under `session` aggregation.
-type GroupKey = (LineKey, u64, Option<usize>);
+/// Encounters with several candidates are chosen for together: under `day` aggregation those
+/// that would share a line (the line key of the first candidate, and the candidate codes as
+/// a set); under `session` aggregation the sessions of the same service (the same candidate
+/// codes) for the same patient, provider and day, so that a day's sessions of one service
+/// bill one code (`docs/rules.md`, "Aggregation").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey {
+    Line(LineKey, u64),
+    /// The patient's rank, the date of service, the provider's rank, the candidate codes.
+    Day(u32, NaiveDate, u32, u64),
+}
 
 /// Step 3: chooses each encounter's code among its candidates.
 fn choose_codes(
@@ -630,10 +646,12 @@ fn choose_codes(
             let set = candidates.iter().fold(0u64, |set, &c| {
                 set | 1 << policy.code_set().position(c).unwrap_or_default()
             });
-            groups.push((
-                (line_key(p, first, &mods), set, per_session.then_some(pi)),
-                pi,
-            ));
+            let key = if per_session {
+                GroupKey::Day(p.patient, p.session.date_of_service(), p.provider_rank, set)
+            } else {
+                GroupKey::Line(line_key(p, first, &mods), set)
+            };
+            groups.push((key, pi));
             // Kept for line grouping, which reuses it when the first candidate is chosen.
             p.mods = Some(mods);
         }
@@ -653,7 +671,7 @@ fn choose_codes(
     };
     groups.sort_unstable();
     for run in groups.chunk_by(|a, b| a.0 == b.0) {
-        let per_session = run[0].0.2.is_some();
+        let per_session = matches!(run[0].0, GroupKey::Day(..));
         let lead = &prepared[run[0].1];
         let candidates = cache.codes(lead.candidates);
         let total = run.iter().fold(0u32, |s, &(_, m)| {
@@ -676,17 +694,37 @@ fn choose_codes(
             })
         };
         // Under `day` aggregation the minutes already settled on the line a candidate would
-        // join count too; under `session` only the session's own minutes do.
-        let choice = selection::choose(policy, candidates, |code| {
+        // join count too, rounded once; under `session` the day's sessions of the service
+        // count, each rounded on its own (a per-diem or `day` candidate rounds their sum).
+        let choice = selection::choose_scored(policy, candidates, |code| {
+            let rules = policy.rules(code);
             if per_session {
-                return counted(code);
+                let minutes = counted(code);
+                let units = if rules.aggregation == Aggregation::Session {
+                    run.iter().fold(0u32, |s, &(_, m)| {
+                        s.saturating_add(rules.session_units(prepared[m].session.minutes()))
+                    })
+                } else {
+                    rules.rounding.units(minutes)
+                };
+                return (minutes, units);
             }
             let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            counted(code).saturating_add(settled_minutes(&line_key(lead, code, &mods)))
+            let minutes =
+                counted(code).saturating_add(settled_minutes(&line_key(lead, code, &mods)));
+            (minutes, rules.rounding.units(minutes))
         });
-        let shared = (run.len() > 1).then(|| Reason::SharedLine {
-            encounters: u32::try_from(run.len()).unwrap_or(u32::MAX),
-            minutes: total,
+        let together = u32::try_from(run.len()).unwrap_or(u32::MAX);
+        let shared = (run.len() > 1).then_some(if per_session {
+            Reason::SameServiceDay {
+                sessions: together,
+                minutes: total,
+            }
+        } else {
+            Reason::SharedLine {
+                encounters: together,
+                minutes: total,
+            }
         });
         // The codes turned down: the candidate step's and the choice's, merged once per
         // candidate step and shared by the run's decisions.
@@ -1020,6 +1058,7 @@ struct Emitted {
     lines: Vec<Line>,
     capped: Vec<bool>,
     members: Vec<Vec<usize>>,
+    bases: Vec<Option<UnitsBasis>>,
 }
 
 /// Step 7: emits the lines that earn units, after those already emitted; the others become
@@ -1036,6 +1075,7 @@ fn emit_lines(
         lines,
         capped: capped_lines,
         members: line_members,
+        bases,
     } = emitted;
     // Sessions split at midnight that had a line of theirs earn no unit: on no line at all
     // once every date is seen.
@@ -1106,6 +1146,7 @@ fn emit_lines(
             continue;
         }
         capped_lines.push(cap.is_some());
+        bases.push(acc.basis);
         line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
         lines.push(Line {
             patient: acc.patient.to_owned(),

@@ -5,9 +5,11 @@
 pub(crate) mod claim;
 
 use crate::codes::Code;
+use crate::evaluation::claim::Index;
 use crate::findings::{Data, Finding, Rule};
 use crate::places::PlaceOfService;
 use crate::policy::Policy;
+use crate::reasons::UnitsBasis;
 use crate::request::{Encounter, Patient, Provider};
 use crate::requirements::RequiredModifiers;
 use crate::response::{Decision, Line};
@@ -55,11 +57,17 @@ pub(crate) struct Evaluation<'a> {
     pub line_members: Vec<Vec<usize>>,
     /// For each line, whether the daily cap cut it.
     pub capped: Vec<bool>,
+    /// For each line, how its units were computed.
+    pub bases: Vec<Option<UnitsBasis>>,
     /// One decision per request entry.
     pub decisions: Vec<Decision>,
     /// Findings of the evaluation itself (invalid, uncodable, caps, no unit), each with the
     /// position of its encounter in the request.
     pub findings: Vec<(usize, Finding)>,
+    /// The patients by id, with their ranks.
+    pub patients: Index<'a>,
+    /// The providers by id, with their ranks.
+    pub providers: Index<'a>,
 }
 
 /// Moves each item to its place: the item at `i` goes to `target[i]` (a permutation of the

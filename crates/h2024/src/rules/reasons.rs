@@ -116,6 +116,15 @@ pub enum Reason {
         /// Their minutes together.
         minutes: u32,
     },
+    /// Under `session` aggregation, several sessions of the same service for the same
+    /// patient, provider and day are coded together: one code for the day, scored on the
+    /// units each session earns (`docs/rules.md`, "Aggregation").
+    SameServiceDay {
+        /// How many sessions.
+        sessions: u32,
+        /// Their minutes together.
+        minutes: u32,
+    },
     /// What one candidate would bill.
     Scored(Score),
     /// The candidate chosen, and on what ground.

@@ -6,7 +6,7 @@
 
 use crate::codes::Code;
 use crate::credentials::{Credential, Discipline};
-use crate::modifiers::{LineModifiers, Modifier, sort_key};
+use crate::modifiers::{LineModifiers, Modifier, fit_on_line};
 use crate::places::Modality;
 use crate::policy::Policy;
 use crate::reasons::{Because, ModifierReason};
@@ -19,7 +19,8 @@ const MAX_DERIVED: usize = 8;
 /// allocation): it is derived for every encounter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequiredModifiers {
-    /// Every required modifier in line order; the first [`MAX_MODIFIERS`](crate::modifiers::MAX_MODIFIERS) go on the line.
+    /// Every required modifier: those on the line first, in line order, then those left off,
+    /// in priority order.
     list: [(Modifier, Because); MAX_DERIVED],
     len: u8,
     /// The same, as a line key.
@@ -32,7 +33,8 @@ impl RequiredModifiers {
         self.line.as_slice()
     }
 
-    /// Required modifiers that did not fit on the line (beyond the fourth).
+    /// Required modifiers that did not fit on the line (lowest in priority), in priority
+    /// order.
     pub fn dropped(&self) -> impl ExactSizeIterator<Item = Modifier> + '_ {
         self.all()[self.line.len()..].iter().map(|(m, _)| *m)
     }
@@ -83,16 +85,19 @@ pub fn modality_modifier(policy: &Policy, modality: Modality) -> Option<Modifier
 /// "Modifiers").
 ///
 /// - the setting's state-defined U-modifier (`setting_modifiers`);
-/// - on H-codes, the provider level by credential when the policy asks for it: doctoral HP,
-///   masters HO, bachelors HN, associate and paraprofessional HM;
+/// - the provider level by credential when the policy asks for it: doctoral HP, masters HO,
+///   bachelors HN, associate and paraprofessional HM;
 /// - the group modifier when `group_size` is 2 or more;
 /// - on 97535, the therapy plan of care by discipline (GO occupational, GP physical, GN
 ///   speech) and CO/CQ when an OT/PT assistant rendered it;
 /// - the early-intervention and follow-up modifiers when the session is so;
 /// - the telehealth or audio-only modifier by modality.
 ///
-/// They are ordered by the policy's `modifier_order`, then the default order; anything past
-/// the fourth is returned in `dropped`.
+/// Each goes only on the codes the policy's `modifier_codes` allow (by default the provider
+/// levels, TL and TS on H and T codes; `docs/rules.md`, "Modifiers by code family"). When
+/// more than four are required, the highest in the policy's `modifier_priority`, then the
+/// default priority, stay; they are ordered by the policy's `modifier_order`, then the
+/// default order; the others are returned in `dropped`, in priority order.
 pub fn required_modifiers(
     policy: &Policy,
     code: Code,
@@ -101,13 +106,17 @@ pub fn required_modifiers(
 ) -> RequiredModifiers {
     let mut list = [(Modifier::KX, Because::FollowUp); MAX_DERIVED];
     let mut len = 0usize;
+    // Only on the codes the policy puts the modifier on (`modifier_codes`); whether it was
+    // added.
     let mut add = |m: Option<Modifier>, reason: Because| {
-        if let Some(m) = m {
-            if len < MAX_DERIVED && !list[..len].iter().any(|(have, _)| *have == m) {
-                list[len] = (m, reason);
-                len += 1;
-            }
+        let Some(m) = m.filter(|&m| policy.modifier_applies(m, code)) else {
+            return false;
+        };
+        if len < MAX_DERIVED && !list[..len].iter().any(|(have, _)| *have == m) {
+            list[len] = (m, reason);
+            len += 1;
         }
+        true
     };
     add(
         policy.setting_modifier(encounter.setting),
@@ -115,7 +124,7 @@ pub fn required_modifiers(
             setting: encounter.setting,
         },
     );
-    if code.is_h_or_t_code() && !policy.is_therapy(code) && policy.provider_level_modifiers() {
+    if policy.provider_level_modifiers() {
         let level = match provider.credential {
             Credential::Doctoral => Modifier::HP,
             Credential::Masters => Modifier::HO,
@@ -144,13 +153,14 @@ pub fn required_modifiers(
             Discipline::SpeechTherapy => (Some(Modifier::GN), None),
             _ => (None, None),
         };
-        add(
+        let has_plan = add(
             plan,
             Because::PlanOfCare {
                 discipline: provider.discipline,
             },
         );
-        if provider.assistant {
+        // An assistant modifier never stands without its plan-of-care modifier.
+        if provider.assistant && has_plan {
             add(assistant, Because::Assistant);
         }
     }
@@ -168,11 +178,15 @@ pub fn required_modifiers(
         _ => Because::AudioVideo,
     };
     add(modality_modifier(policy, encounter.modality), because);
-    let order = policy.modifier_order();
-    let has_go = list[..len].iter().any(|(m, _)| *m == Modifier::GO);
-    let has_gp = list[..len].iter().any(|(m, _)| *m == Modifier::GP);
-    list[..len].sort_by_key(|&(m, _)| sort_key(m, order, has_go, has_gp));
-    let line = LineModifiers::new(list[..len].iter().map(|(m, _)| *m));
+    // The highest in priority fit on the line, in line order (`docs/rules.md`, "At most four
+    // modifiers per line", "Modifier order").
+    let kept = fit_on_line(
+        &mut list[..len],
+        |&(m, _)| m,
+        policy.modifier_priority(),
+        policy.modifier_order(),
+    );
+    let line = LineModifiers::new(list[..kept].iter().map(|(m, _)| *m));
     RequiredModifiers {
         list,
         len: len as u8,

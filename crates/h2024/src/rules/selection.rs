@@ -252,17 +252,30 @@ pub(crate) struct Choice {
 
 /// Chooses among `candidates` (in preference order), given the minutes each would bill on
 /// its line.
+#[cfg(test)]
 pub(crate) fn choose(
     policy: &Policy,
     candidates: &[Code],
     minutes_for: impl Fn(Code) -> u32,
 ) -> Choice {
+    choose_scored(policy, candidates, |code| {
+        let minutes = minutes_for(code);
+        (minutes, policy.rules(code).rounding.units(minutes))
+    })
+}
+
+/// Chooses among `candidates` (in preference order), given the minutes and the units each
+/// would bill (units rounded once on a line's minutes, or session by session).
+pub(crate) fn choose_scored(
+    policy: &Policy,
+    candidates: &[Code],
+    score_for: impl Fn(Code) -> (u32, u32),
+) -> Choice {
     let scored: Vec<Score> = candidates
         .iter()
         .map(|&code| {
             let rounding = policy.rules(code).rounding;
-            let minutes = minutes_for(code);
-            let units = rounding.units(minutes);
+            let (minutes, units) = score_for(code);
             Score {
                 code,
                 minutes,

@@ -490,6 +490,123 @@ impl CodeSet {
     }
 }
 
+/// A pattern over codes, as a policy writes it: one code (`"97535"`), or every code that
+/// starts with a prefix of one to four letters or digits followed by `*` (`"H*"` for every
+/// code starting with H, `"H20*"`); `"*"` alone stands for every code.
+///
+/// ```
+/// use h2024::Code;
+/// use h2024::codes::CodePattern;
+/// let h: CodePattern = "H*".parse()?;
+/// assert!(h.matches(Code::H2014));
+/// assert!(!h.matches(Code::Cpt97535));
+/// let one: CodePattern = "97535".parse()?;
+/// assert!(one.matches(Code::Cpt97535) && !one.matches(Code::H2014));
+/// assert_eq!(one.to_string(), "97535");
+/// assert!("*".parse::<CodePattern>()?.matches(Code::H2024));
+/// assert!("H2014*".parse::<CodePattern>().is_err()); // a whole code is written without *
+/// # Ok::<(), h2024::codes::InvalidCodePattern>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CodePattern {
+    /// The code, or the prefix padded with zeros.
+    bytes: [u8; 5],
+    /// How many of `bytes` a code must start with (5 for one code).
+    len: u8,
+}
+
+/// The error for a string that is neither a code nor a code prefix followed by `*`.
+///
+/// The message says what a pattern looks like; it does not repeat the rejected text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid code pattern: expected a code, or one to four letters or digits followed by * (\"H*\"), or * alone"
+)]
+pub struct InvalidCodePattern;
+
+impl CodePattern {
+    /// The pattern that matches `code` alone.
+    pub const fn code(code: Code) -> CodePattern {
+        CodePattern {
+            bytes: code.0,
+            len: 5,
+        }
+    }
+
+    /// Whether `code` matches.
+    pub fn matches(&self, code: Code) -> bool {
+        let len = usize::from(self.len);
+        code.0[..len] == self.bytes[..len]
+    }
+
+    /// Whether the pattern names one code (rather than a prefix).
+    pub const fn is_code(&self) -> bool {
+        self.len == 5
+    }
+
+    /// How many leading characters a code must share with the pattern (5 for one code, 0
+    /// for `*`): the longer, the more specific.
+    pub const fn specificity(&self) -> usize {
+        self.len as usize
+    }
+}
+
+impl FromStr for CodePattern {
+    type Err = InvalidCodePattern;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some(prefix) = s.strip_suffix('*') else {
+            return s
+                .parse::<Code>()
+                .map(CodePattern::code)
+                .map_err(|_| InvalidCodePattern);
+        };
+        if prefix.len() > 4 || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(InvalidCodePattern);
+        }
+        let mut bytes = [0u8; 5];
+        for (to, from) in bytes.iter_mut().zip(prefix.bytes()) {
+            *to = from.to_ascii_uppercase();
+        }
+        Ok(CodePattern {
+            bytes,
+            len: prefix.len() as u8,
+        })
+    }
+}
+
+impl fmt::Display for CodePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = usize::from(self.len);
+        f.write_str(std::str::from_utf8(&self.bytes[..len]).unwrap_or_default())?;
+        if !self.is_code() {
+            f.write_str("*")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CodePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CodePattern({self})")
+    }
+}
+
+impl Serialize for CodePattern {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CodePattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(|_| {
+            serde::de::Error::unknown_variant(&text, &["a code", "a code prefix followed by *"])
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -364,6 +364,97 @@ pub(crate) fn sort_key(
     }
 }
 
+/// The default priority of a modifier group when more modifiers are required than a line
+/// carries (`docs/rules.md`, "At most four modifiers per line"): pricing modifiers first
+/// (state U-modifiers, provider level, group, therapy discipline, therapy assistant), then the
+/// telehealth or audio-only modifier, then early intervention and follow-up, which only
+/// inform; 0 is kept first.
+pub const fn default_priority(group: ModifierGroup) -> u8 {
+    match group {
+        ModifierGroup::StateDefined => 0,
+        ModifierGroup::ProviderLevel => 1,
+        ModifierGroup::Group => 2,
+        ModifierGroup::Therapy => 3,
+        ModifierGroup::TherapyAssistant => 4,
+        ModifierGroup::Telehealth => 5,
+        ModifierGroup::EarlyIntervention => 6,
+        ModifierGroup::FollowUp => 7,
+        ModifierGroup::Distinct => 8,
+        ModifierGroup::Informational => 9,
+    }
+}
+
+/// A modifier's place in priority order: those in `policy_priority` first, in that order,
+/// then the rest by [`default_priority`], ties by [`Modifier::ALL`] order. An assistant
+/// modifier comes right after its plan-of-care modifier when both are there, so that it is
+/// never kept without it.
+pub(crate) fn priority_key(
+    m: Modifier,
+    policy_priority: &[Modifier],
+    has_go: bool,
+    has_gp: bool,
+) -> ((usize, u8, Modifier), u8) {
+    let key = |m: Modifier| {
+        let listed = policy_priority
+            .iter()
+            .position(|p| *p == m)
+            .unwrap_or(policy_priority.len());
+        (listed, default_priority(m.group()), m)
+    };
+    match m {
+        Modifier::CO if has_go => (key(Modifier::GO), 1),
+        Modifier::CQ if has_gp => (key(Modifier::GP), 1),
+        _ => (key(m), 0),
+    }
+}
+
+/// Sorts `items` (each holding the modifier `modifier_of` gives) so that the first
+/// [`MAX_MODIFIERS`] are those of highest priority, in line order, and any others follow in
+/// priority order; returns how many fit on the line.
+pub(crate) fn fit_on_line<T>(
+    items: &mut [T],
+    modifier_of: impl Fn(&T) -> Modifier,
+    policy_priority: &[Modifier],
+    policy_order: &[Modifier],
+) -> usize {
+    let has_go = items.iter().any(|t| modifier_of(t) == Modifier::GO);
+    let has_gp = items.iter().any(|t| modifier_of(t) == Modifier::GP);
+    if items.len() > MAX_MODIFIERS {
+        items.sort_by_key(|t| priority_key(modifier_of(t), policy_priority, has_go, has_gp));
+    }
+    let kept = items.len().min(MAX_MODIFIERS);
+    items[..kept].sort_by_key(|t| sort_key(modifier_of(t), policy_order, has_go, has_gp));
+    kept
+}
+
+/// Which of `modifiers` go on a line of at most [`MAX_MODIFIERS`], and which are left off:
+/// the highest in priority stay (`policy_priority` first, then [`default_priority`]), in
+/// line order (`policy_order` first, then the default order, as [`sort_modifiers`]); the
+/// others are returned in priority order.
+///
+/// ```
+/// use h2024::Modifier::*;
+/// use h2024::modifiers::fit_modifiers;
+/// // Five required: the informational TS goes first, and the telehealth GT stays.
+/// let (kept, dropped) = fit_modifiers(&[U1, HO, TL, TS, GT], &[], &[]);
+/// assert_eq!(kept, [U1, HO, TL, GT]);
+/// assert_eq!(dropped, [TS]);
+/// // A payer that values TS above everything: TL is left off instead.
+/// let (kept, dropped) = fit_modifiers(&[U1, HO, TL, TS, GT], &[TS], &[]);
+/// assert_eq!(kept, [U1, HO, TS, GT]);
+/// assert_eq!(dropped, [TL]);
+/// ```
+pub fn fit_modifiers(
+    modifiers: &[Modifier],
+    policy_priority: &[Modifier],
+    policy_order: &[Modifier],
+) -> (Vec<Modifier>, Vec<Modifier>) {
+    let mut all = modifiers.to_vec();
+    let kept = fit_on_line(&mut all, |m| *m, policy_priority, policy_order);
+    let dropped = all.split_off(kept);
+    (all, dropped)
+}
+
 /// Up to [`MAX_MODIFIERS`] modifiers in line order, stored inline; ordered and compared as
 /// the slice they hold (by a key computed once: sorting lines compares it often).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
