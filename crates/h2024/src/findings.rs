@@ -239,11 +239,16 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` on `encounter`, about `data`.
     pub fn new(rule: Rule, encounter: Option<&str>, data: Data) -> Finding {
+        Finding::about(rule, encounter.map(str::to_owned), data)
+    }
+
+    /// [`Finding::new`] with the encounter's id already owned (no second copy).
+    pub(crate) fn about(rule: Rule, encounter: Option<String>, data: Data) -> Finding {
         Finding {
             rule,
             severity: rule.severity(),
             carc: rule.carc().map(Cow::Borrowed),
-            encounter: encounter.map(str::to_owned),
+            encounter,
             line: None,
             element: None,
             data,

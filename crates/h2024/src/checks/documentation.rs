@@ -94,8 +94,15 @@ impl<'a> PlanIndex<'a> {
     }
 }
 
-/// Plan indexes by patient rank, built on first use for each patient.
-pub(crate) type PlanIndexes<'a> = Vec<Option<PlanIndex<'a>>>;
+/// Plan indexes by patient rank, built on first use for each patient, and the list of goals
+/// an encounter addresses, reused from one encounter to the next.
+#[derive(Default)]
+pub(crate) struct PlanIndexes<'a> {
+    by_rank: Vec<Option<PlanIndex<'a>>>,
+    /// (goal, addressed by a skill rather than an objective, the skill's or objective's
+    /// position).
+    addressed: Vec<(usize, bool, usize)>,
+}
 
 /// Documentation, treatment-plan and progress-report findings for one coded encounter.
 pub(crate) fn check<'a>(
@@ -137,15 +144,16 @@ pub(crate) fn check<'a>(
         None => {}
         Some(plan) => {
             let rank = ev.patient_rank as usize;
-            if indexes.len() <= rank {
-                indexes.resize_with(rank + 1, || None);
+            let PlanIndexes { by_rank, addressed } = indexes;
+            if by_rank.len() <= rank {
+                by_rank.resize_with(rank + 1, || None);
             }
-            let index = indexes[rank].get_or_insert_with(|| PlanIndex::new(plan));
+            let index = by_rank[rank].get_or_insert_with(|| PlanIndex::new(plan));
             let empty = Documentation::default();
             let doc = doc.unwrap_or(&empty);
             // Goals addressed, with the element that addresses them (a skill or an objective
             // by position); named in words only if a finding needs it.
-            let mut addressed: Vec<(usize, bool, usize)> = Vec::new();
+            addressed.clear();
             for (i, skill) in doc.skills_taught.iter().enumerate() {
                 if blank(skill) {
                     continue;
@@ -174,7 +182,7 @@ pub(crate) fn check<'a>(
             }
             addressed.sort_by_key(|&(g, _, _)| g);
             addressed.dedup_by_key(|&mut (g, _, _)| g);
-            for (g, skill, i) in addressed {
+            for &(g, skill, i) in addressed.iter() {
                 if plan.goals[g].deficit.as_deref().is_none_or(blank) {
                     let via = if skill {
                         format!("skills_taught[{i}]")

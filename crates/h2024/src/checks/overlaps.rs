@@ -80,8 +80,8 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
         }
     }
 
-    let mut by_patient: Vec<Timed<'_>> = Vec::new();
-    let mut by_provider: Vec<Timed<'_>> = Vec::new();
+    let mut by_patient: Vec<Timed<'_>> = Vec::with_capacity(contexts.len());
+    let mut by_provider: Vec<Timed<'_>> = Vec::with_capacity(contexts.len());
     for (ci, ctx) in contexts.iter().enumerate() {
         let Some((start, end)) = ctx.session.and_then(|s| s.span()) else {
             continue;

@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use crate::codes::{Code, Service};
 use crate::credentials::Discipline;
 use crate::error::{RequestError, RequestErrorKind};
-use crate::evaluation::{Evaluated, Evaluation};
+use crate::evaluation::{Evaluated, Evaluation, LineMembers};
 use crate::findings::{Data, Finding, Rule};
 use crate::modifiers::LineModifiers;
 use crate::places::Modality;
@@ -238,7 +238,7 @@ impl Output {
     fn finding(&mut self, item: usize, rule: Rule, data: Data) -> &mut Finding {
         let encounter = self.decisions[item].encounter.clone();
         self.findings
-            .push((item, Finding::new(rule, Some(&encounter), data)));
+            .push((item, Finding::about(rule, Some(encounter), data)));
         let last = self.findings.len() - 1;
         &mut self.findings[last].1
     }
@@ -273,6 +273,8 @@ pub(crate) fn build<'a>(
         "providers",
     )?;
 
+    // One empty list of alternatives, shared by every decision until its own is set.
+    let none: Arc<[Alternative]> = Arc::from([]);
     let mut out = Output {
         decisions: items
             .iter()
@@ -286,7 +288,7 @@ pub(crate) fn build<'a>(
                 line: None,
                 policy_version: None,
                 reasons: Vec::new(),
-                alternatives: Arc::from([]),
+                alternatives: Arc::clone(&none),
             })
             .collect(),
         // About one finding an encounter (more in a month of a busy practice): sized once.
@@ -1057,7 +1059,7 @@ fn apply_caps(policy: &Policy, accs: &[LineAcc<'_>]) -> Vec<Option<Cap>> {
 struct Emitted {
     lines: Vec<Line>,
     capped: Vec<bool>,
-    members: Vec<Vec<usize>>,
+    members: LineMembers,
     bases: Vec<Option<UnitsBasis>>,
 }
 
@@ -1147,7 +1149,7 @@ fn emit_lines(
         }
         capped_lines.push(cap.is_some());
         bases.push(acc.basis);
-        line_members.push(acc.members.iter().map(|&m| prepared[m].ev).collect());
+        line_members.push(acc.members.iter().map(|&m| prepared[m].ev));
         lines.push(Line {
             patient: acc.patient.to_owned(),
             provider: acc.provider.to_owned(),

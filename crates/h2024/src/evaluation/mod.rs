@@ -54,7 +54,7 @@ pub(crate) struct Evaluation<'a> {
     /// The claim lines.
     pub lines: Vec<Line>,
     /// For each line, its encounters (indexes into `encounters`).
-    pub line_members: Vec<Vec<usize>>,
+    pub line_members: LineMembers,
     /// For each line, whether the daily cap cut it.
     pub capped: Vec<bool>,
     /// For each line, how its units were computed.
@@ -68,6 +68,37 @@ pub(crate) struct Evaluation<'a> {
     pub patients: Index<'a>,
     /// The providers by id, with their ranks.
     pub providers: Index<'a>,
+}
+
+/// For each line, its encounters (indexes into [`Evaluation::encounters`]): one list for
+/// all lines, cut where each line's ends, so that a line costs no allocation of its own.
+#[derive(Debug, Default)]
+pub(crate) struct LineMembers {
+    flat: Vec<usize>,
+    /// Where each line's encounters end in `flat`.
+    ends: Vec<usize>,
+}
+
+impl LineMembers {
+    /// Adds the next line's encounters.
+    pub fn push(&mut self, members: impl IntoIterator<Item = usize>) {
+        self.flat.extend(members);
+        self.ends.push(self.flat.len());
+    }
+
+    /// Each line's encounters, in line order.
+    pub fn iter(&self) -> impl Iterator<Item = &[usize]> + '_ {
+        (0..self.ends.len()).map(|li| &self[li])
+    }
+}
+
+impl std::ops::Index<usize> for LineMembers {
+    type Output = [usize];
+
+    fn index(&self, li: usize) -> &[usize] {
+        let start = li.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.flat[start..self.ends[li]]
+    }
 }
 
 /// Moves each item to its place: the item at `i` goes to `target[i]` (a permutation of the

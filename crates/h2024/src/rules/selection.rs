@@ -299,7 +299,9 @@ pub(crate) fn choose_scored(
             alternatives: Vec::new(),
         };
     }
-    let mut reasons: Vec<Reason> = scored.iter().map(|s| Reason::Scored(*s)).collect();
+    // Each score, then the choice.
+    let mut reasons: Vec<Reason> = Vec::with_capacity(scored.len() + 1);
+    reasons.extend(scored.iter().map(|s| Reason::Scored(*s)));
     let distance = |s: &Score| {
         s.billed_minutes
             .map(|b| (b as i64 - i64::from(s.minutes)).unsigned_abs())
