@@ -53,7 +53,8 @@ enum Command {
         #[arg(long)]
         compact: bool,
         /// json: the response; table: one row per encounter with its findings under it;
-        /// csv: one row per encounter.
+        /// csv: one row per encounter. A line's charge shows on its first encounter's row
+        /// only, so the column sums to the lines' charges.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },

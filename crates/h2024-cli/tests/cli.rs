@@ -108,11 +108,11 @@ fn evaluate_table_has_a_row_per_encounter_and_its_findings_under_it() {
     assert_eq!(lines[0], "policy: medicaid");
     assert_eq!(
         lines[1],
-        "ENCOUNTER  PATIENT  DATE        CODE   UNITS  MINUTES  MODIFIERS  POS  LINE"
+        "ENCOUNTER  PATIENT  DATE        CODE   UNITS  MINUTES  MODIFIERS  POS  CHARGE  LINE"
     );
     assert_eq!(
         lines[2],
-        "e1         p1       2026-03-02  H2014  3      45       HO TL TS   12   0"
+        "e1         p1       2026-03-02  H2014  3      45       HO TL TS   12   -       0"
     );
     // e1's findings, indented under it, each with severity, rule, CARC, element, message.
     assert!(
@@ -132,12 +132,12 @@ fn evaluate_table_has_a_row_per_encounter_and_its_findings_under_it() {
     let e2 = lines.iter().find(|l| l.starts_with("e2 ")).unwrap();
     assert_eq!(
         *e2,
-        "e2         -        -           H2014  -      -        -          -    -"
+        "e2         -        -           H2014  -      -        -          -    -       -"
     );
     let e3 = lines.iter().find(|l| l.starts_with("e3 ")).unwrap();
     assert_eq!(
         *e3,
-        "e3         p2       2026-03-02  97535  3      38       GO GT      10   1"
+        "e3         p2       2026-03-02  97535  3      38       GO GT      10   -       1"
     );
     assert_eq!(
         *lines.last().unwrap(),
@@ -153,21 +153,123 @@ fn evaluate_csv_has_a_row_per_encounter() {
     assert_eq!(rows.len(), 4, "{out}");
     assert_eq!(
         rows[0],
-        "encounter,patient,date_of_service,code,units,minutes,modifiers,place_of_service,line,\
-         provider,policy_version,findings"
+        "encounter,patient,date_of_service,code,units,minutes,modifiers,place_of_service,charge,\
+         line,provider,policy_version,findings"
     );
     assert!(
         rows[1].starts_with(
-            "e1,p1,2026-03-02,H2014,3,45,HO TL TS,12,0,pr1,,warning:early_intervention_age; "
+            "e1,p1,2026-03-02,H2014,3,45,HO TL TS,12,,0,pr1,,warning:early_intervention_age; "
         ),
         "{}",
         rows[1]
     );
     assert!(rows[1].contains("error:no_treatment_plan"));
-    assert!(rows[2].starts_with("e2,,,H2014,,,,,,,,warning:below_minimum_time; "));
-    assert!(rows[3].starts_with("e3,p2,2026-03-02,97535,3,38,GO GT,10,1,ot1,,"));
-    // Every row has the header's twelve fields (no field here holds a comma).
-    assert!(rows.iter().all(|r| r.split(',').count() == 12));
+    assert!(rows[2].starts_with("e2,,,H2014,,,,,,,,,warning:below_minimum_time; "));
+    assert!(rows[3].starts_with("e3,p2,2026-03-02,97535,3,38,GO GT,10,,1,ot1,,"));
+    // Every row has the header's thirteen fields (no field here holds a comma).
+    assert!(rows.iter().all(|r| r.split(',').count() == 13));
+}
+
+/// A request under an inline policy with a fee for H2014 only (1244 cents a unit): e1 and
+/// e2 share one H2014 line, e3 is a 97535 line without a fee.
+fn fees() -> String {
+    repo()
+        .join("crates/h2024-cli/tests/requests/fees.json")
+        .display()
+        .to_string()
+}
+
+/// Cents as dollars with two decimals, from the integer.
+fn dollars(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The request's fee for H2014 and the engine's lines for it, through the library.
+fn fees_lines() -> (u64, Vec<Value>) {
+    let text = std::fs::read_to_string(fees()).unwrap();
+    let request = json(&text);
+    let fee = &request["policy"]["fees"][0];
+    assert_eq!(fee["code"], "H2014");
+    let cents_per_unit = fee["cents_per_unit"].as_u64().unwrap();
+    let response = json(&Engine::default().evaluate_json(&text).unwrap());
+    (
+        cents_per_unit,
+        response["lines"].as_array().unwrap().clone(),
+    )
+}
+
+#[test]
+fn evaluate_table_shows_each_lines_charge_once() {
+    let (cents_per_unit, lines) = fees_lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["encounters"], serde_json::json!(["e1", "e2"]));
+    let units = lines[0]["units"].as_u64().unwrap();
+    assert_eq!(
+        lines[0]["charge_cents"].as_u64(),
+        Some(units * cents_per_unit)
+    );
+    assert_eq!(lines[1]["charge_cents"], Value::Null);
+
+    let (out, err) = run(&["evaluate", "--format", "table", &fees()], None, 0);
+    assert_eq!(err, "");
+    let text: Vec<&str> = out.lines().collect();
+    let header = text[1];
+    assert!(header.contains("  POS  CHARGE  LINE"), "{header}");
+    // A cell: the word starting at its header's column.
+    let cell = |row: &str, name: &str| -> String {
+        let start = header.find(name).unwrap();
+        row[start..].split_whitespace().next().unwrap().to_owned()
+    };
+    let row = |id: &str| *text.iter().find(|l| l.starts_with(id)).unwrap();
+    // The shared line's charge on its first encounter's row only.
+    assert_eq!(cell(row("e1 "), "CHARGE"), dollars(units * cents_per_unit));
+    assert_eq!(cell(row("e1 "), "CHARGE"), "62.20");
+    assert_eq!(cell(row("e2 "), "LINE"), "0");
+    assert_eq!(cell(row("e2 "), "CHARGE"), "-");
+    // No fee: no charge, and the engine's warning under the row.
+    assert_eq!(cell(row("e3 "), "LINE"), "1");
+    assert_eq!(cell(row("e3 "), "CHARGE"), "-");
+    assert!(out.contains("    warning fee_not_found: "), "{out}");
+}
+
+#[test]
+fn evaluate_csv_charge_column_sums_to_the_lines_charges() {
+    let (cents_per_unit, lines) = fees_lines();
+    let (out, _) = run(&["evaluate", "--format", "csv", &fees()], None, 0);
+    let rows: Vec<Vec<&str>> = out
+        .split("\r\n")
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    let charge = rows[0].iter().position(|h| *h == "charge").unwrap();
+    assert_eq!(rows[0][charge - 1], "place_of_service");
+    let units = lines[0]["units"].as_u64().unwrap();
+    let cells: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[0], r[charge])).collect();
+    assert_eq!(
+        cells,
+        [
+            ("e1", dollars(units * cents_per_unit).as_str()),
+            ("e2", ""),
+            ("e3", "")
+        ]
+    );
+    // A biller summing the column gets the lines' total, the shared line counted once.
+    let total: u64 = lines
+        .iter()
+        .filter_map(|l| l["charge_cents"].as_u64())
+        .sum();
+    let summed: u64 = rows[1..]
+        .iter()
+        .filter(|r| !r[charge].is_empty())
+        .map(|r| {
+            let (whole, cents) = r[charge].split_once('.').unwrap();
+            assert_eq!(cents.len(), 2, "{}", r[charge]);
+            whole.parse::<u64>().unwrap() * 100 + cents.parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(summed, total);
+    assert!(rows[3].last().unwrap().contains("warning:fee_not_found"));
 }
 
 #[test]
