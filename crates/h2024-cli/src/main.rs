@@ -2,16 +2,18 @@
 //!
 //! Exit codes: 0 done; 1 `scrub` found an error finding; 2 a refused input, bad usage, or
 //! an input or output that failed. Errors go to stderr, one line each, naming the field or
-//! argument at fault and never repeating a value from the request.
+//! argument at fault and never repeating a value from the request or the envelope.
 
+use std::fs::File;
 use std::io::{self, IsTerminal as _, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand, ValueEnum};
 use h2024::schema::Document;
+use h2024::x12::{Envelope, X12Error};
 use h2024::{Code, Engine, Response};
 
 mod progress;
@@ -20,11 +22,11 @@ mod report;
 use progress::Progress;
 
 /// Turns behavioural-health sessions into claim lines (HCPCS H2024, H2014, H2017, H2023, CPT
-/// 97535): evaluate or scrub a request, list the policies, compute units, print the JSON
-/// Schemas.
+/// 97535): evaluate or scrub a request, write its claims as an X12 837P, list the policies,
+/// compute units, print the JSON Schemas.
 ///
-/// Exit codes: 0 done; 1 `scrub` found an error finding; 2 refused input, bad usage, or an
-/// input or output error (one line on stderr).
+/// Exit codes: 0 done; 1 `scrub` found an error finding; 2 refused input (a request or an
+/// envelope), bad usage, or an input or output error (one line on stderr).
 #[derive(Debug, Parser)]
 #[command(name = "h2024", version)]
 struct Cli {
@@ -53,7 +55,8 @@ enum Command {
         #[arg(long)]
         compact: bool,
         /// json: the response; table: one row per encounter with its findings under it;
-        /// csv: one row per encounter.
+        /// csv: one row per encounter. A line's charge shows on its first encounter's row
+        /// only, so the column sums to the lines' charges.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
@@ -62,6 +65,30 @@ enum Command {
         /// The request: a JSON file, or - for stdin.
         #[arg(value_name = "FILE|-")]
         input: String,
+    },
+    /// Evaluates a request and writes its claims as an X12 837P interchange (005010X222A1).
+    ///
+    /// All or nothing: the envelope and every claim and line are checked before anything is
+    /// written. When the response has no claim (no encounter became a line), or a claim or a
+    /// line cannot be written (a line whose `x12` is null: no charge, no diagnosis pointer,
+    /// an authorization number REF02 cannot carry; a claim without a diagnosis, or whose
+    /// patient has no subscriber in the envelope), nothing is written, OUT is neither created
+    /// nor changed, and the command exits 2 naming the path of the first problem
+    /// (`lines[1].charge_cents`). Findings do not stop it: run `h2024 scrub` first. See
+    /// docs/x12.md.
+    X12 {
+        /// The request: a JSON file, or - for stdin.
+        #[arg(value_name = "FILE|-")]
+        input: String,
+        /// The envelope: a JSON file with what the engine never sees (interchange ids and
+        /// control numbers, submitter, receiver, billing provider, payer, subscribers;
+        /// docs/x12.md).
+        #[arg(long, value_name = "ENV")]
+        envelope: PathBuf,
+        /// Writes the interchange to OUT instead of stdout: created, or replaced, only once
+        /// the interchange is checked; removed again if writing it fails.
+        #[arg(long, value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Lists the policies (id, versions, sources, description), or shows one as JSON.
     Policies {
@@ -201,10 +228,10 @@ fn usage_message(err: &clap::Error) -> String {
         },
         ErrorKind::MissingRequiredArgument => format!("missing {arg}"),
         ErrorKind::MissingSubcommand => {
-            "missing command: evaluate, scrub, policies, units or schema".to_owned()
+            "missing command: evaluate, scrub, x12, policies, units or schema".to_owned()
         }
         ErrorKind::InvalidSubcommand => {
-            "unknown command: expected evaluate, scrub, policies, units or schema".to_owned()
+            "unknown command: expected evaluate, scrub, x12, policies, units or schema".to_owned()
         }
         ErrorKind::UnknownArgument => "unknown argument".to_owned(),
         ErrorKind::ArgumentConflict => format!("{arg} conflicts with another argument"),
@@ -227,6 +254,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             format,
         } => evaluate(&engine, &input, compact, format),
         Command::Scrub { input } => scrub(&engine, &input),
+        Command::X12 {
+            input,
+            envelope,
+            output,
+        } => x12(&engine, &input, &envelope, output.as_deref()),
         Command::Policies { id, date } => policies(&engine, id.as_deref(), date),
         Command::Units {
             policy,
@@ -353,6 +385,132 @@ fn scrub(engine: &Engine, input: &str) -> Result<u8, Failure> {
     } else {
         exit::DONE
     })
+}
+
+/// Reads and checks the envelope, evaluates the request, and writes the 837P interchange to
+/// `output` or stdout (README, "From a response to a claim"; docs/x12.md).
+fn x12(
+    engine: &Engine,
+    input: &str,
+    envelope: &Path,
+    output: Option<&Path>,
+) -> Result<u8, Failure> {
+    // The envelope first: a mistake in it is found before a large request is read.
+    let envelope = read_envelope(envelope)?;
+    let response = evaluate_input(engine, input, false)?;
+    let written = match output {
+        None => h2024::x12::write_837p(&response, &envelope, io::stdout().lock()),
+        Some(path) => {
+            let mut file = LazyFile::new(path);
+            let written = h2024::x12::write_837p(&response, &envelope, &mut file);
+            if written.is_err() && file.created_regular_file() {
+                // An incomplete interchange is worse than none.
+                drop(file);
+                let _ = std::fs::remove_file(path);
+            }
+            written
+        }
+    };
+    match written {
+        Ok(()) => Ok(exit::DONE),
+        Err(X12Error::Io(err)) => match output {
+            None => Failure::output(&err).map_or(Ok(exit::DONE), Err),
+            Some(_) => Err(Failure::new(format!(
+                "cannot write the --output file: {err}"
+            ))),
+        },
+        Err(err) => Err(interchange_refused(&err)),
+    }
+}
+
+/// The envelope of `path`, read as requests are read and checked against the 837P.
+fn read_envelope(path: &Path) -> Result<Envelope, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::new(format!("cannot read the --envelope file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::new("the --envelope file is not UTF-8 text"))?;
+    let envelope = Envelope::from_json(&text).map_err(|err| envelope_refused(&err))?;
+    envelope.check().map_err(|err| envelope_refused(&err))?;
+    Ok(envelope)
+}
+
+/// An envelope refused: its path and the problem, never a value (the library's messages
+/// quote none: docs/x12.md, "Checks, before anything is written").
+fn envelope_refused(err: &X12Error) -> Failure {
+    Failure::new(format!("--envelope refused{}", at_path(err)))
+}
+
+/// The response (or the envelope, for a claim's patient without a subscriber) cannot make
+/// an interchange: the path of the first problem, as `write_837p` names it.
+fn interchange_refused(err: &X12Error) -> Failure {
+    Failure::new(format!("interchange refused{}", at_path(err)))
+}
+
+/// `` at `path`: problem`` (or `: problem` without a path) for an [`X12Error`].
+fn at_path(err: &X12Error) -> String {
+    if let X12Error::Envelope { path, message } = err {
+        return match path.as_str() {
+            "" => format!(": {message}"),
+            path => format!(" at `{path}`: {message}"),
+        };
+    }
+    let text = err.to_string();
+    // The other refusals are written `` `path`: problem ``.
+    match err.path() {
+        Some(path) => match text.strip_prefix(&format!("`{path}`: ")) {
+            Some(problem) => format!(" at `{path}`: {problem}"),
+            None => format!(": {text}"),
+        },
+        None => format!(": {text}"),
+    }
+}
+
+/// The `--output` file, created (or truncated) at the first byte written: `write_837p`
+/// checks everything before it writes, so a refused interchange leaves no file, and an
+/// existing one as it was.
+struct LazyFile<'a> {
+    path: &'a Path,
+    file: Option<File>,
+}
+
+impl<'a> LazyFile<'a> {
+    fn new(path: &'a Path) -> LazyFile<'a> {
+        LazyFile { path, file: None }
+    }
+
+    /// Whether the file was opened, and is a regular file (not a device or a pipe, which
+    /// are never removed).
+    fn created_regular_file(&self) -> bool {
+        self.file
+            .as_ref()
+            .and_then(|f| f.metadata().ok())
+            .is_some_and(|m| m.is_file())
+    }
+
+    fn file(&mut self) -> io::Result<&mut File> {
+        let file = match self.file.take() {
+            Some(file) => file,
+            None => File::create(self.path)?,
+        };
+        Ok(self.file.insert(file))
+    }
+}
+
+impl Write for LazyFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file()?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.file()?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 fn policies(engine: &Engine, id: Option<&str>, date: Option<NaiveDate>) -> Result<u8, Failure> {

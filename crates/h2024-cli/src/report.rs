@@ -7,12 +7,16 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Write};
 
+use h2024::x12::Dollars;
 use h2024::{Decision, Engine, Finding, Line, Response, Severity};
 
 /// A decision with its line (if any) and its findings.
 struct Row<'a> {
     decision: &'a Decision,
     line: Option<&'a Line>,
+    /// Whether this is the first row of its line (in request order): the row that shows the
+    /// line's charge, so that a line several encounters share is charged once.
+    first_of_line: bool,
     findings: Vec<&'a Finding>,
 }
 
@@ -27,17 +31,23 @@ fn rows(response: &Response) -> (Vec<Row<'_>>, Vec<&Finding>) {
             None => loose.push(finding),
         }
     }
+    let mut shown = vec![false; response.lines.len()];
     let rows = response
         .decisions
         .iter()
-        .map(|decision| Row {
-            decision,
-            line: decision.line.and_then(|i| response.lines.get(i)),
-            // The first decision of an id takes its findings (ids are unique in a valid
-            // request).
-            findings: by_encounter
-                .remove(decision.encounter.as_str())
-                .unwrap_or_default(),
+        .map(|decision| {
+            let index = decision.line.filter(|&i| i < response.lines.len());
+            let first_of_line = index.is_some_and(|i| !std::mem::replace(&mut shown[i], true));
+            Row {
+                decision,
+                line: index.map(|i| &response.lines[i]),
+                first_of_line,
+                // The first decision of an id takes its findings (ids are unique in a valid
+                // request).
+                findings: by_encounter
+                    .remove(decision.encounter.as_str())
+                    .unwrap_or_default(),
+            }
         })
         .collect();
     // Findings naming no decision's encounter, in response order.
@@ -54,9 +64,24 @@ fn modifiers(line: &Line) -> String {
     names.join(" ")
 }
 
-/// The cells of a row: encounter, patient, date of service, code, units, minutes,
-/// modifiers, place of service, line; `None` where the encounter has no code or no line.
-fn cells(row: &Row<'_>) -> [Option<String>; 9] {
+/// The charge shown on a row: the line's `charge_cents` in dollars with two decimals
+/// (integer arithmetic, [`Dollars`]) on the first row of the line only, so that the column
+/// sums to the lines' charges (README, "Command line"); `None` on the line's other rows, on
+/// a row without a line, and when the line has no charge.
+fn charge(row: &Row<'_>) -> Option<String> {
+    row.line
+        .filter(|_| row.first_of_line)
+        .and_then(|l| l.charge_cents)
+        .map(|cents| Dollars(cents).to_string())
+}
+
+/// The number of cells [`cells`] builds.
+const COLUMNS: usize = 10;
+
+/// The cells of a row, for the table and the CSV alike: encounter, patient, date of
+/// service, code, units, minutes, modifiers, place of service, charge, line; `None` where
+/// the encounter has no code or no line, or the row shows no charge.
+fn cells(row: &Row<'_>) -> [Option<String>; COLUMNS] {
     let code = row.decision.code.map(|c| c.to_string());
     let line = row.line;
     let of_line = |value: fn(&Line) -> String| line.map(value);
@@ -69,11 +94,13 @@ fn cells(row: &Row<'_>) -> [Option<String>; 9] {
         of_line(|l| l.minutes.to_string()),
         of_line(modifiers),
         of_line(|l| l.place_of_service.as_str().to_owned()),
+        charge(row),
         line.and(row.decision.line).map(|i| i.to_string()),
     ]
 }
 
-const HEADER: [&str; 9] = [
+/// The table's header, a name for each of [`cells`].
+const HEADER: [&str; COLUMNS] = [
     "ENCOUNTER",
     "PATIENT",
     "DATE",
@@ -82,7 +109,25 @@ const HEADER: [&str; 9] = [
     "MINUTES",
     "MODIFIERS",
     "POS",
+    "CHARGE",
     "LINE",
+];
+
+/// The CSV's header: a name for each of [`cells`], then the CSV's own fields.
+const CSV_HEADER: [&str; COLUMNS + 3] = [
+    "encounter",
+    "patient",
+    "date_of_service",
+    "code",
+    "units",
+    "minutes",
+    "modifiers",
+    "place_of_service",
+    "charge",
+    "line",
+    "provider",
+    "policy_version",
+    "findings",
 ];
 
 /// One finding in words: severity, rule, CARC, element and the engine's message.
@@ -112,10 +157,10 @@ fn severities(findings: &[Finding]) -> String {
 }
 
 /// The `evaluate --format table` output: one row per encounter (its code, and its line's
-/// units, modifiers and place of service), its findings under it, then a summary.
+/// units, modifiers, place of service and charge), its findings under it, then a summary.
 pub fn table(response: &Response, out: &mut impl Write) -> io::Result<()> {
     let (rows, loose) = rows(response);
-    let cells: Vec<[String; 9]> = rows
+    let cells: Vec<[String; COLUMNS]> = rows
         .iter()
         .map(|row| cells(row).map(|c| c.unwrap_or_else(|| "-".to_owned())))
         .collect();
@@ -163,25 +208,11 @@ pub fn table(response: &Response, out: &mut impl Write) -> io::Result<()> {
 }
 
 /// The `evaluate --format csv` output (RFC 4180): a header, then one row per encounter with
-/// its line's values and its findings (`severity:rule`, separated by `; `); findings about
-/// no encounter in a last row with an empty encounter.
+/// its line's values (the charge as in the table) and its findings (`severity:rule`,
+/// separated by `; `); findings about no encounter in a last row with an empty encounter.
 pub fn csv(response: &Response, out: &mut impl Write) -> io::Result<()> {
     let (rows, loose) = rows(response);
-    let header = [
-        "encounter",
-        "patient",
-        "date_of_service",
-        "code",
-        "units",
-        "minutes",
-        "modifiers",
-        "place_of_service",
-        "line",
-        "provider",
-        "policy_version",
-        "findings",
-    ];
-    write_record(out, &header.map(str::to_owned))?;
+    write_record(out, &CSV_HEADER.map(str::to_owned))?;
     let findings = |list: &[&Finding]| -> String {
         let parts: Vec<String> = list
             .iter()
@@ -190,44 +221,23 @@ pub fn csv(response: &Response, out: &mut impl Write) -> io::Result<()> {
         parts.join("; ")
     };
     for row in &rows {
-        let [
-            encounter,
-            patient,
-            date,
-            code,
-            units,
-            minutes,
-            mods,
-            pos,
-            line,
-        ] = cells(row).map(Option::unwrap_or_default);
-        let provider = row.line.map(|l| l.provider.clone()).unwrap_or_default();
-        let version = row
-            .line
-            .and_then(|l| l.policy_version)
-            .map(|d| d.to_string())
-            .unwrap_or_default();
-        write_record(
-            out,
-            &[
-                encounter,
-                patient,
-                date,
-                code,
-                units,
-                minutes,
-                mods,
-                pos,
-                line,
-                provider,
-                version,
-                findings(&row.findings),
-            ],
-        )?;
+        let mut record: Vec<String> = cells(row)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+        record.push(row.line.map(|l| l.provider.clone()).unwrap_or_default());
+        record.push(
+            row.line
+                .and_then(|l| l.policy_version)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        );
+        record.push(findings(&row.findings));
+        write_record(out, &record)?;
     }
     if !loose.is_empty() {
-        let mut record = vec![String::new(); header.len()];
-        record[header.len() - 1] = findings(&loose);
+        let mut record = vec![String::new(); CSV_HEADER.len()];
+        record[CSV_HEADER.len() - 1] = findings(&loose);
         write_record(out, &record)?;
     }
     Ok(())

@@ -108,11 +108,11 @@ fn evaluate_table_has_a_row_per_encounter_and_its_findings_under_it() {
     assert_eq!(lines[0], "policy: medicaid");
     assert_eq!(
         lines[1],
-        "ENCOUNTER  PATIENT  DATE        CODE   UNITS  MINUTES  MODIFIERS  POS  LINE"
+        "ENCOUNTER  PATIENT  DATE        CODE   UNITS  MINUTES  MODIFIERS  POS  CHARGE  LINE"
     );
     assert_eq!(
         lines[2],
-        "e1         p1       2026-03-02  H2014  3      45       HO TL TS   12   0"
+        "e1         p1       2026-03-02  H2014  3      45       HO TL TS   12   -       0"
     );
     // e1's findings, indented under it, each with severity, rule, CARC, element, message.
     assert!(
@@ -132,12 +132,12 @@ fn evaluate_table_has_a_row_per_encounter_and_its_findings_under_it() {
     let e2 = lines.iter().find(|l| l.starts_with("e2 ")).unwrap();
     assert_eq!(
         *e2,
-        "e2         -        -           H2014  -      -        -          -    -"
+        "e2         -        -           H2014  -      -        -          -    -       -"
     );
     let e3 = lines.iter().find(|l| l.starts_with("e3 ")).unwrap();
     assert_eq!(
         *e3,
-        "e3         p2       2026-03-02  97535  3      38       GO GT      10   1"
+        "e3         p2       2026-03-02  97535  3      38       GO GT      10   -       1"
     );
     assert_eq!(
         *lines.last().unwrap(),
@@ -153,21 +153,123 @@ fn evaluate_csv_has_a_row_per_encounter() {
     assert_eq!(rows.len(), 4, "{out}");
     assert_eq!(
         rows[0],
-        "encounter,patient,date_of_service,code,units,minutes,modifiers,place_of_service,line,\
-         provider,policy_version,findings"
+        "encounter,patient,date_of_service,code,units,minutes,modifiers,place_of_service,charge,\
+         line,provider,policy_version,findings"
     );
     assert!(
         rows[1].starts_with(
-            "e1,p1,2026-03-02,H2014,3,45,HO TL TS,12,0,pr1,,warning:early_intervention_age; "
+            "e1,p1,2026-03-02,H2014,3,45,HO TL TS,12,,0,pr1,,warning:early_intervention_age; "
         ),
         "{}",
         rows[1]
     );
     assert!(rows[1].contains("error:no_treatment_plan"));
-    assert!(rows[2].starts_with("e2,,,H2014,,,,,,,,warning:below_minimum_time; "));
-    assert!(rows[3].starts_with("e3,p2,2026-03-02,97535,3,38,GO GT,10,1,ot1,,"));
-    // Every row has the header's twelve fields (no field here holds a comma).
-    assert!(rows.iter().all(|r| r.split(',').count() == 12));
+    assert!(rows[2].starts_with("e2,,,H2014,,,,,,,,,warning:below_minimum_time; "));
+    assert!(rows[3].starts_with("e3,p2,2026-03-02,97535,3,38,GO GT,10,,1,ot1,,"));
+    // Every row has the header's thirteen fields (no field here holds a comma).
+    assert!(rows.iter().all(|r| r.split(',').count() == 13));
+}
+
+/// A request under an inline policy with a fee for H2014 only (1244 cents a unit): e1 and
+/// e2 share one H2014 line, e3 is a 97535 line without a fee.
+fn fees() -> String {
+    repo()
+        .join("crates/h2024-cli/tests/requests/fees.json")
+        .display()
+        .to_string()
+}
+
+/// Cents as dollars with two decimals, from the integer.
+fn dollars(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The request's fee for H2014 and the engine's lines for it, through the library.
+fn fees_lines() -> (u64, Vec<Value>) {
+    let text = std::fs::read_to_string(fees()).unwrap();
+    let request = json(&text);
+    let fee = &request["policy"]["fees"][0];
+    assert_eq!(fee["code"], "H2014");
+    let cents_per_unit = fee["cents_per_unit"].as_u64().unwrap();
+    let response = json(&Engine::default().evaluate_json(&text).unwrap());
+    (
+        cents_per_unit,
+        response["lines"].as_array().unwrap().clone(),
+    )
+}
+
+#[test]
+fn evaluate_table_shows_each_lines_charge_once() {
+    let (cents_per_unit, lines) = fees_lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["encounters"], serde_json::json!(["e1", "e2"]));
+    let units = lines[0]["units"].as_u64().unwrap();
+    assert_eq!(
+        lines[0]["charge_cents"].as_u64(),
+        Some(units * cents_per_unit)
+    );
+    assert_eq!(lines[1]["charge_cents"], Value::Null);
+
+    let (out, err) = run(&["evaluate", "--format", "table", &fees()], None, 0);
+    assert_eq!(err, "");
+    let text: Vec<&str> = out.lines().collect();
+    let header = text[1];
+    assert!(header.contains("  POS  CHARGE  LINE"), "{header}");
+    // A cell: the word starting at its header's column.
+    let cell = |row: &str, name: &str| -> String {
+        let start = header.find(name).unwrap();
+        row[start..].split_whitespace().next().unwrap().to_owned()
+    };
+    let row = |id: &str| *text.iter().find(|l| l.starts_with(id)).unwrap();
+    // The shared line's charge on its first encounter's row only.
+    assert_eq!(cell(row("e1 "), "CHARGE"), dollars(units * cents_per_unit));
+    assert_eq!(cell(row("e1 "), "CHARGE"), "62.20");
+    assert_eq!(cell(row("e2 "), "LINE"), "0");
+    assert_eq!(cell(row("e2 "), "CHARGE"), "-");
+    // No fee: no charge, and the engine's warning under the row.
+    assert_eq!(cell(row("e3 "), "LINE"), "1");
+    assert_eq!(cell(row("e3 "), "CHARGE"), "-");
+    assert!(out.contains("    warning fee_not_found: "), "{out}");
+}
+
+#[test]
+fn evaluate_csv_charge_column_sums_to_the_lines_charges() {
+    let (cents_per_unit, lines) = fees_lines();
+    let (out, _) = run(&["evaluate", "--format", "csv", &fees()], None, 0);
+    let rows: Vec<Vec<&str>> = out
+        .split("\r\n")
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    let charge = rows[0].iter().position(|h| *h == "charge").unwrap();
+    assert_eq!(rows[0][charge - 1], "place_of_service");
+    let units = lines[0]["units"].as_u64().unwrap();
+    let cells: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[0], r[charge])).collect();
+    assert_eq!(
+        cells,
+        [
+            ("e1", dollars(units * cents_per_unit).as_str()),
+            ("e2", ""),
+            ("e3", "")
+        ]
+    );
+    // A biller summing the column gets the lines' total, the shared line counted once.
+    let total: u64 = lines
+        .iter()
+        .filter_map(|l| l["charge_cents"].as_u64())
+        .sum();
+    let summed: u64 = rows[1..]
+        .iter()
+        .filter(|r| !r[charge].is_empty())
+        .map(|r| {
+            let (whole, cents) = r[charge].split_once('.').unwrap();
+            assert_eq!(cents.len(), 2, "{}", r[charge]);
+            whole.parse::<u64>().unwrap() * 100 + cents.parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(summed, total);
+    assert!(rows[3].last().unwrap().contains("warning:fee_not_found"));
 }
 
 #[test]
@@ -422,4 +524,363 @@ fn a_large_input_draws_no_progress_off_a_terminal() {
     let (out, err) = run(&["evaluate", "--compact", "-"], Some(&text), 0);
     assert_eq!(err, "");
     assert_eq!(json(&out)["lines"].as_array().unwrap().len(), 2);
+}
+
+/// The 837P example: a request under `me-mainecare` (a state pack) and its envelope.
+fn x12_request() -> String {
+    example("x12/request.json")
+}
+
+fn x12_envelope() -> String {
+    example("x12/envelope.json")
+}
+
+/// A directory of its own for one test (tests run in parallel), emptied first.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("h2024-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What the library writes for the example request and `envelope` (JSON text).
+fn library_837p(envelope: &str) -> String {
+    let text = std::fs::read_to_string(x12_request()).unwrap();
+    let response = Engine::with_state_packs()
+        .evaluate_json_to_response(&text)
+        .unwrap();
+    let envelope = h2024::x12::Envelope::from_json(envelope).unwrap();
+    let mut out = Vec::new();
+    h2024::x12::write_837p(&response, &envelope, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The segments of an interchange written with the default separators, each split into
+/// its elements (line breaks after the terminators left out).
+fn segments(interchange: &str) -> Vec<Vec<&str>> {
+    interchange
+        .split('~')
+        .map(|s| s.trim_start_matches('\n'))
+        .filter(|s| !s.is_empty())
+        .map(|s| s.split('*').collect())
+        .collect()
+}
+
+/// Dollars with two decimals (`65.62`) as cents.
+fn cents(amount: &str) -> u64 {
+    let (whole, fraction) = amount.split_once('.').unwrap();
+    assert_eq!(fraction.len(), 2, "{amount}");
+    whole.parse::<u64>().unwrap() * 100 + fraction.parse::<u64>().unwrap()
+}
+
+#[test]
+fn x12_writes_the_librarys_interchange() {
+    let args = [
+        "--state-packs",
+        "x12",
+        &x12_request(),
+        "--envelope",
+        &x12_envelope(),
+    ];
+    let (out, err) = run(&args, None, 0);
+    assert_eq!(err, "");
+    let envelope = std::fs::read_to_string(x12_envelope()).unwrap();
+    assert_eq!(out, library_837p(&envelope));
+
+    // Structure, read back from the text.
+    assert!(out.starts_with("ISA*00*"), "{out}");
+    let segs = segments(&out);
+    let ids: Vec<&str> = segs.iter().map(|s| s[0]).collect();
+    assert_eq!(ids[..4], ["ISA", "GS", "ST", "BHT"]);
+    assert_eq!(ids[ids.len() - 3..], ["SE", "GE", "IEA"]);
+    // SE01 counts the segments from ST to SE.
+    let st = ids.iter().position(|id| *id == "ST").unwrap();
+    let se = ids.iter().position(|id| *id == "SE").unwrap();
+    assert_eq!(segs[se][1].parse::<usize>().unwrap(), se - st + 1);
+    assert_eq!(segs[se][2], segs[st][2]);
+    // One SV1 per line of the response, each claim's CLM02 the sum of its SV1 charges.
+    let response = json(&run(&["--state-packs", "evaluate", &x12_request()], None, 0).0);
+    let lines = response["lines"].as_array().unwrap();
+    let sv1: Vec<&Vec<&str>> = segs.iter().filter(|s| s[0] == "SV1").collect();
+    assert_eq!(sv1.len(), lines.len());
+    assert!(
+        out.contains("SV1*HC:H2014:HO:TS*37.32*UN*3*12**1:2~"),
+        "{out}"
+    );
+    let claims: Vec<usize> = (0..segs.len()).filter(|&i| segs[i][0] == "CLM").collect();
+    assert_eq!(claims.len(), response["claims"].as_array().unwrap().len());
+    for (k, &start) in claims.iter().enumerate() {
+        let end = claims.get(k + 1).copied().unwrap_or(se);
+        let charges: u64 = segs[start..end]
+            .iter()
+            .filter(|s| s[0] == "SV1")
+            .map(|s| cents(s[2]))
+            .sum();
+        assert!(charges > 0);
+        assert_eq!(cents(segs[start][2]), charges, "claim {k}");
+        assert_eq!(
+            response["claims"][k]["charge_cents"].as_u64(),
+            Some(charges)
+        );
+    }
+}
+
+#[test]
+fn x12_reads_stdin_and_writes_the_output_file() {
+    let dir = scratch("x12-output");
+    let file = dir.join("claims.x12");
+    let file_arg = file.display().to_string();
+    let request = std::fs::read_to_string(x12_request()).unwrap();
+    let args = [
+        "--state-packs",
+        "x12",
+        "-",
+        "--envelope",
+        &x12_envelope(),
+        "--output",
+        &file_arg,
+    ];
+    let (out, err) = run(&args, Some(&request), 0);
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+    let envelope = std::fs::read_to_string(x12_envelope()).unwrap();
+    let expected = library_837p(&envelope);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+    // stdin to stdout: the same bytes.
+    let (out, _) = run(&args[..5], Some(&request), 0);
+    assert_eq!(out, expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn x12_with_other_separators() {
+    let dir = scratch("x12-separators");
+    let mut envelope = json(&std::fs::read_to_string(x12_envelope()).unwrap());
+    envelope["separators"] = serde_json::json!({"element": "|", "component": ">",
+        "repetition": "{", "segment": "'"});
+    let text = envelope.to_string();
+    let path = dir.join("envelope.json");
+    std::fs::write(&path, &text).unwrap();
+    let args = [
+        "--state-packs",
+        "x12",
+        &x12_request(),
+        "--envelope",
+        &path.display().to_string(),
+    ];
+    let (out, _) = run(&args, None, 0);
+    assert_eq!(out, library_837p(&text));
+    assert!(
+        out.contains("SV1|HC>H2014>HO>TS|37.32|UN|3|12||1>2'"),
+        "{out}"
+    );
+    assert!(!out.contains('\n'));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every string in a JSON document (the envelope's names, ids and dates).
+fn strings(value: &Value, into: &mut Vec<String>) {
+    match value {
+        Value::String(s) => into.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, into)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, into)),
+        _ => {}
+    }
+}
+
+/// Runs `x12` on the example request with the envelope `envelope` (written to a file) and
+/// `--output`: refused (exit 2), one line that names `path` and repeats none of the
+/// envelope's values, nothing on stdout and no output file.
+fn envelope_refused(test: &str, envelope: &Value, path: &str) -> String {
+    let dir = scratch(test);
+    let file = dir.join("envelope.json");
+    std::fs::write(&file, envelope.to_string()).unwrap();
+    let output = dir.join("claims.x12");
+    let args = [
+        "--state-packs",
+        "x12",
+        &x12_request(),
+        "--envelope",
+        &file.display().to_string(),
+        "--output",
+        &output.display().to_string(),
+    ];
+    let mut values = Vec::new();
+    strings(envelope, &mut values);
+    // Short codes (`ZZ`, `MC`, `ME`, `U`) could appear in any sentence; the names and ids
+    // could not.
+    // The values these tests put in all hold `SECRET`.
+    let secrets: Vec<&str> = values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| v.len() > 3)
+        .chain(["SECRET"])
+        .collect();
+    assert!(secrets.contains(&"EXAMPLE SKILLS PRACTICE") && secrets.contains(&"PORTLAND"));
+    let (out, err) = refused(&args, None, &secrets);
+    assert_eq!(out, "");
+    assert!(err.contains(&format!("`{path}`")), "{err}");
+    assert!(!output.exists(), "no output file");
+    std::fs::remove_dir_all(&dir).unwrap();
+    err
+}
+
+#[test]
+fn x12_refuses_an_envelope_by_its_path_without_its_values() {
+    let example = json(&std::fs::read_to_string(x12_envelope()).unwrap());
+
+    // A required element missing.
+    let mut envelope = example.clone();
+    envelope["billing_provider"]
+        .as_object_mut()
+        .unwrap()
+        .remove("npi");
+    let err = envelope_refused("x12-missing", &envelope, "billing_provider.npi");
+    assert!(
+        err.starts_with("h2024: --envelope refused at `billing_provider.npi`: "),
+        "{err}"
+    );
+
+    // An NPI whose check digit is wrong.
+    let mut envelope = example.clone();
+    envelope["rendering_providers"][0]["npi"] = "1987654321".into();
+    envelope_refused("x12-npi", &envelope, "rendering_providers[0].npi");
+
+    // A name holding the element separator.
+    let mut envelope = example.clone();
+    envelope["subscribers"][1]["last_name"] = "SECRET*NAME".into();
+    envelope_refused("x12-separator", &envelope, "subscribers[1].last_name");
+
+    // A value of the wrong type, and a field the envelope does not have.
+    let mut envelope = example.clone();
+    envelope["subscribers"][0]["birth_date"] = "1998-13-45-SECRET".into();
+    envelope_refused("x12-date", &envelope, "subscribers[0].birth_date");
+    let mut envelope = example.clone();
+    envelope["subscribers"][0]["ssn"] = "SECRET-SSN".into();
+    envelope_refused("x12-unknown", &envelope, "subscribers[0]");
+
+    // A patient with claims and no subscriber: the claim's path in the response.
+    let mut envelope = example;
+    envelope["subscribers"].as_array_mut().unwrap().remove(1);
+    let err = envelope_refused("x12-subscriber", &envelope, "claims[1].patient");
+    assert!(err.starts_with("h2024: interchange refused at "), "{err}");
+}
+
+#[test]
+fn x12_refuses_a_missing_envelope_file_or_argument() {
+    let missing = repo().join("crates/h2024/examples/x12/no-such-envelope.json");
+    let args = [
+        "--state-packs",
+        "x12",
+        &x12_request(),
+        "--envelope",
+        &missing.display().to_string(),
+    ];
+    let (out, err) = refused(&args, None, &["no-such-envelope"]);
+    assert_eq!(out, "");
+    assert!(
+        err.starts_with("h2024: cannot read the --envelope file: "),
+        "{err}"
+    );
+
+    let (_, err) = refused(&["--state-packs", "x12", &x12_request()], None, &[]);
+    assert!(err.contains("missing --envelope"), "{err}");
+    // The help says what happens to claims that cannot be written.
+    let (out, _) = run(&["x12", "--help"], None, 0);
+    assert!(out.contains("All or nothing"), "{out}");
+    assert!(out.contains("--output <OUT>"), "{out}");
+}
+
+#[test]
+fn x12_refuses_a_request_as_evaluate_does() {
+    let envelope = x12_envelope();
+    // Not JSON: no error document on stdout, which is the interchange's.
+    let (out, err) = refused(
+        &["x12", "-", "--envelope", &envelope],
+        Some("not json"),
+        &[],
+    );
+    assert_eq!(out, "");
+    assert!(
+        err.starts_with("h2024: request refused (invalid_json): "),
+        "{err}"
+    );
+    // The example's policy is a state pack: without --state-packs it names no policy, and
+    // is not repeated.
+    let (out, err) = refused(
+        &["x12", &x12_request(), "--envelope", &envelope],
+        None,
+        &["mainecare"],
+    );
+    assert_eq!(out, "");
+    assert!(err.contains("(unknown_policy) at `policy`"), "{err}");
+}
+
+#[test]
+fn x12_writes_nothing_when_a_claim_cannot_be_written() {
+    let dir = scratch("x12-unwritable");
+    let output = dir.join("claims.x12");
+    std::fs::write(&output, "an earlier interchange").unwrap();
+    let envelope = x12_envelope();
+    let output_arg = output.display().to_string();
+    // Lines with charges but encounters without diagnoses: HI, required, has nothing.
+    let args = [
+        "x12",
+        &fees(),
+        "--envelope",
+        &envelope,
+        "--output",
+        &output_arg,
+    ];
+    let (out, err) = refused(&args, None, &[]);
+    assert_eq!(out, "");
+    assert!(
+        err.starts_with("h2024: interchange refused at `claims[0].diagnoses`: missing; "),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "an earlier interchange"
+    );
+    // The same on stdout: nothing written.
+    let (out, _) = refused(&args[..4], None, &[]);
+    assert_eq!(out, "");
+    // A line without a charge (medicaid has no fees): its claim has no total.
+    let request = r#"{"patients": [{"id": "p1"}],
+        "providers": [{"id": "pr1", "credential": "masters", "discipline": "behavioral_health"}],
+        "encounters": [{"id": "e1", "patient": "p1", "provider": "pr1",
+            "service": "skills_training", "setting": "home", "diagnoses": ["F84.0"],
+            "start": "2026-03-02T09:00:00-05:00", "end": "2026-03-02T10:00:00-05:00"}]}"#;
+    let (_, err) = refused(&["x12", "-", "--envelope", &envelope], Some(request), &[]);
+    assert!(
+        err.contains("at `claims[0].charge_cents`: missing; the 837P requires CLM02"),
+        "{err}"
+    );
+    // No encounter, no line, no claim.
+    let (_, err) = refused(&["x12", "-", "--envelope", &envelope], Some("{}"), &[]);
+    assert!(
+        err.starts_with("h2024: interchange refused at `claims`: "),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn x12_reports_an_output_that_cannot_be_written() {
+    let dir = scratch("x12-no-dir");
+    let output = dir.join("no-such-dir/claims.x12");
+    let args = [
+        "--state-packs",
+        "x12",
+        &x12_request(),
+        "--envelope",
+        &x12_envelope(),
+        "--output",
+        &output.display().to_string(),
+    ];
+    let (_, err) = refused(&args, None, &["no-such-dir"]);
+    assert!(
+        err.starts_with("h2024: cannot write the --output file: "),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
