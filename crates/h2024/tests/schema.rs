@@ -5,7 +5,8 @@
 //!   2020-12 schema.
 //! - Every example of the repository validates against them, checked by an independent
 //!   validator (the `jsonschema` crate): the example requests and policies
-//!   (`crates/h2024/examples/requests/`, `crates/h2024/examples/policies/`), the requests and
+//!   (`crates/h2024/examples/requests/`, `crates/h2024/examples/policies/`), the requests of
+//!   the command line's tests (`crates/h2024-cli/tests/requests/`), the requests and
 //!   policies of the conformance cases (`tests/conformance/`), the built-in policies and state
 //!   packs (`crates/h2024/src/policies/`) and every policy as the engine resolves it, the JSON
 //!   blocks of `docs/policies.md` and of the README, and the engine's responses to all those
@@ -318,6 +319,13 @@ fn examples_validate() {
     let mut files = Vec::new();
     json_files(&crate_dir().join("examples/requests"), &mut files);
     assert!(!files.is_empty(), "no example request");
+    // And those the command line's tests run.
+    let before = files.len();
+    json_files(&repo().join("crates/h2024-cli/tests/requests"), &mut files);
+    assert!(
+        files.len() > before,
+        "no request of the command line's tests"
+    );
     for file in &files {
         let shown = file
             .strip_prefix(repo())
