@@ -12,7 +12,6 @@
 //! Messages and `element`s name fields and list positions, never the note's text.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::codes::Service;
 use crate::evaluation::Evaluated;
@@ -21,7 +20,12 @@ use crate::policy::Policy;
 use crate::request::{Documentation, TreatmentPlan};
 
 fn blank(text: &str) -> bool {
-    text.trim().is_empty()
+    match text.as_bytes().first() {
+        None => true,
+        // The usual case, decided by the first byte.
+        Some(b) if b.is_ascii_alphanumeric() => false,
+        Some(_) => text.trim().is_empty(),
+    }
 }
 
 /// A skill as compared: trimmed, lower case. Borrowed when it already is (the usual case).
@@ -66,31 +70,52 @@ fn missing_elements(
         .collect()
 }
 
-/// A treatment plan indexed once per patient: normalized skill to goals, goal id to goal.
+/// A treatment plan indexed once per patient: (normalized skill, goal) and (goal id, goal),
+/// each sorted, looked up by binary search (no hashing of the request's text).
 pub(crate) struct PlanIndex<'a> {
-    goals_by_skill: HashMap<String, Vec<usize>>,
-    goal_by_id: HashMap<&'a str, usize>,
+    goals_by_skill: Vec<(Cow<'a, str>, usize)>,
+    goal_by_id: Vec<(&'a str, usize)>,
 }
 
 impl<'a> PlanIndex<'a> {
     fn new(plan: &'a TreatmentPlan) -> Self {
-        let mut goals_by_skill: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut goal_by_id = HashMap::new();
+        let mut goals_by_skill = Vec::new();
+        let mut goal_by_id = Vec::with_capacity(plan.goals.len());
         for (g, goal) in plan.goals.iter().enumerate() {
-            goal_by_id.entry(goal.id.as_str()).or_insert(g);
+            goal_by_id.push((goal.id.as_str(), g));
             for skill in goal.skills.iter().filter(|s| !blank(s)) {
-                let goals = goals_by_skill
-                    .entry(normalize(skill).into_owned())
-                    .or_default();
-                if goals.last() != Some(&g) {
-                    goals.push(g);
-                }
+                goals_by_skill.push((normalize(skill), g));
             }
         }
+        // A skill listed twice by one goal counts once; an id used by two goals names the
+        // first.
+        goals_by_skill.sort_unstable();
+        goals_by_skill.dedup();
+        goal_by_id.sort_unstable();
         PlanIndex {
             goals_by_skill,
             goal_by_id,
         }
+    }
+
+    /// The goals that list `skill` (normalized), in plan order.
+    fn goals_of<'s>(&'s self, skill: &'s str) -> impl Iterator<Item = usize> + 's {
+        let from = self
+            .goals_by_skill
+            .partition_point(|(s, _)| s.as_ref() < skill);
+        self.goals_by_skill[from..]
+            .iter()
+            .take_while(move |(s, _)| s.as_ref() == skill)
+            .map(|&(_, g)| g)
+    }
+
+    /// The first goal with id `id`.
+    fn goal(&self, id: &str) -> Option<usize> {
+        let at = self.goal_by_id.partition_point(|&(have, _)| have < id);
+        self.goal_by_id
+            .get(at)
+            .filter(|&&(have, _)| have == id)
+            .map(|&(_, g)| g)
     }
 }
 
@@ -158,21 +183,22 @@ pub(crate) fn check<'a>(
                 if blank(skill) {
                     continue;
                 }
-                match index.goals_by_skill.get(normalize(skill).as_ref()) {
-                    Some(goals) => addressed.extend(goals.iter().map(|&g| (g, true, i))),
-                    None => flag(
+                let before = addressed.len();
+                addressed.extend(index.goals_of(&normalize(skill)).map(|g| (g, true, i)));
+                if addressed.len() == before {
+                    flag(
                         Rule::SkillNotInTreatmentPlan,
                         Data::SkillNotInPlan { index: i },
                         format!("skills_taught[{i}]"),
-                    ),
+                    );
                 }
             }
             for (i, objective) in doc.objectives.iter().enumerate() {
                 if blank(objective) {
                     continue;
                 }
-                match index.goal_by_id.get(objective.as_str()) {
-                    Some(&g) => addressed.push((g, false, i)),
+                match index.goal(objective) {
+                    Some(g) => addressed.push((g, false, i)),
                     None => flag(
                         Rule::SkillNotInTreatmentPlan,
                         Data::ObjectiveNotInPlan { index: i },

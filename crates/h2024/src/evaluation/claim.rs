@@ -42,7 +42,7 @@ use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
 use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
 use crate::response::{Alternative, Decision, Line};
-use crate::selection::{self, Candidates, Uncodable};
+use crate::selection::{self, Candidates, ChoiceScratch, Uncodable};
 use crate::session::Session;
 use crate::units::{
     Aggregation, Pool, UnitRule, cms_8_minute_allocate, cms_8_minute_total_units, distribute,
@@ -166,7 +166,9 @@ struct LineAcc<'a> {
     discipline: Discipline,
     minutes: u32,
     session_units: u32,
-    members: Vec<usize>,
+    /// The line's encounters (positions in the chunk's prepared encounters): a range of
+    /// [`Grouped::members`].
+    members: std::ops::Range<usize>,
     /// The members that are the part, on this line's date, of a session split at midnight.
     split_members: Vec<usize>,
     basis: Option<UnitsBasis>,
@@ -318,10 +320,11 @@ pub(crate) fn build<'a>(
     for chunk in prepared.chunk_by_mut(|a, b| (a.patient, a.stretch) == (b.patient, b.stretch)) {
         let policy = dated.get(chunk[0].stretch);
         choose_codes(policy, &cache, chunk, &mut out);
-        let mut accs = group_lines(policy, &cache, chunk, &mut out);
+        let Grouped { mut accs, members } = group_lines(policy, &cache, chunk, &mut out);
         compute_units(policy, &mut accs, &other_timed);
         let capped = apply_caps(policy, &accs);
-        emit_lines(policy, accs, capped, chunk, &mut out, &mut emitted);
+        let lines = (accs, &members[..]);
+        emit_lines(policy, lines, capped, chunk, &mut out, &mut emitted);
     }
     let Emitted {
         lines,
@@ -672,6 +675,10 @@ fn choose_codes(
             .map_or(0, |at| settled[at].1)
     };
     groups.sort_unstable();
+    // Reused from one run to the next.
+    let mut choice = ChoiceScratch::default();
+    let mut merged: Vec<(usize, Arc<[Alternative]>)> = Vec::new();
+    let mut all: Vec<Alternative> = Vec::new();
     for run in groups.chunk_by(|a, b| a.0 == b.0) {
         let per_session = matches!(run[0].0, GroupKey::Day(..));
         let lead = &prepared[run[0].1];
@@ -698,24 +705,37 @@ fn choose_codes(
         // Under `day` aggregation the minutes already settled on the line a candidate would
         // join count too, rounded once; under `session` the day's sessions of the service
         // count, each rounded on its own (a per-diem or `day` candidate rounds their sum).
-        let choice = selection::choose_scored(policy, candidates, |code| {
-            let rules = policy.rules(code);
-            if per_session {
-                let minutes = counted(code);
-                let units = if rules.aggregation == Aggregation::Session {
-                    run.iter().fold(0u32, |s, &(_, m)| {
-                        s.saturating_add(rules.session_units(prepared[m].session.minutes()))
-                    })
-                } else {
-                    rules.rounding.units(minutes)
+        let code = selection::choose_into(
+            policy,
+            candidates,
+            |code| {
+                let rules = policy.rules(code);
+                if per_session {
+                    let minutes = counted(code);
+                    let units = if rules.aggregation == Aggregation::Session {
+                        run.iter().fold(0u32, |s, &(_, m)| {
+                            s.saturating_add(rules.session_units(prepared[m].session.minutes()))
+                        })
+                    } else {
+                        rules.rounding.units(minutes)
+                    };
+                    return (minutes, units);
+                }
+                // The first candidate's modifiers were derived in the first pass.
+                let derived;
+                let mods = match &lead.mods {
+                    Some(mods) if code == candidates[0] => mods,
+                    _ => {
+                        derived = required_modifiers(policy, code, lead.provider, lead.enc);
+                        &derived
+                    }
                 };
-                return (minutes, units);
-            }
-            let mods = required_modifiers(policy, code, lead.provider, lead.enc);
-            let minutes =
-                counted(code).saturating_add(settled_minutes(&line_key(lead, code, &mods)));
-            (minutes, rules.rounding.units(minutes))
-        });
+                let minutes =
+                    counted(code).saturating_add(settled_minutes(&line_key(lead, code, mods)));
+                (minutes, rules.rounding.units(minutes))
+            },
+            &mut choice,
+        );
         let together = u32::try_from(run.len()).unwrap_or(u32::MAX);
         let shared = (run.len() > 1).then_some(if per_session {
             Reason::SameServiceDay {
@@ -730,18 +750,19 @@ fn choose_codes(
         });
         // The codes turned down: the candidate step's and the choice's, merged once per
         // candidate step and shared by the run's decisions.
-        let mut merged: Vec<(usize, Arc<[Alternative]>)> = Vec::new();
+        merged.clear();
         for &(_, m) in run {
             let p = &mut prepared[m];
-            p.code = choice.code;
+            p.code = code;
             let at = p.candidates;
             let alternatives = match merged.iter().find(|(k, _)| *k == at) {
                 Some((_, shared)) => Arc::clone(shared),
                 None => {
-                    let mut all = cache.alternatives[at].to_vec();
-                    all.extend(choice.alternatives.iter().cloned());
+                    all.clear();
+                    all.extend_from_slice(&cache.alternatives[at]);
+                    all.extend_from_slice(&choice.alternatives);
                     all.sort_by_key(|a| policy.code_set().position(a.code));
-                    let all: Arc<[Alternative]> = all.into();
+                    let all: Arc<[Alternative]> = Arc::from(&all[..]);
                     merged.push((at, Arc::clone(&all)));
                     all
                 }
@@ -754,6 +775,14 @@ fn choose_codes(
     }
 }
 
+/// A chunk's lines under construction, and their encounters.
+struct Grouped<'a> {
+    accs: Vec<LineAcc<'a>>,
+    /// Every line's encounters, line after line (positions in the chunk's prepared
+    /// encounters): one list for the chunk rather than one per line.
+    members: Vec<usize>,
+}
+
 /// Step 4: derives modifiers (once per encounter, for its code) and groups encounters into
 /// lines, in response order.
 fn group_lines<'a>(
@@ -761,7 +790,7 @@ fn group_lines<'a>(
     cache: &CandidateCache,
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
-) -> Vec<LineAcc<'a>> {
+) -> Grouped<'a> {
     // (line, prepared encounter, its minutes on the line): one entry per encounter, or one
     // per date for a session split at midnight.
     let mut keyed: Vec<(LineKey, usize, u32)> = Vec::with_capacity(prepared.len());
@@ -848,7 +877,9 @@ fn group_lines<'a>(
     }
     // Stable: a line's encounters stay in request order.
     keyed.sort_by_key(|&(key, _, _)| key);
-    keyed
+    let members: Vec<usize> = keyed.iter().map(|&(_, pi, _)| pi).collect();
+    let mut start = 0;
+    let accs = keyed
         .chunk_by(|a, b| a.0 == b.0)
         .map(|run| {
             let p = &prepared[run[0].1];
@@ -860,7 +891,7 @@ fn group_lines<'a>(
                 discipline: p.provider.discipline,
                 minutes: 0,
                 session_units: 0,
-                members: Vec::with_capacity(run.len()),
+                members: start..start + run.len(),
                 split_members: Vec::new(),
                 basis: None,
                 cms_short: None,
@@ -870,15 +901,16 @@ fn group_lines<'a>(
                 acc.session_units = acc
                     .session_units
                     .saturating_add(rules.rounding.units(minutes));
-                acc.members.push(pi);
                 // Few encounters are split: a sorted search over them.
                 if split.binary_search(&pi).is_ok() {
                     acc.split_members.push(pi);
                 }
             }
+            start += run.len();
             acc
         })
-        .collect()
+        .collect();
+    Grouped { accs, members }
 }
 
 fn count(items: &[usize]) -> u32 {
@@ -1067,7 +1099,7 @@ struct Emitted {
 /// findings on every encounter they hold.
 fn emit_lines(
     policy: &Policy,
-    accs: Vec<LineAcc<'_>>,
+    (accs, all_members): (Vec<LineAcc<'_>>, &[usize]),
     capped: Vec<Option<Cap>>,
     prepared: &[Prepared<'_>],
     out: &mut Output,
@@ -1085,7 +1117,8 @@ fn emit_lines(
     for (acc, cap) in accs.into_iter().zip(capped) {
         let units = cap.map_or(acc.units(), |c| c.billed);
         let line_index = lines.len();
-        for &m in &acc.members {
+        let members = &all_members[acc.members.clone()];
+        for &m in members {
             let item = prepared[m].item;
             let d = &mut out.decisions[item];
             if let Some(basis) = acc.basis {
@@ -1106,7 +1139,7 @@ fn emit_lines(
         if let Some(cap) = cap {
             if units > 0 {
                 out.finding(
-                    prepared[acc.members[0]].item,
+                    prepared[members[0]].item,
                     Rule::UnitsExceedDailyMaximum,
                     Data::DailyCap {
                         cap,
@@ -1115,7 +1148,7 @@ fn emit_lines(
                 )
                 .line = Some(line_index);
             } else {
-                for &m in &acc.members {
+                for &m in members {
                     out.finding(
                         prepared[m].item,
                         Rule::UnitsExceedDailyMaximum,
@@ -1140,7 +1173,7 @@ fn emit_lines(
                     line_minutes: acc.minutes,
                 },
             };
-            for &m in &acc.members {
+            for &m in members {
                 out.finding(prepared[m].item, Rule::BelowMinimumTime, data.clone());
             }
         }
@@ -1149,7 +1182,7 @@ fn emit_lines(
         }
         capped_lines.push(cap.is_some());
         bases.push(acc.basis);
-        line_members.push(acc.members.iter().map(|&m| prepared[m].ev));
+        line_members.push(members.iter().map(|&m| prepared[m].ev));
         lines.push(Line {
             patient: acc.patient.to_owned(),
             provider: acc.provider.to_owned(),
@@ -1159,8 +1192,7 @@ fn emit_lines(
             units,
             minutes: acc.minutes,
             place_of_service: acc.key.pos,
-            encounters: acc
-                .members
+            encounters: members
                 .iter()
                 .map(|&m| prepared[m].enc.id.clone())
                 .collect(),

@@ -243,6 +243,7 @@ pub(crate) fn others(
 }
 
 /// The outcome of choosing among candidates for known minutes.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Choice {
     pub code: Code,
@@ -266,41 +267,67 @@ pub(crate) fn choose(
 
 /// Chooses among `candidates` (in preference order), given the minutes and the units each
 /// would bill (units rounded once on a line's minutes, or session by session).
+#[cfg(test)]
 pub(crate) fn choose_scored(
     policy: &Policy,
     candidates: &[Code],
     score_for: impl Fn(Code) -> (u32, u32),
 ) -> Choice {
-    let scored: Vec<Score> = candidates
-        .iter()
-        .map(|&code| {
-            let rounding = policy.rules(code).rounding;
-            let (minutes, units) = score_for(code);
-            Score {
-                code,
-                minutes,
-                units,
-                billed_minutes: rounding.billed_minutes(units),
-            }
-        })
-        .collect();
+    let mut scratch = ChoiceScratch::default();
+    let code = choose_into(policy, candidates, score_for, &mut scratch);
+    Choice {
+        code,
+        reasons: scratch.reasons,
+        alternatives: scratch.alternatives,
+    }
+}
+
+/// What [`choose_into`] writes besides the code: kept from one choice to the next so that
+/// choosing allocates nothing once the lists have grown.
+#[derive(Debug, Default)]
+pub(crate) struct ChoiceScratch {
+    scored: Vec<Score>,
+    /// The choice's reasons: each candidate's score, then the choice.
+    pub reasons: Vec<Reason>,
+    /// The candidates turned down, in preference order.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Chooses among `candidates` (in preference order), given the minutes and the units each
+/// would bill (units rounded once on a line's minutes, or session by session); returns the
+/// code chosen and leaves the reasons and the codes turned down in `out`.
+pub(crate) fn choose_into(
+    policy: &Policy,
+    candidates: &[Code],
+    score_for: impl Fn(Code) -> (u32, u32),
+    out: &mut ChoiceScratch,
+) -> Code {
+    let ChoiceScratch {
+        scored,
+        reasons,
+        alternatives,
+    } = out;
+    scored.clear();
+    reasons.clear();
+    alternatives.clear();
+    scored.extend(candidates.iter().map(|&code| {
+        let rounding = policy.rules(code).rounding;
+        let (minutes, units) = score_for(code);
+        Score {
+            code,
+            minutes,
+            units,
+            billed_minutes: rounding.billed_minutes(units),
+        }
+    }));
     let Some(first) = scored.first() else {
         // Callers never pass an empty list; keep a defined answer anyway.
-        return Choice {
-            code: Code::H2014,
-            reasons: Vec::new(),
-            alternatives: Vec::new(),
-        };
+        return Code::H2014;
     };
     if scored.len() == 1 {
-        return Choice {
-            code: first.code,
-            reasons: vec![Reason::OnlyCandidate { code: first.code }],
-            alternatives: Vec::new(),
-        };
+        reasons.push(Reason::OnlyCandidate { code: first.code });
+        return first.code;
     }
-    // Each score, then the choice.
-    let mut reasons: Vec<Reason> = Vec::with_capacity(scored.len() + 1);
     reasons.extend(scored.iter().map(|s| Reason::Scored(*s)));
     let distance = |s: &Score| {
         s.billed_minutes
@@ -346,31 +373,23 @@ pub(crate) fn choose_scored(
         code: chosen.code,
         because,
     });
-    let alternatives = scored
-        .iter()
-        .filter(|s| s.code != chosen.code)
-        .map(|s| {
-            Alternative::new(
-                s.code,
-                if s.billed_minutes.is_none() && s.units == 0 {
-                    Turndown::PerDiemMinimum {
-                        minimum_minutes: policy.rules(s.code).rounding.minimum_minutes(),
-                        minutes: s.minutes,
-                    }
-                } else {
-                    Turndown::FitsWorse {
-                        score: *s,
-                        chosen: chosen.code,
-                    }
-                },
-            )
-        })
-        .collect();
-    Choice {
-        code: chosen.code,
-        reasons,
-        alternatives,
-    }
+    alternatives.extend(scored.iter().filter(|s| s.code != chosen.code).map(|s| {
+        Alternative::new(
+            s.code,
+            if s.billed_minutes.is_none() && s.units == 0 {
+                Turndown::PerDiemMinimum {
+                    minimum_minutes: policy.rules(s.code).rounding.minimum_minutes(),
+                    minutes: s.minutes,
+                }
+            } else {
+                Turndown::FitsWorse {
+                    score: *s,
+                    chosen: chosen.code,
+                }
+            },
+        )
+    }));
+    chosen.code
 }
 
 #[cfg(test)]
