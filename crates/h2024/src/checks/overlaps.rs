@@ -17,26 +17,50 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::codes::{Code, Service};
-use crate::evaluation::Evaluated;
+use crate::evaluation::{Evaluated, permute};
 use crate::findings::{Data, Finding, Rule};
 
-/// An instant as (seconds, nanoseconds) since the Unix epoch: it orders and compares as the
-/// instant does, whatever the UTC offset it was written in, and as two integers.
-type Instant = (i64, u32);
+/// An instant as one integer of 96 bits: the seconds since the Unix epoch (offset so that
+/// they order as unsigned), then the nanoseconds. It orders and compares as the instant does,
+/// whatever the UTC offset it was written in.
+type Instant = u128;
+
+/// The bits of an [`Instant`]; the patient's or provider's rank goes above them.
+const INSTANT_BITS: u32 = 96;
 
 fn instant(t: DateTime<FixedOffset>) -> Instant {
-    (t.timestamp(), t.timestamp_subsec_nanos())
+    let seconds = (t.timestamp() as u64) ^ (1 << 63);
+    (u128::from(seconds) << 32) | u128::from(t.timestamp_subsec_nanos())
 }
 
 /// A session with clock times, keyed by its patient's or provider's rank.
 struct Timed<'a> {
-    who: u32,
-    start: Instant,
+    /// The rank above the start: one integer sorts by both.
+    who_start: u128,
     end: Instant,
     /// The encounter's id: the last key of the order (`docs/rules.md`, "Overlaps and
     /// duplicates").
     id: &'a str,
     ci: usize,
+}
+
+impl Timed<'_> {
+    fn new(who: u32, start: Instant, end: Instant, id: &str, ci: usize) -> Timed<'_> {
+        Timed {
+            who_start: (u128::from(who) << INSTANT_BITS) | start,
+            end,
+            id,
+            ci,
+        }
+    }
+
+    fn who(&self) -> u32 {
+        (self.who_start >> INSTANT_BITS) as u32
+    }
+
+    fn start(&self) -> Instant {
+        self.who_start & ((1 << INSTANT_BITS) - 1)
+    }
 }
 
 /// `duplicate_encounter`, `overlapping_services` and `provider_overlap` findings. Each names
@@ -88,33 +112,47 @@ pub(crate) fn check(contexts: &[Evaluated<'_>], found: &mut Vec<(usize, Finding)
         };
         let (start, end) = (instant(start), instant(end));
         let id = ctx.enc.id.as_str();
-        by_patient.push(Timed {
-            who: ctx.patient_rank,
-            start,
-            end,
-            id,
-            ci,
-        });
-        by_provider.push(Timed {
-            who: ctx.provider_rank,
-            start,
-            end,
-            id,
-            ci,
-        });
+        by_patient.push(Timed::new(ctx.patient_rank, start, end, id, ci));
+        by_provider.push(Timed::new(ctx.provider_rank, start, end, id, ci));
     }
-    // Ids are unique among evaluated encounters, so the order is total.
-    let order = |a: &Timed<'_>, b: &Timed<'_>| {
-        (a.who, a.start, a.end, a.id).cmp(&(b.who, b.start, b.end, b.id))
-    };
-    by_patient.sort_unstable_by(order);
-    by_provider.sort_unstable_by(order);
+    in_order(&mut by_patient);
+    in_order(&mut by_provider);
 
-    for list in by_patient.chunk_by(|a, b| a.who == b.who) {
+    for list in by_patient.chunk_by(|a, b| a.who() == b.who()) {
         patient_overlaps(contexts, list, found);
     }
-    for list in by_provider.chunk_by(|a, b| a.who == b.who) {
+    for list in by_provider.chunk_by(|a, b| a.who() == b.who()) {
         provider_overlaps(contexts, list, found);
+    }
+}
+
+/// Orders sessions by rank, start, end and id (ids are unique among evaluated encounters, so
+/// the order is total): placed by rank first, in linear time (a counting sort), then each
+/// rank's sessions, few as a rule, sorted.
+fn in_order(list: &mut [Timed<'_>]) {
+    let ranks = list.iter().map(|t| t.who() as usize + 1).max().unwrap_or(0);
+    // Where each rank's sessions start.
+    let mut next = vec![0u32; ranks];
+    for t in list.iter() {
+        next[t.who() as usize] += 1;
+    }
+    let mut at = 0;
+    for slot in &mut next {
+        let count = *slot;
+        *slot = at;
+        at += count;
+    }
+    let target = list
+        .iter()
+        .map(|t| {
+            let slot = &mut next[t.who() as usize];
+            *slot += 1;
+            *slot - 1
+        })
+        .collect();
+    permute(list, target);
+    for rank in list.chunk_by_mut(|a, b| a.who() == b.who()) {
+        rank.sort_unstable_by(|a, b| (a.who_start, a.end, a.id).cmp(&(b.who_start, b.end, b.id)));
     }
 }
 
@@ -132,7 +170,7 @@ fn patient_overlaps(
     for i in 0..list.len() {
         let here = &list[i];
         let ctx = &contexts[here.ci];
-        if i == 0 || (here.start, here.end) != (list[run_start].start, list[run_start].end) {
+        if i == 0 || (here.start(), here.end) != (list[run_start].start(), list[run_start].end) {
             run_start = i;
             run_codes.clear();
         }
@@ -146,7 +184,7 @@ fn patient_overlaps(
                     clock_times: true,
                 },
             ));
-        } else if let Some(l) = longest.filter(|&l| here.start < list[l].end) {
+        } else if let Some(l) = longest.filter(|&l| here.start() < list[l].end) {
             let other = &contexts[list[l].ci];
             found.push(ctx.finding(
                 Rule::OverlappingServices,
@@ -185,11 +223,11 @@ fn provider_overlaps(
     let mut last_other: Option<usize> = None;
     let mut run_start = 0;
     while run_start < list.len() {
-        let span = (list[run_start].start, list[run_start].end);
+        let span = (list[run_start].start(), list[run_start].end);
         let run_end = run_start
             + list[run_start..]
                 .iter()
-                .take_while(|t| (t.start, t.end) == span)
+                .take_while(|t| (t.start(), t.end) == span)
                 .count();
         // In the run so far: the first two sessions of distinct patients, and the same
         // among individual sessions (a group session conflicts only with those).
@@ -199,7 +237,7 @@ fn provider_overlaps(
             let earlier_run = [last, last_other]
                 .into_iter()
                 .flatten()
-                .find(|&j| patient(j) != patient(i) && list[i].start < list[j].end);
+                .find(|&j| patient(j) != patient(i) && list[i].start() < list[j].end);
             let same_run = if group(i) { individual } else { any };
             let same_run = same_run
                 .into_iter()
