@@ -144,10 +144,14 @@ fn finding_text(finding: &Finding) -> String {
     text
 }
 
+/// `n` and `word`, in the plural unless `n` is 1: `1 finding`, `2 findings`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Counts of findings by severity, in words: `2 errors, 1 warning, 0 info`.
 fn severities(findings: &[Finding]) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}, {} info",
         plural(count(Severity::Error), "error"),
@@ -199,10 +203,10 @@ pub fn table(response: &Response, out: &mut impl Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{} encounters, {} lines, {} findings: {}",
-        response.decisions.len(),
-        response.lines.len(),
-        response.findings.len(),
+        "{}, {}, {}: {}",
+        plural(response.decisions.len(), "encounter"),
+        plural(response.lines.len(), "line"),
+        plural(response.findings.len(), "finding"),
         severities(&response.findings)
     )
 }
@@ -306,9 +310,9 @@ pub fn scrub(response: &Response, out: &mut impl Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "{} findings on {with_findings} of {} encounters: {}",
-        response.findings.len(),
-        response.decisions.len(),
+        "{} on {with_findings} of {}: {}",
+        plural(response.findings.len(), "finding"),
+        plural(response.decisions.len(), "encounter"),
         severities(&response.findings)
     )
 }

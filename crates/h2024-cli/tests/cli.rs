@@ -305,7 +305,7 @@ fn scrub_exits_1_on_an_error_finding_and_0_without() {
     let (out, err) = run(&["scrub", &clean()], None, 0);
     assert_eq!(
         out,
-        "0 findings on 0 of 1 encounters: 0 errors, 0 warnings, 0 info\n"
+        "0 findings on 0 of 1 encounter: 0 errors, 0 warnings, 0 info\n"
     );
     assert_eq!(err, "");
 }
