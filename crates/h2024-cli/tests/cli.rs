@@ -3,6 +3,7 @@
 //! findings in `scrub`, 2 refused input or bad usage) and its one-line errors that never
 //! repeat a value of the request (README, "Command line").
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -36,7 +37,7 @@ fn h2024() -> Command {
 }
 
 /// Runs `h2024 args` (with `stdin`), checks its exit code, and returns stdout and stderr.
-fn run(args: &[&str], stdin: Option<&str>, code: i32) -> (String, String) {
+fn run<S: AsRef<OsStr>>(args: &[S], stdin: Option<&str>, code: i32) -> (String, String) {
     let mut cmd = h2024();
     cmd.args(args);
     if let Some(stdin) = stdin {
@@ -52,7 +53,7 @@ fn run(args: &[&str], stdin: Option<&str>, code: i32) -> (String, String) {
 
 /// A refusal: exit 2, one line on stderr starting `h2024: `, which contains none of
 /// `secrets`.
-fn refused(args: &[&str], stdin: Option<&str>, secrets: &[&str]) -> (String, String) {
+fn refused<S: AsRef<OsStr>>(args: &[S], stdin: Option<&str>, secrets: &[&str]) -> (String, String) {
     let (out, err) = run(args, stdin, 2);
     assert_eq!(err.lines().count(), 1, "one line on stderr: {err:?}");
     assert!(err.starts_with("h2024: "), "{err:?}");
@@ -60,6 +61,17 @@ fn refused(args: &[&str], stdin: Option<&str>, secrets: &[&str]) -> (String, Str
         assert!(!err.contains(secret), "stderr repeats {secret:?}: {err:?}");
     }
     (out, err)
+}
+
+/// `h2024 --state-packs x12 REQUEST --envelope ENVELOPE [--output OUTPUT]`.
+fn x12_args(request: &str, envelope: &str, output: Option<&Path>) -> Vec<String> {
+    let mut args = ["--state-packs", "x12", request, "--envelope", envelope]
+        .map(String::from)
+        .to_vec();
+    if let Some(output) = output {
+        args.extend(["--output".to_owned(), output.display().to_string()]);
+    }
+    args
 }
 
 fn json(text: &str) -> Value {
@@ -507,7 +519,7 @@ fn bad_usage_exits_2_with_one_line() {
     assert!(err.contains("missing <FILE|->"), "{err}");
     refused(&["schema", "requests"], None, &["requests"]);
     // No command at all: the help, on stderr, and exit 2.
-    let (_, err) = run(&[], None, 2);
+    let (_, err) = run::<&str>(&[], None, 2);
     assert!(err.contains("Usage: h2024"), "{err}");
     // Asked for: exit 0.
     let (out, _) = run(&["--help"], None, 0);
@@ -575,13 +587,7 @@ fn cents(amount: &str) -> u64 {
 
 #[test]
 fn x12_writes_the_librarys_interchange() {
-    let args = [
-        "--state-packs",
-        "x12",
-        &x12_request(),
-        "--envelope",
-        &x12_envelope(),
-    ];
+    let args = x12_args(&x12_request(), &x12_envelope(), None);
     let (out, err) = run(&args, None, 0);
     assert_eq!(err, "");
     let envelope = std::fs::read_to_string(x12_envelope()).unwrap();
@@ -629,17 +635,8 @@ fn x12_writes_the_librarys_interchange() {
 fn x12_reads_stdin_and_writes_the_output_file() {
     let dir = scratch("x12-output");
     let file = dir.join("claims.x12");
-    let file_arg = file.display().to_string();
     let request = std::fs::read_to_string(x12_request()).unwrap();
-    let args = [
-        "--state-packs",
-        "x12",
-        "-",
-        "--envelope",
-        &x12_envelope(),
-        "--output",
-        &file_arg,
-    ];
+    let args = x12_args("-", &x12_envelope(), Some(&file));
     let (out, err) = run(&args, Some(&request), 0);
     assert_eq!((out.as_str(), err.as_str()), ("", ""));
     let envelope = std::fs::read_to_string(x12_envelope()).unwrap();
@@ -660,13 +657,7 @@ fn x12_with_other_separators() {
     let text = envelope.to_string();
     let path = dir.join("envelope.json");
     std::fs::write(&path, &text).unwrap();
-    let args = [
-        "--state-packs",
-        "x12",
-        &x12_request(),
-        "--envelope",
-        &path.display().to_string(),
-    ];
+    let args = x12_args(&x12_request(), &path.display().to_string(), None);
     let (out, _) = run(&args, None, 0);
     assert_eq!(out, library_837p(&text));
     assert!(
@@ -695,15 +686,7 @@ fn envelope_refused(test: &str, envelope: &Value, path: &str) -> String {
     let file = dir.join("envelope.json");
     std::fs::write(&file, envelope.to_string()).unwrap();
     let output = dir.join("claims.x12");
-    let args = [
-        "--state-packs",
-        "x12",
-        &x12_request(),
-        "--envelope",
-        &file.display().to_string(),
-        "--output",
-        &output.display().to_string(),
-    ];
+    let args = x12_args(&x12_request(), &file.display().to_string(), Some(&output));
     let mut values = Vec::new();
     strings(envelope, &mut values);
     // Short codes (`ZZ`, `MC`, `ME`, `U`) could appear in any sentence; the names and ids
@@ -740,23 +723,30 @@ fn x12_refuses_an_envelope_by_its_path_without_its_values() {
         "{err}"
     );
 
-    // An NPI whose check digit is wrong.
-    let mut envelope = example.clone();
-    envelope["rendering_providers"][0]["npi"] = "1987654321".into();
-    envelope_refused("x12-npi", &envelope, "rendering_providers[0].npi");
-
-    // A name holding the element separator.
-    let mut envelope = example.clone();
-    envelope["subscribers"][1]["last_name"] = "SECRET*NAME".into();
-    envelope_refused("x12-separator", &envelope, "subscribers[1].last_name");
-
-    // A value of the wrong type, and a field the envelope does not have.
-    let mut envelope = example.clone();
-    envelope["subscribers"][0]["birth_date"] = "1998-13-45-SECRET".into();
-    envelope_refused("x12-date", &envelope, "subscribers[0].birth_date");
-    let mut envelope = example.clone();
-    envelope["subscribers"][0]["ssn"] = "SECRET-SSN".into();
-    envelope_refused("x12-unknown", &envelope, "subscribers[0]");
+    // (name, the path refused, the change to the example envelope)
+    type Change = fn(&mut Value);
+    let cases: [(&str, &str, Change); 4] = [
+        // An NPI whose check digit is wrong.
+        ("x12-npi", "rendering_providers[0].npi", |e| {
+            e["rendering_providers"][0]["npi"] = "1987654321".into();
+        }),
+        // A name holding the element separator.
+        ("x12-separator", "subscribers[1].last_name", |e| {
+            e["subscribers"][1]["last_name"] = "SECRET*NAME".into();
+        }),
+        // A value of the wrong type, and a field the envelope does not have.
+        ("x12-date", "subscribers[0].birth_date", |e| {
+            e["subscribers"][0]["birth_date"] = "1998-13-45-SECRET".into();
+        }),
+        ("x12-unknown", "subscribers[0]", |e| {
+            e["subscribers"][0]["ssn"] = "SECRET-SSN".into();
+        }),
+    ];
+    for (name, path, change) in cases {
+        let mut envelope = example.clone();
+        change(&mut envelope);
+        envelope_refused(name, &envelope, path);
+    }
 
     // A patient with claims and no subscriber: the claim's path in the response.
     let mut envelope = example;
@@ -868,15 +858,7 @@ fn x12_writes_nothing_when_a_claim_cannot_be_written() {
 fn x12_reports_an_output_that_cannot_be_written() {
     let dir = scratch("x12-no-dir");
     let output = dir.join("no-such-dir/claims.x12");
-    let args = [
-        "--state-packs",
-        "x12",
-        &x12_request(),
-        "--envelope",
-        &x12_envelope(),
-        "--output",
-        &output.display().to_string(),
-    ];
+    let args = x12_args(&x12_request(), &x12_envelope(), Some(&output));
     let (_, err) = refused(&args, None, &["no-such-dir"]);
     assert!(
         err.starts_with("h2024: cannot write the --output file: "),
