@@ -443,11 +443,16 @@ impl Engine {
         check_providers(&request.providers)?;
         check_visits(&request.evv_visits)?;
         let policy = self.resolve_policy(&request.policy)?;
-        let screened: Vec<Option<Rejected>> = (request.encounters.iter().enumerate())
-            .map(|(i, e)| screen_encounter(i, e))
+        // The encounters refused (few as a rule), in request order.
+        let rejected: Vec<Rejected> = (request.encounters.iter().enumerate())
+            .filter_map(|(i, e)| screen_encounter(i, e))
             .collect();
-        let items: Vec<Item<'_>> = (request.encounters.iter().zip(&screened))
-            .map(|(e, s)| s.as_ref().map_or(Item::Parsed(e), Item::Rejected))
+        let mut next = rejected.iter().peekable();
+        let items: Vec<Item<'_>> = (request.encounters.iter().enumerate())
+            .map(|(i, e)| match next.next_if(|r| r.index == i) {
+                Some(r) => Item::Rejected(r),
+                None => Item::Parsed(e),
+            })
             .collect();
         evaluate_items(
             &policy,

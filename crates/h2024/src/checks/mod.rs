@@ -36,8 +36,7 @@ pub(crate) struct Checked {
 /// encounter and line is checked under the policy version in force on its date of service
 /// ([`Evaluated::policy`](crate::evaluation::Evaluated)).
 pub(crate) fn run(eval: &Evaluation<'_>, visits: &[EvvVisit]) -> Checked {
-    // About one finding an encounter: sized once rather than grown.
-    let mut found = Vec::with_capacity(eval.encounters.len());
+    let mut found = Vec::new();
     let mut drawn = Vec::new();
     let mut plans = documentation::PlanIndexes::default();
     for ev in &eval.encounters {

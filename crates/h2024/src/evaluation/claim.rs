@@ -293,8 +293,8 @@ pub(crate) fn build<'a>(
                 alternatives: Arc::clone(&none),
             })
             .collect(),
-        // About one finding an encounter (more in a month of a busy practice): sized once.
-        findings: Vec::with_capacity(items.len()),
+        // Grown as found: most encounters get none here.
+        findings: Vec::new(),
     };
 
     let mut cache = CandidateCache::default();
@@ -327,11 +327,13 @@ pub(crate) fn build<'a>(
         emit_lines(policy, lines, capped, chunk, &mut out, &mut emitted);
     }
     let Emitted {
-        lines,
+        mut lines,
         capped: capped_lines,
         members: line_members,
         bases,
     } = emitted;
+    // The lines stay to the end of the response: without the room left by their growth.
+    lines.shrink_to_fit();
     for p in prepared {
         let ev = &mut encounters[p.ev];
         ev.code = Some(p.code);
@@ -555,8 +557,9 @@ fn check_encounters<'a>(
         let d = &mut out.decisions[item];
         match &cache.values[at] {
             Ok(c) => {
-                // Room for the steps that follow (choice, modifiers, place, units).
-                d.reasons = Vec::with_capacity(c.reasons.len() + 8);
+                // Room for the steps that follow: a score per candidate (two as a rule), the
+                // choice, a shared line, modifiers, place of service, units.
+                d.reasons = Vec::with_capacity(c.reasons.len() + 7);
                 d.reasons.extend_from_slice(&c.reasons);
                 d.alternatives = Arc::clone(&cache.alternatives[at]);
             }
