@@ -213,6 +213,10 @@ pub(crate) fn check(
                 .evv()
                 .is_some_and(|evv| evv.requires(code, ev.enc.setting))
     };
+    if !eval.encounters.iter().any(applies) {
+        // Nothing to match (no policy in force requires EVV, as a rule): no tables built.
+        return;
+    }
     let mut matched: Vec<Matched> = vec![None; eval.encounters.len()];
     let mut checked = vec![false; eval.encounters.len()];
     // (patient, provider, encounter) of the encounters with clock times to match.
