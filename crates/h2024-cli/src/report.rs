@@ -149,6 +149,23 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Findings listed under the row they belong to, one a line, indented.
+fn findings_under(findings: &[&Finding], out: &mut impl Write) -> io::Result<()> {
+    for finding in findings {
+        writeln!(out, "    {}", finding_text(finding))?;
+    }
+    Ok(())
+}
+
+/// The findings on no encounter, under `request:`, if there are any.
+fn request_findings(loose: &[&Finding], out: &mut impl Write) -> io::Result<()> {
+    if loose.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "request:")?;
+    findings_under(loose, out)
+}
+
 /// Counts of findings by severity, in words: `2 errors, 1 warning, 0 info`.
 fn severities(findings: &[Finding]) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -191,16 +208,9 @@ pub fn table(response: &Response, out: &mut impl Write) -> io::Result<()> {
     print(out, &HEADER.map(str::to_owned))?;
     for (row, cells) in rows.iter().zip(&cells) {
         print(out, cells)?;
-        for finding in &row.findings {
-            writeln!(out, "    {}", finding_text(finding))?;
-        }
+        findings_under(&row.findings, out)?;
     }
-    if !loose.is_empty() {
-        writeln!(out, "request:")?;
-        for finding in loose {
-            writeln!(out, "    {}", finding_text(finding))?;
-        }
-    }
+    request_findings(&loose, out)?;
     writeln!(
         out,
         "{}, {}, {}: {}",
@@ -298,16 +308,9 @@ pub fn scrub(response: &Response, out: &mut impl Write) -> io::Result<()> {
             (None, _) => "no code".to_owned(),
         };
         writeln!(out, "{}: {billed}", row.decision.encounter)?;
-        for finding in &row.findings {
-            writeln!(out, "    {}", finding_text(finding))?;
-        }
+        findings_under(&row.findings, out)?;
     }
-    if !loose.is_empty() {
-        writeln!(out, "request:")?;
-        for finding in loose {
-            writeln!(out, "    {}", finding_text(finding))?;
-        }
-    }
+    request_findings(&loose, out)?;
     writeln!(
         out,
         "{} on {with_findings} of {}: {}",
