@@ -229,6 +229,24 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The JSON files under `dir`, in path order, each with its path from the repository's root
+/// (how a failure names it).
+fn shown_json_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    json_files(dir, &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let shown = file
+                .strip_prefix(repo())
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            (file, shown)
+        })
+        .collect()
+}
+
 fn read_json(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -277,29 +295,15 @@ fn examples_validate() {
     let mut engine = Engine::with_state_packs();
 
     // The built-in policies and the state packs.
-    let mut files = Vec::new();
-    json_files(&crate_dir().join("src/policies"), &mut files);
-    for file in &files {
-        let shown = file
-            .strip_prefix(repo())
-            .unwrap_or(file)
-            .display()
-            .to_string();
-        report.policy(&v, &shown, &read_json(file));
+    for (file, shown) in &shown_json_files(&crate_dir().join("src/policies")) {
+        report.policy(&v, shown, &read_json(file));
     }
 
     // The example policies files (arrays), loaded for the example requests.
-    let mut files = Vec::new();
-    json_files(&crate_dir().join("examples/policies"), &mut files);
-    for file in &files {
-        let shown = file
-            .strip_prefix(repo())
-            .unwrap_or(file)
-            .display()
-            .to_string();
+    for (file, shown) in &shown_json_files(&crate_dir().join("examples/policies")) {
         let policies = read_json(file);
         for policy in each_policy(&policies) {
-            report.policy(&v, &shown, policy);
+            report.policy(&v, shown, policy);
         }
         engine = engine
             .load_policies_json(&policies.to_string())
@@ -316,23 +320,13 @@ fn examples_validate() {
     }
 
     // The example requests.
-    let mut files = Vec::new();
-    json_files(&crate_dir().join("examples/requests"), &mut files);
-    assert!(!files.is_empty(), "no example request");
+    let examples = shown_json_files(&crate_dir().join("examples/requests"));
+    assert!(!examples.is_empty(), "no example request");
     // And those the command line's tests run.
-    let before = files.len();
-    json_files(&repo().join("crates/h2024-cli/tests/requests"), &mut files);
-    assert!(
-        files.len() > before,
-        "no request of the command line's tests"
-    );
-    for file in &files {
-        let shown = file
-            .strip_prefix(repo())
-            .unwrap_or(file)
-            .display()
-            .to_string();
-        report.request(&v, &engine, &shown, &read_json(file));
+    let cli = shown_json_files(&repo().join("crates/h2024-cli/tests/requests"));
+    assert!(!cli.is_empty(), "no request of the command line's tests");
+    for (file, shown) in examples.iter().chain(&cli) {
+        report.request(&v, &engine, shown, &read_json(file));
     }
 
     // The policies and requests of the docs.
@@ -356,14 +350,7 @@ fn examples_validate() {
     }
 
     // The conformance cases: their policies (those the engine loads) and requests.
-    let mut files = Vec::new();
-    json_files(&crate_dir().join("tests/conformance"), &mut files);
-    for file in &files {
-        let shown = file
-            .strip_prefix(repo())
-            .unwrap_or(file)
-            .display()
-            .to_string();
+    for (file, shown) in &shown_json_files(&crate_dir().join("tests/conformance")) {
         let Value::Array(cases) = read_json(file) else {
             panic!("{shown}: not an array of cases");
         };

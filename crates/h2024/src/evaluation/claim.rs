@@ -323,8 +323,14 @@ pub(crate) fn build<'a>(
         let Grouped { mut accs, members } = group_lines(policy, &cache, chunk, &mut out);
         compute_units(policy, &mut accs, &other_timed);
         let capped = apply_caps(policy, &accs);
-        let lines = (accs, &members[..]);
-        emit_lines(policy, lines, capped, chunk, &mut out, &mut emitted);
+        emit_lines(
+            policy,
+            (accs, &members),
+            capped,
+            chunk,
+            &mut out,
+            &mut emitted,
+        );
     }
     let Emitted {
         mut lines,
@@ -332,7 +338,7 @@ pub(crate) fn build<'a>(
         members: line_members,
         bases,
     } = emitted;
-    // The lines stay to the end of the response: without the room left by their growth.
+    // The lines live as long as the response: the room their growth left is given back.
     lines.shrink_to_fit();
     for p in prepared {
         let ev = &mut encounters[p.ev];
