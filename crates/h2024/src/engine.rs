@@ -572,22 +572,27 @@ fn evaluate_items(
     let mut findings = std::mem::take(&mut eval.findings);
     findings.extend(checked.findings);
     findings.extend(finished.findings);
+    let decisions = std::mem::take(&mut eval.decisions);
+    let findings = in_request_order(findings, &decisions);
     Ok(Response {
         schema_version: SCHEMA_VERSION,
         policy: policy.base().id().to_owned(),
         explain,
         lines,
         claims: finished.claims,
-        decisions: std::mem::take(&mut eval.decisions),
-        findings: in_request_order(findings, items.len()),
+        decisions,
+        findings,
     })
 }
 
 /// Findings in the request order of their encounters, then the findings on no encounter
 /// (at position `items`: the EVV visits'); within an encounter, in the order they were
 /// found (evaluation first, then the checks). A counting sort: linear, and the findings are
-/// moved once.
-fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Finding> {
+/// moved once. Each finding on an encounter gets the encounter's id here, from its
+/// decision (the evaluation and the checks leave it empty), so that the ids are read in
+/// request order.
+fn in_request_order(mut findings: Vec<(usize, Finding)>, decisions: &[Decision]) -> Vec<Finding> {
+    let items = decisions.len();
     // Where each finding goes: its encounter's first slot, then the next, in found order.
     let mut next = vec![0usize; items + 2];
     for (item, _) in &findings {
@@ -607,7 +612,14 @@ fn in_request_order(mut findings: Vec<(usize, Finding)>, items: usize) -> Vec<Fi
     drop(next);
     // Applied in place: no second vector of findings.
     crate::evaluation::permute(&mut findings, target);
-    findings.into_iter().map(|(_, f)| f).collect()
+    (findings.into_iter())
+        .map(|(item, mut f)| {
+            if let Some(decision) = decisions.get(item) {
+                f.encounter = Some(decision.encounter.clone());
+            }
+            f
+        })
+        .collect()
 }
 
 /// Checks what the EVV visits' types do not: how many there are and the length of their

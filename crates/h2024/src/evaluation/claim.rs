@@ -237,10 +237,9 @@ struct Output {
 
 impl Output {
     /// Adds a finding of `rule` on the encounter at `item` and returns it for refinement.
+    /// Its `encounter` is written later, as for [`Evaluated::finding`].
     fn finding(&mut self, item: usize, rule: Rule, data: Data) -> &mut Finding {
-        let encounter = self.decisions[item].encounter.clone();
-        self.findings
-            .push((item, Finding::about(rule, Some(encounter), data)));
+        self.findings.push((item, Finding::about(rule, None, data)));
         let last = self.findings.len() - 1;
         &mut self.findings[last].1
     }

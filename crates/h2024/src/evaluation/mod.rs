@@ -41,9 +41,12 @@ pub(crate) struct Evaluated<'a> {
 }
 
 impl Evaluated<'_> {
-    /// A finding of `rule` on this encounter.
+    /// A finding of `rule` on this encounter, with its position in the request. The
+    /// finding's `encounter` is left empty: the engine writes each finding's encounter id
+    /// once the findings are in request order, reading the ids in order rather than one
+    /// encounter here and one there while the checks run.
     pub fn finding(&self, rule: Rule, data: Data) -> (usize, Finding) {
-        (self.item, Finding::new(rule, Some(&self.enc.id), data))
+        (self.item, Finding::about(rule, None, data))
     }
 }
 
