@@ -105,6 +105,7 @@ mod rules;
 pub mod schema;
 pub mod session;
 mod strict;
+mod timestamp;
 mod vocabulary;
 mod wire;
 pub mod x12;

@@ -220,8 +220,10 @@ pub struct EvvVisit {
     /// The provider who served, by id in `providers`.
     pub provider: String,
     /// When the provider clocked in (RFC 3339 with offset).
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub clock_in: DateTime<FixedOffset>,
     /// When the provider clocked out; must be after `clock_in`.
+    #[serde(deserialize_with = "crate::timestamp::deserialize")]
     pub clock_out: DateTime<FixedOffset>,
     /// Whether the EVV system verified the visit.
     pub status: VisitStatus,
@@ -545,10 +547,18 @@ pub struct Encounter {
     /// What kind of service was delivered.
     pub service: Service,
     /// When the face-to-face service began.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timestamp::option"
+    )]
     pub start: Option<DateTime<FixedOffset>>,
     /// When it ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timestamp::option"
+    )]
     pub end: Option<DateTime<FixedOffset>>,
     /// The date of service, when only total minutes are documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
