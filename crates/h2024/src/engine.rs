@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{self, Write as _};
+use std::io;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -505,12 +505,12 @@ impl Engine {
         let response = self
             .evaluate_json_to_response(json)
             .map_err(WriteError::Refused)?;
-        let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
-        wire::write(&response, &mut buffered).map_err(|e| match e.io_error_kind() {
+        // Buffered by the serializer: `out` gets pieces of 64 KiB.
+        wire::write(&response, &mut out).map_err(|e| match e.io_error_kind() {
             Some(kind) => WriteError::Io(io::Error::from(kind)),
             None => WriteError::Io(io::Error::other("the response could not be serialized")),
         })?;
-        buffered.flush().map_err(WriteError::Io)
+        out.flush().map_err(WriteError::Io)
     }
     /// Like [`Engine::evaluate_json`], returning the typed response.
     ///

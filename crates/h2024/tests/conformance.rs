@@ -9,9 +9,9 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{evaluate, evaluate_text, pair_up, subset_diffs, without};
+use common::{evaluate, evaluate_text, json_files, pair_up, subset_diffs, without};
 use h2024::Engine;
 use serde_json::Value;
 
@@ -38,9 +38,7 @@ const EXPECT_KEYS: &[&str] = &[
 fn conformance() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
     let only = std::env::var("CONFORMANCE_CASE").ok();
-    let mut files = Vec::new();
-    collect_json(&root, &mut files);
-    files.sort();
+    let files = json_files(&root);
 
     let (mut run, mut failures, mut names) = (0, Vec::new(), HashSet::new());
     for file in &files {
@@ -85,19 +83,6 @@ fn conformance() {
         failures.join("\n\n")
     );
     eprintln!("{run} conformance cases passed");
-}
-
-/// Every `*.json` file under `dir`, recursively.
-fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            collect_json(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            out.push(path);
-        }
-    }
 }
 
 /// The cases of a file: one case object or a list of them.

@@ -1,8 +1,12 @@
 //! Helpers shared by integration tests: request building blocks (patients with treatment
-//! plans, providers, fully documented encounters) and a JSON subset matcher.
+//! plans, providers, fully documented encounters), a JSON subset matcher, and the JSON files
+//! of a folder.
 //!
 //! A test file uses them with `mod common;`. Not every test uses every helper.
 #![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use h2024::Engine;
 use serde_json::{Map, Value, json};
@@ -220,4 +224,23 @@ pub fn without(value: &Value, keys: &[&str]) -> Value {
         ),
         other => other.clone(),
     }
+}
+
+/// The `*.json` files under `dir`, recursively, in path order.
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+        let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path.extension().is_some_and(|ext| ext == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    files
 }

@@ -1,6 +1,9 @@
 //! The JSON of a response: what is written, and the prose that goes with it only when the
 //! response is explained (`explain: true`). The prose itself comes from
-//! [`explain`](crate::explain); this module only decides where it goes.
+//! [`explain`](crate::explain); this module only decides where it goes. The bytes are
+//! written by [`json`], our own compact JSON serializer (serde_json's output, faster).
+
+mod json;
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -15,82 +18,49 @@ use crate::response::{Alternative, Decision, Response};
 
 /// Output collected in chunks of at most 64 KiB, then copied once into a string of the
 /// exact size: at most twice the response in memory, where a growing string can hold three
-/// times it while it reallocates.
+/// times it while it reallocates. A response of one chunk is not copied: its chunk is
+/// shrunk to size.
 #[derive(Default)]
 struct Chunks {
     full: Vec<Vec<u8>>,
-    current: Vec<u8>,
     len: usize,
 }
 
-impl Chunks {
-    const SIZE: usize = 1 << 16;
+impl json::Sink for Chunks {
+    fn take(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.len += buf.len();
+        self.full.push(std::mem::take(buf));
+        Ok(())
+    }
+}
 
-    fn concat(self) -> Vec<u8> {
+impl Chunks {
+    fn concat(mut self) -> Vec<u8> {
+        if self.full.len() <= 1 {
+            let mut only = self.full.pop().unwrap_or_default();
+            only.shrink_to_fit();
+            return only;
+        }
         let mut out = Vec::with_capacity(self.len);
         for chunk in self.full {
             out.extend_from_slice(&chunk);
         }
-        out.extend_from_slice(&self.current);
         out
     }
 }
 
-impl io::Write for Chunks {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        // serde_json writes in small pieces: the usual case is one copy into the chunk.
-        if buf.len() <= self.current.capacity() - self.current.len() {
-            self.current.extend_from_slice(buf);
-        } else {
-            self.spill(buf);
-        }
-        self.len += buf.len();
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Chunks {
-    /// Fills the current chunk, then starts new ones.
-    #[cold]
-    fn spill(&mut self, mut buf: &[u8]) {
-        while !buf.is_empty() {
-            let room = self.current.capacity() - self.current.len();
-            if room == 0 {
-                let next = Vec::with_capacity(Self::SIZE);
-                let full = std::mem::replace(&mut self.current, next);
-                if !full.is_empty() {
-                    self.full.push(full);
-                }
-                continue;
-            }
-            let (now, later) = buf.split_at(room.min(buf.len()));
-            self.current.extend_from_slice(now);
-            buf = later;
-        }
-    }
-}
-
-/// Writes the response's JSON to `out` as it is serialized.
-pub(crate) fn write<W: io::Write>(response: &Response, out: W) -> Result<(), serde_json::Error> {
-    let mut serializer = serde_json::Serializer::new(out);
-    serde::Serialize::serialize(response, &mut serializer)
+/// Writes the response's JSON to `out` as it is serialized, in pieces of at most 64 KiB
+/// (not flushed).
+pub(crate) fn write(response: &Response, out: &mut dyn io::Write) -> Result<(), json::Error> {
+    json::to_sink(response, &mut json::Writer(out))
 }
 
 /// The response's JSON as a string; the response is dropped once written.
-pub(crate) fn to_string(response: Response) -> Result<String, serde_json::Error> {
+pub(crate) fn to_string(response: Response) -> Result<String, json::Error> {
     let mut chunks = Chunks::default();
-    write(&response, &mut chunks)?;
+    json::to_sink(&response, &mut chunks)?;
     drop(response);
-    // serde_json writes UTF-8 only.
+    // The serializer writes UTF-8 only.
     String::from_utf8(chunks.concat()).map_err(serde::ser::Error::custom)
 }
 
