@@ -506,7 +506,7 @@ impl Engine {
             .evaluate_json_to_response(json)
             .map_err(WriteError::Refused)?;
         // Buffered by the serializer: `out` gets pieces of 64 KiB.
-        wire::write(&response, &mut out).map_err(|e| match e.io_error_kind() {
+        wire::write(response, &mut out).map_err(|e| match e.io_error_kind() {
             Some(kind) => WriteError::Io(io::Error::from(kind)),
             None => WriteError::Io(io::Error::other("the response could not be serialized")),
         })?;

@@ -14,7 +14,7 @@ use serde::{Serialize, Serializer};
 
 use crate::explain::AlternativeText;
 use crate::findings::Finding;
-use crate::response::{Alternative, Decision, Response};
+use crate::response::{Alternative, Claim, Decision, Line, Response};
 
 /// Output collected in chunks of at most 64 KiB, then copied once into a string of the
 /// exact size: at most twice the response in memory, where a growing string can hold three
@@ -50,33 +50,146 @@ impl Chunks {
 }
 
 /// Writes the response's JSON to `out` as it is serialized, in pieces of at most 64 KiB
-/// (not flushed).
-pub(crate) fn write(response: &Response, out: &mut dyn io::Write) -> Result<(), json::Error> {
-    json::to_sink(response, &mut json::Writer(out))
+/// (not flushed). The response is dropped as it is written, list element by list element.
+pub(crate) fn write(response: Response, out: &mut dyn io::Write) -> Result<(), json::Error> {
+    json::to_sink(&Draining::new(response), &mut json::Writer(out))
 }
 
-/// The response's JSON as a string; the response is dropped once written.
+/// The response's JSON as a string. The response is dropped as it is written, list element
+/// by list element: the memory it gives back is there for the growing output, so that the
+/// two are not both held whole at the end.
 pub(crate) fn to_string(response: Response) -> Result<String, json::Error> {
     let mut chunks = Chunks::default();
-    json::to_sink(&response, &mut chunks)?;
-    drop(response);
+    json::to_sink(&Draining::new(response), &mut chunks)?;
     // The serializer writes UTF-8 only.
     String::from_utf8(chunks.concat()).map_err(serde::ser::Error::custom)
 }
 
 impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let scratch = RefCell::new(String::with_capacity(256));
-        let prose = Prose(self.explain.then_some(&scratch));
-        let mut s = serializer.serialize_struct("Response", 7)?;
-        s.serialize_field("schema_version", &self.schema_version)?;
-        s.serialize_field("policy", &self.policy)?;
-        s.serialize_field("explain", &self.explain)?;
-        s.serialize_field("lines", &self.lines)?;
-        s.serialize_field("decisions", &ExplainList(&self.decisions, prose))?;
-        s.serialize_field("findings", &ExplainList(&self.findings, prose))?;
-        s.serialize_field("claims", &self.claims)?;
-        s.end()
+        let lists = (
+            List::Borrowed(&self.lines),
+            List::Borrowed(&self.decisions),
+            List::Borrowed(&self.findings),
+            List::Borrowed(&self.claims),
+        );
+        serialize_response(self, lists, serializer)
+    }
+}
+
+/// A response that gives up each list element once it is written. Serialized once: its
+/// lists are empty afterwards.
+struct Draining {
+    /// The response without its lists (its top-level fields).
+    head: Response,
+    lines: List<'static, Line>,
+    decisions: List<'static, Decision>,
+    findings: List<'static, Finding>,
+    claims: List<'static, Claim>,
+}
+
+impl Draining {
+    fn new(mut response: Response) -> Draining {
+        Draining {
+            lines: List::drained(&mut response.lines),
+            decisions: List::drained(&mut response.decisions),
+            findings: List::drained(&mut response.findings),
+            claims: List::drained(&mut response.claims),
+            head: response,
+        }
+    }
+}
+
+impl Serialize for Draining {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let lists = (&self.lines, &self.decisions, &self.findings, &self.claims);
+        serialize_response(&self.head, lists, serializer)
+    }
+}
+
+/// The response's JSON: its top-level fields from `head`, its lists from `lists`, in the
+/// response's field order.
+fn serialize_response<S: Serializer, L, D, F, C>(
+    head: &Response,
+    (lines, decisions, findings, claims): (L, D, F, C),
+    serializer: S,
+) -> Result<S::Ok, S::Error>
+where
+    L: AsList<Line>,
+    D: AsList<Decision>,
+    F: AsList<Finding>,
+    C: AsList<Claim>,
+{
+    let scratch = RefCell::new(String::with_capacity(256));
+    let prose = Prose(head.explain.then_some(&scratch));
+    let mut s = serializer.serialize_struct("Response", 7)?;
+    s.serialize_field("schema_version", &head.schema_version)?;
+    s.serialize_field("policy", &head.policy)?;
+    s.serialize_field("explain", &head.explain)?;
+    s.serialize_field("lines", &Plain(lines.as_list()))?;
+    s.serialize_field("decisions", &ExplainList(decisions.as_list(), prose))?;
+    s.serialize_field("findings", &ExplainList(findings.as_list(), prose))?;
+    s.serialize_field("claims", &Plain(claims.as_list()))?;
+    s.end()
+}
+
+/// A list of the response as it is written: borrowed, or owned and drained (each element
+/// dropped once written).
+enum List<'a, T> {
+    Borrowed(&'a [T]),
+    Drained(RefCell<std::vec::IntoIter<T>>),
+}
+
+impl<T> List<'_, T> {
+    /// The elements of `list`, taken out of it, to be drained.
+    fn drained(list: &mut Vec<T>) -> Self {
+        List::Drained(RefCell::new(std::mem::take(list).into_iter()))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            List::Borrowed(items) => items.len(),
+            List::Drained(items) => items.borrow().len(),
+        }
+    }
+
+    /// Calls `f` on each element, in order.
+    fn each<E>(&self, mut f: impl FnMut(&T) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            List::Borrowed(items) => items.iter().try_for_each(f),
+            List::Drained(items) => {
+                let mut items = items.borrow_mut();
+                items.try_for_each(|item| f(&item))
+            }
+        }
+    }
+}
+
+/// A [`List`], by value or by reference.
+trait AsList<T> {
+    fn as_list(&self) -> &List<'_, T>;
+}
+
+impl<T> AsList<T> for List<'_, T> {
+    fn as_list(&self) -> &List<'_, T> {
+        self
+    }
+}
+
+impl<T> AsList<T> for &List<'_, T> {
+    fn as_list(&self) -> &List<'_, T> {
+        self
+    }
+}
+
+/// A list written as a JSON array of its elements' own JSON.
+struct Plain<'l, 'a, T>(&'l List<'a, T>);
+
+impl<T: Serialize> Serialize for Plain<'_, '_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        self.0.each(|item| seq.serialize_element(item))?;
+        seq.end()
     }
 }
 
@@ -101,15 +214,14 @@ trait ExplainSerialize {
     }
 }
 
-/// A slice serialized as a JSON array, each element explained or not.
-struct ExplainList<'a, T>(&'a [T], Prose<'a>);
+/// A list written as a JSON array, each element explained or not.
+struct ExplainList<'l, 'a, T>(&'l List<'a, T>, Prose<'l>);
 
-impl<T: ExplainSerialize> Serialize for ExplainList<'_, T> {
+impl<T: ExplainSerialize> Serialize for ExplainList<'_, '_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for item in self.0 {
-            seq.serialize_element(&Explained(item, self.1))?;
-        }
+        self.0
+            .each(|item| seq.serialize_element(&Explained(item, self.1)))?;
         seq.end()
     }
 }
@@ -176,7 +288,8 @@ impl ExplainSerialize for Decision {
         if let Prose(Some(scratch)) = prose {
             s.serialize_field("rationale", &RenderedList(&self.reasons, scratch))?;
         }
-        s.serialize_field("alternatives", &ExplainList(&self.alternatives, prose))?;
+        let alternatives = List::Borrowed(&self.alternatives);
+        s.serialize_field("alternatives", &ExplainList(&alternatives, prose))?;
         s.end()
     }
 }
