@@ -16,36 +16,25 @@ use crate::explain::AlternativeText;
 use crate::findings::Finding;
 use crate::response::{Alternative, Claim, Decision, Line, Response};
 
-/// Output collected in chunks of at most 64 KiB, then copied once into a string of the
-/// exact size: at most twice the response in memory, where a growing string can hold three
-/// times it while it reallocates. A response of one chunk is not copied: its chunk is
-/// shrunk to size.
+/// The output of [`to_string`]: one vector that the serializer's full buffers are
+/// appended to (the first is taken over whole, so a small response is not copied).
+///
+/// Memory: the vector grows by doubling. Capacity not yet written to is address space, not
+/// resident memory, and glibc moves a large block's pages on `realloc` (`mremap`) without
+/// copying them, so on Linux the resident output stays about its length. Where a `realloc`
+/// copies, the old block and the new one are held together for a moment: at most twice the
+/// output, as many chunks joined at the end would also need.
 #[derive(Default)]
-struct Chunks {
-    full: Vec<Vec<u8>>,
-    len: usize,
-}
+struct Output(Vec<u8>);
 
-impl json::Sink for Chunks {
+impl json::Sink for Output {
     fn take(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        self.len += buf.len();
-        self.full.push(std::mem::take(buf));
+        if self.0.is_empty() {
+            std::mem::swap(&mut self.0, buf);
+        } else {
+            self.0.append(buf);
+        }
         Ok(())
-    }
-}
-
-impl Chunks {
-    fn concat(mut self) -> Vec<u8> {
-        if self.full.len() <= 1 {
-            let mut only = self.full.pop().unwrap_or_default();
-            only.shrink_to_fit();
-            return only;
-        }
-        let mut out = Vec::with_capacity(self.len);
-        for chunk in self.full {
-            out.extend_from_slice(&chunk);
-        }
-        out
     }
 }
 
@@ -59,10 +48,12 @@ pub(crate) fn write(response: Response, out: &mut dyn io::Write) -> Result<(), j
 /// by list element: the memory it gives back is there for the growing output, so that the
 /// two are not both held whole at the end.
 pub(crate) fn to_string(response: Response) -> Result<String, json::Error> {
-    let mut chunks = Chunks::default();
-    json::to_sink(&Draining::new(response), &mut chunks)?;
+    let mut output = Output::default();
+    json::to_sink(&Draining::new(response), &mut output)?;
+    let Output(mut bytes) = output;
+    bytes.shrink_to_fit();
     // The serializer writes UTF-8 only.
-    String::from_utf8(chunks.concat()).map_err(serde::ser::Error::custom)
+    String::from_utf8(bytes).map_err(serde::ser::Error::custom)
 }
 
 impl Serialize for Response {
