@@ -1,5 +1,7 @@
 //! `Engine::evaluate_json` on arbitrary text: never panics; the answer is a response that
-//! reads back as `Response`, or an error document, within the README's bound on size.
+//! reads back as `Response`, or an error document, within the README's bound on size; and
+//! the crate's own JSON writer gives exactly the bytes serde_json gives for the same
+//! response (ids and other text from the input go through its escaping).
 #![no_main]
 
 use std::sync::LazyLock;
@@ -18,6 +20,11 @@ fuzz_target!(|data: &[u8]| {
             let typed: Response =
                 serde_json::from_str(&response).expect("the response reads back as a Response");
             assert_eq!(typed.schema_version, 1);
+            let again = ENGINE
+                .evaluate_json_to_response(text)
+                .expect("the same request is evaluated again");
+            let reference = serde_json::to_string(&again).expect("serde_json writes the response");
+            assert_eq!(response, reference, "the writer and serde_json disagree");
             response
         }
         Err(err) => {
