@@ -13,9 +13,9 @@ mod common;
 mod workload;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{json_files, patient, provider, request, session};
+use common::{conformance_cases, json_files, patient, provider, read_json, request, session};
 use h2024::{Engine, Response};
 use serde_json::{Value, json};
 use workload::Explain;
@@ -122,46 +122,25 @@ impl Report {
     }
 }
 
-fn read_json(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 #[test]
 fn conformance_cases_are_written_as_serde_json_writes_them() {
-    let root = crate_dir().join("tests/conformance");
     let mut report = Report::default();
-    for file in json_files(&root) {
-        let shown = file
-            .strip_prefix(&root)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
-        let cases = match read_json(&file) {
-            Value::Array(cases) => cases,
-            case => vec![case],
+    for (what, case) in &conformance_cases() {
+        let engine = match case.get("policies") {
+            None => Engine::default(),
+            Some(policies) => match Engine::from_policies_json(&policies.to_string()) {
+                Ok(engine) => engine,
+                // A case about a policy the engine refuses.
+                Err(_) => continue,
+            },
         };
-        for (i, case) in cases.iter().enumerate() {
-            let name = case["name"]
-                .as_str()
-                .map_or(format!("case {i}"), str::to_owned);
-            let what = format!("{shown} › {name}");
-            let engine = match case.get("policies") {
-                None => Engine::default(),
-                Some(policies) => match Engine::from_policies_json(&policies.to_string()) {
-                    Ok(engine) => engine,
-                    // A case about a policy the engine refuses.
-                    Err(_) => continue,
-                },
-            };
-            if let Some(request) = case.get("request") {
-                report.check_both(&engine, &what, request);
-            } else if let Some(text) = case["request_text"].as_str() {
-                // As it is; and explained and compact when it is a JSON object.
-                report.check(&engine, &what, text);
-                if let Ok(request @ Value::Object(_)) = serde_json::from_str(text) {
-                    report.check_both(&engine, &what, &request);
-                }
+        if let Some(request) = case.get("request") {
+            report.check_both(&engine, what, request);
+        } else if let Some(text) = case["request_text"].as_str() {
+            // As it is; and explained and compact when it is a JSON object.
+            report.check(&engine, what, text);
+            if let Ok(request @ Value::Object(_)) = serde_json::from_str(text) {
+                report.check_both(&engine, what, &request);
             }
         }
     }

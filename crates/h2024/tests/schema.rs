@@ -19,6 +19,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::{conformance_cases, json_files, read_json};
 use h2024::Engine;
 use h2024::schema::Document;
 use jsonschema::Validator;
@@ -214,27 +217,10 @@ impl Report {
     }
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
-
 /// The JSON files under `dir`, in path order, each with its path from the repository's root
 /// (how a failure names it).
 fn shown_json_files(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::new();
-    json_files(dir, &mut files);
-    files
+    json_files(dir)
         .into_iter()
         .map(|file| {
             let shown = file
@@ -245,11 +231,6 @@ fn shown_json_files(dir: &Path) -> Vec<(PathBuf, String)> {
             (file, shown)
         })
         .collect()
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The ```` ```json ```` blocks of a Markdown file.
@@ -350,31 +331,23 @@ fn examples_validate() {
     }
 
     // The conformance cases: their policies (those the engine loads) and requests.
-    for (file, shown) in &shown_json_files(&crate_dir().join("tests/conformance")) {
-        let Value::Array(cases) = read_json(file) else {
-            panic!("{shown}: not an array of cases");
-        };
-        for (i, case) in cases.iter().enumerate() {
-            let name = case["name"]
-                .as_str()
-                .map_or(format!("case {i}"), str::to_owned);
-            let what = format!("{shown} › {name}");
-            let engine = match case.get("policies") {
-                None => Engine::default(),
-                Some(policies) => match Engine::from_policies_json(&policies.to_string()) {
-                    Ok(engine) => {
-                        for policy in each_policy(policies) {
-                            report.policy(&v, &format!("{what}, policies"), policy);
-                        }
-                        engine
+    for (what, case) in &conformance_cases() {
+        let what = format!("crates/h2024/tests/conformance/{what}");
+        let engine = match case.get("policies") {
+            None => Engine::default(),
+            Some(policies) => match Engine::from_policies_json(&policies.to_string()) {
+                Ok(engine) => {
+                    for policy in each_policy(policies) {
+                        report.policy(&v, &format!("{what}, policies"), policy);
                     }
-                    // A case about a policy the engine refuses.
-                    Err(_) => continue,
-                },
-            };
-            if let Some(request) = case.get("request") {
-                report.request(&v, &engine, &what, request);
-            }
+                    engine
+                }
+                // A case about a policy the engine refuses.
+                Err(_) => continue,
+            },
+        };
+        if let Some(request) = case.get("request") {
+            report.request(&v, &engine, &what, request);
         }
     }
 

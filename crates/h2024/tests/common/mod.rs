@@ -244,3 +244,34 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A JSON file's value (a test fails naming the file when it is not JSON).
+pub fn read_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every conformance case under `tests/conformance` (a file holds one case or a list), in
+/// path order, each with how a failure names it: its file under that folder and its name.
+pub fn conformance_cases() -> Vec<(String, Value)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    let mut all = Vec::new();
+    for file in json_files(&root) {
+        let shown = file
+            .strip_prefix(&root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let cases = match read_json(&file) {
+            Value::Array(cases) => cases,
+            case => vec![case],
+        };
+        for (i, case) in cases.into_iter().enumerate() {
+            let name = case["name"]
+                .as_str()
+                .map_or(format!("case {i}"), str::to_owned);
+            all.push((format!("{shown} › {name}"), case));
+        }
+    }
+    all
+}
