@@ -364,7 +364,7 @@ fn evaluate(engine: &Engine, input: &str, compact: bool, format: Format) -> Resu
                 response.explain = false;
             }
             write_stdout(|out| {
-                serde_json::to_writer(&mut *out, &response).map_err(io::Error::from)?;
+                response.write_json(&mut *out)?;
                 writeln!(out)
             })
         }

@@ -79,6 +79,22 @@ impl Report {
                 .failures
                 .push(format!("{what}: evaluate_json refused it: {e}")),
         }
+        if response.to_json() != expected {
+            self.failures.push(format!(
+                "{what}: Response::to_json {}",
+                first_difference(&response.to_json(), &expected)
+            ));
+        }
+        let mut written = Vec::new();
+        response
+            .write_json(&mut written)
+            .expect("a vector takes every byte");
+        if written != expected.as_bytes() {
+            self.failures.push(format!(
+                "{what}: Response::write_json {}",
+                first_difference(&String::from_utf8_lossy(&written), &expected)
+            ));
+        }
         let mut written = Vec::new();
         match engine.evaluate_json_to_writer(request, &mut written) {
             Ok(()) if written == expected.as_bytes() => {}

@@ -110,6 +110,14 @@ impl Error {
         Error(Box::new(kind))
     }
 
+    /// The I/O error, when the sink failed.
+    pub(crate) fn into_io(self) -> Option<io::Error> {
+        match *self.0 {
+            ErrorKind::Io(error) => Some(error),
+            _ => None,
+        }
+    }
+
     /// The kind of the I/O error, when the sink failed.
     pub(crate) fn io_error_kind(&self) -> Option<io::ErrorKind> {
         match &*self.0 {
