@@ -49,9 +49,8 @@ struct Timed<'a> {
     ci: u32,
     /// The patient's rank.
     patient: u32,
-    /// The code, or the service when the encounter got none: what makes two sessions with
-    /// the same times duplicates.
-    what: Result<Code, Service>,
+    /// The code chosen, if any.
+    code: Option<Code>,
     /// The service documented.
     service: Service,
     /// A group session (two or more patients).
@@ -66,10 +65,16 @@ impl<'a> Timed<'a> {
             id: ctx.enc.id.as_str(),
             ci: ci as u32,
             patient: ctx.patient_rank,
-            what: ctx.code.ok_or(ctx.enc.service),
+            code: ctx.code,
             service: ctx.enc.service,
             group: ctx.enc.group_size >= 2,
         }
+    }
+
+    /// The code, or the service when the encounter got none: what makes two sessions with
+    /// the same times duplicates.
+    fn what(&self) -> Result<Code, Service> {
+        self.code.ok_or(self.service)
     }
 
     /// The evaluated encounter.
@@ -195,7 +200,7 @@ fn patient_overlaps(
             run_start = i;
             run_codes.clear();
         }
-        let code = here.what;
+        let code = here.what();
         let earlier = run_codes.iter().find(|(c, _)| *c == code).map(|(_, j)| *j);
         if let Some(j) = earlier {
             found.push(here.ctx(contexts).finding(

@@ -97,10 +97,10 @@ pub(crate) fn to_string(response: Response) -> Result<String, json::Error> {
 impl Serialize for Response {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let lists = (
-            List::Borrowed(&self.lines),
-            List::Borrowed(&self.decisions),
-            List::Borrowed(&self.findings),
-            List::Borrowed(&self.claims),
+            &List::Borrowed(&self.lines),
+            &List::Borrowed(&self.decisions),
+            &List::Borrowed(&self.findings),
+            &List::Borrowed(&self.claims),
         );
         serialize_response(self, lists, serializer)
     }
@@ -136,29 +136,31 @@ impl Serialize for Draining {
     }
 }
 
+/// A response's lines, decisions, findings and claims, as they are written.
+type Lists<'l, 'a> = (
+    &'l List<'a, Line>,
+    &'l List<'a, Decision>,
+    &'l List<'a, Finding>,
+    &'l List<'a, Claim>,
+);
+
 /// The response's JSON: its top-level fields from `head`, its lists from `lists`, in the
 /// response's field order.
-fn serialize_response<S: Serializer, L, D, F, C>(
+fn serialize_response<S: Serializer>(
     head: &Response,
-    (lines, decisions, findings, claims): (L, D, F, C),
+    (lines, decisions, findings, claims): Lists<'_, '_>,
     serializer: S,
-) -> Result<S::Ok, S::Error>
-where
-    L: AsList<Line>,
-    D: AsList<Decision>,
-    F: AsList<Finding>,
-    C: AsList<Claim>,
-{
+) -> Result<S::Ok, S::Error> {
     let scratch = RefCell::new(String::with_capacity(256));
     let prose = Prose(head.explain.then_some(&scratch));
     let mut s = serializer.serialize_struct("Response", 7)?;
     s.serialize_field("schema_version", &head.schema_version)?;
     s.serialize_field("policy", &head.policy)?;
     s.serialize_field("explain", &head.explain)?;
-    s.serialize_field("lines", &Plain(lines.as_list()))?;
-    s.serialize_field("decisions", &ExplainList(decisions.as_list(), prose))?;
-    s.serialize_field("findings", &ExplainList(findings.as_list(), prose))?;
-    s.serialize_field("claims", &Plain(claims.as_list()))?;
+    s.serialize_field("lines", &Plain(lines))?;
+    s.serialize_field("decisions", &ExplainList(decisions, prose))?;
+    s.serialize_field("findings", &ExplainList(findings, prose))?;
+    s.serialize_field("claims", &Plain(claims))?;
     s.end()
 }
 
@@ -191,23 +193,6 @@ impl<T> List<'_, T> {
                 items.try_for_each(|item| f(&item))
             }
         }
-    }
-}
-
-/// A [`List`], by value or by reference.
-trait AsList<T> {
-    fn as_list(&self) -> &List<'_, T>;
-}
-
-impl<T> AsList<T> for List<'_, T> {
-    fn as_list(&self) -> &List<'_, T> {
-        self
-    }
-}
-
-impl<T> AsList<T> for &List<'_, T> {
-    fn as_list(&self) -> &List<'_, T> {
-        self
     }
 }
 
