@@ -495,8 +495,8 @@ impl Engine {
     /// # Errors
     ///
     /// [`WriteError::Refused`] for a request refused as a whole (as [`Engine::evaluate_json`];
-    /// nothing is written then), [`WriteError::Io`] when `out` fails (the output is then
-    /// incomplete).
+    /// nothing is written then), [`WriteError::Io`] with the error `out` returned when it
+    /// fails (the output is then incomplete).
     pub fn evaluate_json_to_writer<W: io::Write>(
         &self,
         json: &str,
@@ -506,9 +506,12 @@ impl Engine {
             .evaluate_json_to_response(json)
             .map_err(WriteError::Refused)?;
         // Buffered by the serializer: `out` gets pieces of 64 KiB.
-        wire::write(response, &mut out).map_err(|e| match e.io_error_kind() {
-            Some(kind) => WriteError::Io(io::Error::from(kind)),
-            None => WriteError::Io(io::Error::other("the response could not be serialized")),
+        // The writer's own error comes back as it is.
+        wire::write(response, &mut out).map_err(|e| {
+            WriteError::Io(
+                e.into_io()
+                    .unwrap_or_else(|| io::Error::other("the response could not be serialized")),
+            )
         })?;
         out.flush().map_err(WriteError::Io)
     }

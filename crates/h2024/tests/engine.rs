@@ -771,3 +771,71 @@ fn cms_pools_per_code_across_lines() {
     let r = eval(&request(medicare.clone(), vec![a]));
     assert_eq!(r.lines[0].units, 1, "20 minutes of 97535 alone = 1 unit");
 }
+
+/// A writer that takes `room` bytes, then fails with its own error.
+struct Failing {
+    room: usize,
+    written: Vec<u8>,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written.len() + buf.len() > self.room {
+            return Err(std::io::Error::other("the disk is full"));
+        }
+        self.written.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_writers_own_error_comes_back_from_evaluate_json_to_writer() {
+    let engine = Engine::default();
+    // Big enough for the response not to fit the first 64 KiB piece.
+    let encounters: Vec<_> = (0..200)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("e{i}"), "patient": "p1", "provider": "pr1",
+                "service": "skills_training", "setting": "clinic",
+                "date": "2026-03-02", "minutes": 60
+            })
+        })
+        .collect();
+    let request = serde_json::json!({
+        "patients": [{"id": "p1"}],
+        "providers": [{"id": "pr1", "credential": "paraprofessional",
+                       "discipline": "behavioral_health"}],
+        "encounters": encounters,
+    })
+    .to_string();
+    let whole = engine.evaluate_json(&request).unwrap();
+    assert!(whole.len() > 1 << 16, "{} bytes", whole.len());
+
+    let mut out = Failing {
+        room: 1000,
+        written: Vec::new(),
+    };
+    match engine.evaluate_json_to_writer(&request, &mut out) {
+        Err(h2024::WriteError::Io(e)) => {
+            assert_eq!(e.kind(), std::io::ErrorKind::Other);
+            assert_eq!(e.to_string(), "the disk is full");
+        }
+        other => panic!("expected the writer's error, got {other:?}"),
+    }
+    assert!(
+        out.written.is_empty(),
+        "a 64 KiB piece does not fit 1000 bytes"
+    );
+
+    // With room for everything, the same bytes as evaluate_json.
+    let mut out = Failing {
+        room: usize::MAX,
+        written: Vec::new(),
+    };
+    engine.evaluate_json_to_writer(&request, &mut out).unwrap();
+    assert_eq!(out.written, whole.as_bytes());
+}

@@ -117,14 +117,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// The kind of the I/O error, when the sink failed.
-    pub(crate) fn io_error_kind(&self) -> Option<io::ErrorKind> {
-        match &*self.0 {
-            ErrorKind::Io(error) => Some(error.kind()),
-            _ => None,
-        }
-    }
 }
 
 impl Display for Error {
@@ -1950,16 +1942,17 @@ mod tests {
             fail: true,
         };
         let error = to_sink(&big, &mut Writer(&mut failing)).unwrap_err();
-        assert_eq!(error.io_error_kind(), Some(io::ErrorKind::BrokenPipe));
         assert!(std::error::Error::source(&error).is_some());
+        let kind = error.into_io().map(|e| e.kind());
+        assert_eq!(kind, Some(io::ErrorKind::BrokenPipe));
     }
 
     #[test]
     fn errors_say_what_failed_not_the_value() {
         let error = <Error as ser::Error>::custom("the custom message");
         assert_eq!(error.to_string(), "the custom message");
-        assert_eq!(error.io_error_kind(), None);
         assert!(std::error::Error::source(&error).is_none());
+        assert!(error.into_io().is_none());
 
         /// A `Display` that fails without the sink failing.
         struct Broken;
