@@ -4,9 +4,10 @@
 //! output). For every conformance case (`tests/conformance/`), example request
 //! (`examples/requests/`, with the example policies loaded), request of the command line's
 //! tests and the benchmark workload (`benches/workload`), explained and compact, the text of
-//! [`Engine::evaluate_json`] and the bytes of [`Engine::evaluate_json_to_writer`] equal
-//! `serde_json::to_string` of the typed response of [`Engine::evaluate_json_to_response`]
-//! (the same `Serialize` implementation, prose included, written by serde_json).
+//! [`Engine::evaluate_json`], the bytes of [`Engine::evaluate_json_to_writer`] and those of
+//! [`Response::to_json`] and [`Response::write_json`] equal `serde_json::to_string` of the
+//! typed response of [`Engine::evaluate_json_to_response`] (the same `Serialize`
+//! implementation, prose included, written by serde_json).
 
 mod common;
 #[path = "../benches/workload/mod.rs"]
