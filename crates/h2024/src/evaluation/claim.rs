@@ -37,7 +37,7 @@ use crate::modifiers::LineModifiers;
 use crate::places::Modality;
 use crate::places::PlaceOfService;
 use crate::policy::{DatedPolicy, Policy, Stretch, UNDATED};
-use crate::reasons::{Cap, DateMinutes, Reason, Turndown, UnitsBasis};
+use crate::reasons::{Cap, DateMinutes, ModifierReason, Reason, Turndown, UnitsBasis};
 use crate::request::Patient;
 use crate::request::{Encounter, Provider, Timing};
 use crate::requirements::{RequiredModifiers, modality_modifier, required_modifiers};
@@ -316,10 +316,12 @@ pub(crate) fn build<'a>(
     // own: stretches follow one another in date order, so the order holds.
     in_patient_order(&mut prepared);
     let mut emitted = Emitted::default();
+    let mut shared = SharedModifierReasons::default();
     for chunk in prepared.chunk_by_mut(|a, b| (a.patient, a.stretch) == (b.patient, b.stretch)) {
         let policy = dated.get(chunk[0].stretch);
         choose_codes(policy, &cache, chunk, &mut out);
-        let Grouped { mut accs, members } = group_lines(policy, &cache, chunk, &mut out);
+        let Grouped { mut accs, members } =
+            group_lines(policy, (&cache, &mut shared), chunk, &mut out);
         compute_units(policy, &mut accs, &other_timed);
         let capped = apply_caps(policy, &accs);
         emit_lines(
@@ -783,6 +785,30 @@ fn choose_codes(
     }
 }
 
+/// The last few distinct lists of modifier reasons the decisions took, shared rather than
+/// built per decision: a patient's sessions mostly require the same modifiers for the same
+/// grounds. A handful are kept, so a lookup stays a short scan whatever the request.
+#[derive(Default)]
+struct SharedModifierReasons(Vec<Arc<[ModifierReason]>>);
+
+impl SharedModifierReasons {
+    /// How many lists are kept; the oldest goes when a new one comes.
+    const KEPT: usize = 8;
+
+    /// `mods`' reasons, shared with an earlier decision's when they are the same.
+    fn get(&mut self, mods: &RequiredModifiers) -> Arc<[ModifierReason]> {
+        if let Some(same) = self.0.iter().find(|r| mods.has_reasons(r)) {
+            return Arc::clone(same);
+        }
+        let new: Arc<[ModifierReason]> = mods.reasons().into();
+        if self.0.len() == Self::KEPT {
+            self.0.remove(0);
+        }
+        self.0.push(Arc::clone(&new));
+        new
+    }
+}
+
 /// A chunk's lines under construction, and their encounters.
 struct Grouped<'a> {
     accs: Vec<LineAcc<'a>>,
@@ -795,7 +821,7 @@ struct Grouped<'a> {
 /// lines, in response order.
 fn group_lines<'a>(
     policy: &Policy,
-    cache: &CandidateCache,
+    (cache, shared): (&CandidateCache, &mut SharedModifierReasons),
     prepared: &mut [Prepared<'a>],
     out: &mut Output,
 ) -> Grouped<'a> {
@@ -818,7 +844,7 @@ fn group_lines<'a>(
             d.reasons.push(Reason::OnlyCandidate { code: p.code });
         }
         d.reasons.push(Reason::Modifiers {
-            modifiers: mods.reasons(),
+            modifiers: shared.get(&mods),
         });
         d.reasons.push(Reason::PlaceOfService {
             place_of_service: p.pos,

@@ -6,6 +6,8 @@
 //! `{"kind": "snake_case_name", ...values}`; the kinds are stable and listed in the README
 //! ("Reasons as data, prose on demand").
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -73,12 +75,12 @@ pub enum Reason {
         /// The code set.
         code_set: CodeSetId,
         /// Its codes for the service, in the policy's preference order.
-        codes: Vec<Code>,
+        codes: Arc<[Code]>,
     },
     /// The subset of those codes the policy covers.
     CoveredCodes {
         /// The covered codes.
-        codes: Vec<Code>,
+        codes: Arc<[Code]>,
     },
     /// The pinned code is 97535 and the provider is not an occupational or physical
     /// therapist; no code.
@@ -142,7 +144,7 @@ pub enum Reason {
     /// The modifiers the policy requires on the line, each with its ground (none: empty).
     Modifiers {
         /// The modifiers in line order.
-        modifiers: Vec<ModifierReason>,
+        modifiers: Arc<[ModifierReason]>,
     },
     /// The place of service, from the setting and modality.
     PlaceOfService {

@@ -63,10 +63,18 @@ impl RequiredModifiers {
 
     /// One typed reason per modifier on the line, in line order.
     pub fn reasons(&self) -> Vec<ModifierReason> {
+        self.reasons_iter().collect()
+    }
+
+    /// Whether `reasons` are this value's [`reasons`](Self::reasons), without building them.
+    pub(crate) fn has_reasons(&self, reasons: &[ModifierReason]) -> bool {
+        reasons.len() == self.line.len() && self.reasons_iter().eq(reasons.iter().copied())
+    }
+
+    fn reasons_iter(&self) -> impl ExactSizeIterator<Item = ModifierReason> + '_ {
         self.all()[..self.line.len()]
             .iter()
             .map(|&(modifier, because)| ModifierReason { modifier, because })
-            .collect()
     }
 }
 

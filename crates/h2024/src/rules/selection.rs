@@ -162,7 +162,7 @@ pub(crate) fn candidates(
     reasons.push(Reason::ServiceCodes {
         service: lookup,
         code_set: set.id(),
-        codes: natural.clone(),
+        codes: natural.as_slice().into(),
     });
     let covered: Vec<Code> = natural
         .iter()
@@ -216,7 +216,7 @@ pub(crate) fn candidates(
     }
     if covered.len() < natural.len() {
         reasons.push(Reason::CoveredCodes {
-            codes: covered.clone(),
+            codes: covered.as_slice().into(),
         });
     }
     Ok(Candidates {
