@@ -1,5 +1,6 @@
 //! End-to-end behaviour of the engine through its JSON and typed interfaces.
 
+use h2024::findings::Data;
 use h2024::{Code, Engine, Request, RequestErrorKind, Response, Rule, Severity};
 use serde_json::{Value, json};
 
@@ -838,4 +839,83 @@ fn the_writers_own_error_comes_back_from_evaluate_json_to_writer() {
     };
     engine.evaluate_json_to_writer(&request, &mut out).unwrap();
     assert_eq!(out.written, whole.as_bytes());
+}
+
+/// Patients and providers are found by id whether their lists are short (searched in
+/// order) or long (hashed): every encounter of a request with 1 to 20 patients and
+/// providers is coded on its own patient's and provider's line, a reference to no one is
+/// an invalid encounter, and a repeated id is refused at its first repetition.
+#[test]
+fn patients_and_providers_are_found_in_short_and_long_lists() {
+    let engine = Engine::default();
+    for n in 1..=20usize {
+        let patients: Vec<Value> = (0..n)
+            .map(|i| json!({"id": format!("p{i}"), "treatment_plan": plan()}))
+            .collect();
+        let providers: Vec<Value> = (0..n)
+            .map(|i| provider(&format!("pr{i}"), "masters", "behavioral_health"))
+            .collect();
+        // Encounter i: patient i, provider n-1-i; the last names a patient nobody has.
+        let mut encounters: Vec<Value> = (0..n)
+            .map(|i| {
+                let mut e = enc(&format!("e{i}"), "09:00", "10:00");
+                e["patient"] = json!(format!("p{i}"));
+                e["provider"] = json!(format!("pr{}", n - 1 - i));
+                e
+            })
+            .collect();
+        let mut stray = enc("stray", "09:00", "10:00");
+        stray["patient"] = json!("nobody");
+        encounters.push(stray);
+        let request = json!({"patients": patients, "providers": providers,
+                             "encounters": encounters});
+        let response = engine
+            .evaluate_json_to_response(&request.to_string())
+            .unwrap();
+        for i in 0..n {
+            let decision = &response.decisions[i];
+            let line = &response.lines[decision.line.expect("coded")];
+            assert_eq!(line.patient, format!("p{i}"), "n={n}");
+            assert_eq!(line.provider, format!("pr{}", n - 1 - i), "n={n}");
+        }
+        assert!(response.decisions[n].line.is_none(), "n={n}");
+        assert!(
+            response
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::InvalidEncounter
+                    && f.encounter.as_deref() == Some("stray")
+                    && matches!(&f.data, Data::InvalidField { field, .. } if field == "patient")),
+            "n={n}"
+        );
+
+        // A repeated id, at each place it can first repeat.
+        for (first, again) in [(0, n), (n - 1, n), (n / 2, n)] {
+            let mut patients = patients.clone();
+            patients.push(json!({"id": format!("p{first}")}));
+            patients.push(json!({"id": "p0"}));
+            let mut providers = providers.clone();
+            providers.push(provider(
+                &format!("pr{first}"),
+                "masters",
+                "behavioral_health",
+            ));
+            for (list, what) in [("patients", "patients"), ("providers", "providers")] {
+                let mut request = json!({"patients": patients[..n].to_vec(),
+                                         "providers": providers[..n].to_vec()});
+                request[list] = json!(if list == "patients" {
+                    &patients
+                } else {
+                    &providers
+                });
+                let err = engine.evaluate_json(&request.to_string()).unwrap_err();
+                assert_eq!(err.kind(), RequestErrorKind::InvalidRequest, "n={n}");
+                assert_eq!(
+                    err.path(),
+                    Some(format!("{what}[{again}].id").as_str()),
+                    "n={n} first={first}"
+                );
+            }
+        }
+    }
 }
