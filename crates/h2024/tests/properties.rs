@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Timelike, Weekday};
+use h2024::explain::Reason;
 use h2024::findings::Data;
 use h2024::{Code, Engine, Response, Rule, Unit, UnitRule};
 use proptest::prelude::*;
@@ -186,6 +187,33 @@ proptest! {
         let text = engine.evaluate_json(&request(policy, encs.clone()).to_string()).unwrap();
         let r: Response = serde_json::from_str(&text).unwrap();
         check_invariants(&engine, policy, &encs, &r)?;
+    }
+
+    /// Each coded decision's `modifiers` reason is what `required_modifiers` derives for its
+    /// own encounter, provider and code (decisions share equal lists; none may take
+    /// another's), and a decision on a line lists that line's modifiers.
+    #[test]
+    fn each_decision_gives_its_own_modifiers(policy in 0usize..POLICIES.len(), encs in encounters()) {
+        let engine = engine();
+        let policy = POLICIES[policy];
+        let text = request(policy, encs).to_string();
+        let typed = h2024::Request::from_json(&text).unwrap();
+        let r = engine.evaluate_json_to_response(&text).unwrap();
+        let p = engine.policy(policy).unwrap();
+        for (d, enc) in r.decisions.iter().zip(&typed.encounters) {
+            let given = d.reasons.iter().find_map(|reason| match reason {
+                Reason::Modifiers { modifiers } => Some(modifiers),
+                _ => None,
+            });
+            let (Some(code), Some(given)) = (d.code, given) else { continue };
+            let provider = typed.providers.iter().find(|pr| pr.id == enc.provider).unwrap();
+            let derived = h2024::requirements::required_modifiers(p, code, provider, enc);
+            prop_assert_eq!(&given[..], &derived.reasons()[..], "{}", d.encounter);
+            if let Some(line) = d.line {
+                let on_line: Vec<_> = given.iter().map(|m| m.modifier).collect();
+                prop_assert_eq!(&on_line, &r.lines[line].modifiers, "{}", d.encounter);
+            }
+        }
     }
 
     #[test]
