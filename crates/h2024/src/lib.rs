@@ -111,7 +111,7 @@ mod wire;
 pub mod x12;
 
 pub use rules::{requirements, units};
-pub use vocabulary::{codes, credentials, diagnoses, modifiers, places};
+pub use vocabulary::{codes, credentials, diagnoses, ids, modifiers, places};
 
 use evaluation::claim;
 use rules::{reasons, selection};
@@ -121,6 +121,7 @@ pub use diagnoses::{Diagnosis, InvalidDiagnosis};
 pub use engine::{Engine, MAX_POLICY_BYTES, MAX_REQUEST_BYTES, UnitsError, WriteError};
 pub use error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 pub use findings::{Finding, Rule, Severity};
+pub use ids::Id;
 pub use modifiers::{InvalidModifier, Modifier, ModifierGroup};
 pub use places::PlaceOfService;
 pub use policy::{
