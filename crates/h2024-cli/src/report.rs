@@ -86,8 +86,8 @@ fn cells(row: &Row<'_>) -> [Option<String>; COLUMNS] {
     let line = row.line;
     let of_line = |value: fn(&Line) -> String| line.map(value);
     [
-        Some(row.decision.encounter.clone()),
-        of_line(|l| l.patient.clone()),
+        Some(row.decision.encounter.to_string()),
+        of_line(|l| l.patient.to_string()),
         of_line(|l| l.date_of_service.to_string()),
         code,
         of_line(|l| l.units.to_string()),
@@ -239,7 +239,7 @@ pub fn csv(response: &Response, out: &mut impl Write) -> io::Result<()> {
             .into_iter()
             .map(Option::unwrap_or_default)
             .collect();
-        record.push(row.line.map(|l| l.provider.clone()).unwrap_or_default());
+        record.push(row.line.map(|l| l.provider.to_string()).unwrap_or_default());
         record.push(
             row.line
                 .and_then(|l| l.policy_version)

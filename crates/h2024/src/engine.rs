@@ -19,6 +19,7 @@ use crate::codes::Code;
 use crate::error::{PolicyError, PolicyErrorKind, RequestError, RequestErrorKind};
 use crate::explain::Reason;
 use crate::findings::{Data, Finding, Rule};
+use crate::ids::Id;
 use crate::policy::{self, DatedPolicy, Policy, PolicySpec};
 use crate::request::{
     Encounter, EvvVisit, MAX_EVV_VISITS, MAX_ID_CHARS, Patient, PolicyRef, Provider, Request,
@@ -686,7 +687,7 @@ fn parse_encounter(index: usize, text: &RawValue) -> Result<Encounter, Rejected>
         let id = strict::from_str_fast::<IdProbe<'_>>(text.get())
             .and_then(|p| p.id)
             .filter(|id| id.chars().count() <= MAX_ID_CHARS)
-            .map(Cow::into_owned);
+            .map(|id| Id::from(&*id));
         Rejected {
             index,
             id,
@@ -708,7 +709,7 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
         .map(|(i, e)| Decision {
             // A too-long id is not repeated (README, "Errors").
             encounter: match e.check_ids() {
-                Err(err) if err.field == "id" => format!("encounters[{i}]"),
+                Err(err) if err.field == "id" => format!("encounters[{i}]").into(),
                 _ => e.id.clone(),
             },
             code: None,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::{Code, CodeSetId, Service};
 use crate::credentials::Discipline;
 use crate::error::RequestErrorKind;
+use crate::ids::Id;
 use crate::modifiers::{InvalidModifier, Modifier, ModifierConflict};
 use crate::places::PlaceOfService;
 use crate::places::{Modality, Setting};
@@ -226,7 +227,7 @@ pub struct Finding {
     /// The CARC a payer would deny with, if any.
     pub carc: Option<Cow<'static, str>>,
     /// The encounter concerned (its id, or `encounters[i]` when it had no readable id).
-    pub encounter: Option<String>,
+    pub encounter: Option<Id>,
     /// The index of the line concerned in `Response.lines`, if the finding is about a line.
     pub line: Option<usize>,
     /// The documentation element or field concerned (`participation`,
@@ -239,11 +240,11 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule` on `encounter`, about `data`.
     pub fn new(rule: Rule, encounter: Option<&str>, data: Data) -> Finding {
-        Finding::about(rule, encounter.map(str::to_owned), data)
+        Finding::about(rule, encounter.map(Id::from), data)
     }
 
     /// [`Finding::new`] with the encounter's id already owned (no second copy).
-    pub(crate) fn about(rule: Rule, encounter: Option<String>, data: Data) -> Finding {
+    pub(crate) fn about(rule: Rule, encounter: Option<Id>, data: Data) -> Finding {
         Finding {
             rule,
             severity: rule.severity(),
@@ -642,7 +643,7 @@ pub enum Data {
     /// Two encounters of the patient overlap.
     Overlap {
         /// The earlier encounter still running.
-        other: String,
+        other: Id,
         /// This encounter's service.
         service: Service,
         /// The other encounter's service.
@@ -651,7 +652,7 @@ pub enum Data {
     /// The provider is with another patient at the same time, outside one group session.
     ProviderOverlap {
         /// The other encounter.
-        other: String,
+        other: Id,
     },
     /// An entry of `evv_visits` that is ignored.
     InvalidEvvVisit {
@@ -698,7 +699,7 @@ pub enum Data {
     /// The same service entered twice.
     Duplicate {
         /// The encounter it repeats.
-        other: String,
+        other: Id,
         /// Whether they match by clock times (or by date and minutes).
         clock_times: bool,
     },

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::codes::{Code, Service};
 pub use crate::credentials::{Credential, Discipline};
 use crate::diagnoses::Diagnosis;
+use crate::ids::Id;
 pub use crate::places::{Modality, Setting};
 use crate::policy::PolicySpec;
 use crate::session::{Session, SessionError};
@@ -334,7 +335,7 @@ impl<'de> Deserialize<'de> for PolicyRef {
 pub struct Patient {
     /// The caller's identifier for the patient.
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
-    pub id: String,
+    pub id: Id,
     /// Date of birth, used for early-intervention age checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<NaiveDate>,
@@ -482,7 +483,7 @@ impl AuthorizationLimit {
 pub struct Provider {
     /// The caller's identifier for the provider.
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
-    pub id: String,
+    pub id: Id,
     /// Highest education level, which picks the provider-level modifier.
     pub credential: Credential,
     /// Professional discipline.
@@ -537,13 +538,13 @@ fn is_one(n: &u32) -> bool {
 pub struct Encounter {
     /// The caller's identifier for the encounter, unique in the request.
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
-    pub id: String,
+    pub id: Id,
     /// The patient's id (in `patients`).
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
-    pub patient: String,
+    pub patient: Id,
     /// The rendering provider's id (in `providers`).
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_ID_CHARS)))]
-    pub provider: String,
+    pub provider: Id,
     /// What kind of service was delivered.
     pub service: Service,
     /// When the face-to-face service began.
@@ -682,7 +683,7 @@ impl Patient {
     ///     .with_authorization(Authorization::new("A-1", vec![Code::H2014], date(1, 1), date(6, 30), 40));
     /// assert!(patient.check().is_ok());
     /// ```
-    pub fn new(id: impl Into<String>) -> Patient {
+    pub fn new(id: impl Into<Id>) -> Patient {
         Patient {
             id: id.into(),
             birth_date: None,
@@ -810,7 +811,7 @@ impl Provider {
     ///     .with_assistant(true);
     /// assert!(ota.assistant);
     /// ```
-    pub fn new(id: impl Into<String>, credential: Credential, discipline: Discipline) -> Provider {
+    pub fn new(id: impl Into<Id>, credential: Credential, discipline: Discipline) -> Provider {
         Provider {
             id: id.into(),
             credential,
@@ -862,9 +863,9 @@ impl Encounter {
     /// assert!(matches!(total.timing(), Ok(Timing::Session(_))));
     /// ```
     pub fn new(
-        id: impl Into<String>,
-        patient: impl Into<String>,
-        provider: impl Into<String>,
+        id: impl Into<Id>,
+        patient: impl Into<Id>,
+        provider: impl Into<Id>,
         service: Service,
         setting: Setting,
     ) -> Encounter {

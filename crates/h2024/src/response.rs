@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::codes::Code;
 use crate::diagnoses::Diagnosis;
 use crate::findings::Finding;
+use crate::ids::Id;
 use crate::modifiers::Modifier;
 use crate::places::PlaceOfService;
 use crate::reasons::{Reason, Turndown};
@@ -64,9 +65,9 @@ fn yes() -> bool {
 #[non_exhaustive]
 pub struct Line {
     /// The patient's id.
-    pub patient: String,
+    pub patient: Id,
     /// The rendering provider's id.
-    pub provider: String,
+    pub provider: Id,
     /// The date of service.
     pub date_of_service: NaiveDate,
     /// The procedure code.
@@ -81,7 +82,7 @@ pub struct Line {
     /// The place of service (SV105).
     pub place_of_service: PlaceOfService,
     /// The encounters billed on this line.
-    pub encounters: Vec<String>,
+    pub encounters: Vec<Id>,
     /// The `from` of the policy version in force on the date of service, or `None` for
     /// the policy's own fields (README, "Policy versions").
     #[serde(default)]
@@ -125,7 +126,7 @@ pub struct Line {
 #[non_exhaustive]
 pub struct Decision {
     /// The encounter's id (or `encounters[i]` when it had no readable id).
-    pub encounter: String,
+    pub encounter: Id,
     /// The chosen code; `None` when the encounter cannot be coded.
     pub code: Option<Code>,
     /// The index of the line in `Response.lines` that bills the encounter, if any.
@@ -177,7 +178,7 @@ pub const MAX_CLAIM_DIAGNOSES: usize = 12;
 #[non_exhaustive]
 pub struct Claim {
     /// The patient's id.
-    pub patient: String,
+    pub patient: Id,
     /// The claim's lines: indexes into `Response.lines`, in order. A line's position here,
     /// from 1, is its `LX` number.
     pub lines: Vec<usize>,

@@ -174,7 +174,7 @@ proptest! {
                 .filter_map(|f| f.encounter.as_deref())
                 .collect();
             if rate.is_none() && !fees.is_empty() {
-                let mut on: Vec<&str> = line.encounters.iter().map(String::as_str).collect();
+                let mut on: Vec<&str> = line.encounters.iter().map(h2024::Id::as_str).collect();
                 on.sort_unstable();
                 let mut got = warned.clone();
                 got.sort_unstable();
@@ -208,7 +208,7 @@ proptest! {
             let mut expected: Vec<String> = Vec::new();
             for &li in &claim.lines {
                 for id in &r.lines[li].encounters {
-                    for d in by_id[id]["diagnoses"].as_array().unwrap() {
+                    for d in by_id[id.as_str()]["diagnoses"].as_array().unwrap() {
                         let d: h2024::Diagnosis = d.as_str().unwrap().parse().unwrap();
                         let d = d.to_string();
                         if !expected.contains(&d) && expected.len() < 12 {

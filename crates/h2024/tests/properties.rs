@@ -655,7 +655,7 @@ proptest! {
         // Each date holds exactly the minutes that fall on it.
         let mut by_date: BTreeMap<(String, NaiveDate), u32> = BTreeMap::new();
         for l in &split.lines {
-            *by_date.entry((l.patient.clone(), l.date_of_service)).or_default() += l.minutes;
+            *by_date.entry((l.patient.to_string(), l.date_of_service)).or_default() += l.minutes;
         }
         prop_assert_eq!(by_date, minutes_by_patient_and_date(&encs));
         // Every encounter is on a line of each date it covers, the decision on the first.

@@ -19,6 +19,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use crate::codes::{Code, Service};
 use crate::evaluation::{Evaluated, permute};
 use crate::findings::{Data, Finding, Rule};
+use crate::ids::Id;
 
 /// An instant as one integer of 96 bits: the seconds since the Unix epoch (offset so that
 /// they order as unsigned), then the nanoseconds. It orders and compares as the instant does,
@@ -44,7 +45,7 @@ struct Timed<'a> {
     end: Instant,
     /// The encounter's id: the last key of the order (`docs/rules.md`, "Overlaps and
     /// duplicates").
-    id: &'a str,
+    id: &'a Id,
     /// The position of the encounter in the evaluated encounters.
     ci: u32,
     /// The patient's rank.
@@ -62,7 +63,7 @@ impl<'a> Timed<'a> {
         Timed {
             who_start: (u128::from(who) << INSTANT_BITS) | start,
             end,
-            id: ctx.enc.id.as_str(),
+            id: &ctx.enc.id,
             ci: ci as u32,
             patient: ctx.patient_rank,
             code: ctx.code,
@@ -206,7 +207,7 @@ fn patient_overlaps(
             found.push(here.ctx(contexts).finding(
                 Rule::DuplicateEncounter,
                 Data::Duplicate {
-                    other: list[j].id.to_owned(),
+                    other: list[j].id.clone(),
                     clock_times: true,
                 },
             ));
@@ -215,7 +216,7 @@ fn patient_overlaps(
             found.push(here.ctx(contexts).finding(
                 Rule::OverlappingServices,
                 Data::Overlap {
-                    other: other.id.to_owned(),
+                    other: other.id.clone(),
                     service: here.service,
                     other_service: other.service,
                 },
@@ -273,7 +274,7 @@ fn provider_overlaps(
                 found.push(list[i].ctx(contexts).finding(
                     Rule::ProviderOverlap,
                     Data::ProviderOverlap {
-                        other: list[j].id.to_owned(),
+                        other: list[j].id.clone(),
                     },
                 ));
             }

@@ -33,6 +33,7 @@ use crate::credentials::Discipline;
 use crate::error::{RequestError, RequestErrorKind};
 use crate::evaluation::{Evaluated, Evaluation, LineMembers};
 use crate::findings::{Data, Finding, Rule};
+use crate::ids::Id;
 use crate::modifiers::LineModifiers;
 use crate::places::Modality;
 use crate::places::PlaceOfService;
@@ -52,7 +53,7 @@ use crate::units::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rejected {
     pub index: usize,
-    pub id: Option<String>,
+    pub id: Option<Id>,
     pub field: String,
     pub problem: String,
 }
@@ -187,8 +188,8 @@ impl PartialOrd for LineKey {
 
 struct LineAcc<'a> {
     key: LineKey,
-    patient: &'a str,
-    provider: &'a str,
+    patient: &'a Id,
+    provider: &'a Id,
     /// The provider's discipline (the line's pool under the CMS discipline pool).
     discipline: Discipline,
     minutes: u32,
@@ -310,7 +311,10 @@ pub(crate) fn build<'a>(
             .map(|(i, item)| Decision {
                 encounter: match item {
                     Item::Parsed(e) => e.id.clone(),
-                    Item::Rejected(r) => r.id.clone().unwrap_or_else(|| format!("encounters[{i}]")),
+                    Item::Rejected(r) => {
+                        r.id.clone()
+                            .unwrap_or_else(|| format!("encounters[{i}]").into())
+                    }
                 },
                 code: None,
                 line: None,
@@ -947,8 +951,8 @@ fn group_lines<'a>(
             let rules = policy.rules(run[0].0.code);
             let mut acc = LineAcc {
                 key: run[0].0,
-                patient: p.enc.patient.as_str(),
-                provider: p.enc.provider.as_str(),
+                patient: &p.enc.patient,
+                provider: &p.enc.provider,
                 discipline: p.provider.discipline,
                 minutes: 0,
                 session_units: 0,
@@ -1245,8 +1249,8 @@ fn emit_lines(
         bases.push(acc.basis);
         line_members.push(members.iter().map(|&m| prepared[m].ev));
         lines.push(Line {
-            patient: acc.patient.to_owned(),
-            provider: acc.provider.to_owned(),
+            patient: acc.patient.clone(),
+            provider: acc.provider.clone(),
             date_of_service: acc.key.date,
             code: acc.key.code,
             modifiers: acc.key.modifiers.as_slice().to_vec(),
