@@ -277,6 +277,22 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
             .to_string()
         }),
         // The longest lists an encounter may hold.
+        // Every session pinned to a code of its own (most outside the code set): one
+        // candidate computation per distinct code, each found again by a sorted lookup.
+        (
+            "a different pinned code each",
+            request(
+                "medicaid",
+                true,
+                (0..n)
+                    .map(|i| {
+                        let mut e = session(i, format!("e{i}"));
+                        e["code"] = json!(format!("{}{:04}", ['A', 'G', 'H', 'T'][i % 4], i));
+                        e
+                    })
+                    .collect(),
+            ),
+        ),
         (
             "longest lists",
             request(

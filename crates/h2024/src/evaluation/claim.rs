@@ -210,15 +210,24 @@ impl LineAcc<'_> {
     }
 }
 
-/// Candidate codes per distinct (service, provider may bill 97535, group, pinned code):
-/// computed once per request, not per encounter.
+/// Candidate codes per distinct input of [`selection::candidates`]: computed once per
+/// request for each, not per encounter.
 #[derive(Default)]
 struct CandidateCache {
-    keys: Vec<(Stretch, Service, bool, bool, Option<Code>)>,
+    /// Each distinct input's position in `values`: a sorted map, so that the lookups stay
+    /// logarithmic however many distinct inputs (pinned codes, group sizes) a request holds,
+    /// and no value a request chooses is hashed (README, "Limits and bounds").
+    index: BTreeMap<CandidateKey, usize>,
     values: Vec<Result<Candidates, Box<Uncodable>>>,
     /// Each entry's alternatives, shared by every decision that takes them as they are.
     alternatives: Vec<Arc<[Alternative]>>,
 }
+
+/// Everything [`selection::candidates`] reads: the policy version, the service, the
+/// provider's discipline (whether they may bill a therapy code, and which discipline the
+/// reasons name), the group size (whether the session is a group, and its size in the
+/// reasons) and the pinned code.
+type CandidateKey = (Stretch, Service, u8, u32, Option<Code>);
 
 impl CandidateCache {
     fn get(
@@ -231,21 +240,22 @@ impl CandidateCache {
         let key = (
             stretch,
             enc.service,
-            provider.discipline.is_ot_or_pt(),
-            enc.group_size >= 2,
+            provider.discipline as u8,
+            enc.group_size,
             enc.code,
         );
-        if let Some(at) = self.keys.iter().position(|k| *k == key) {
+        let next = self.values.len();
+        let at = *self.index.entry(key).or_insert(next);
+        if at < next {
             return at;
         }
-        self.keys.push(key);
         let value = selection::candidates(policy, enc.service, provider, enc.group_size, enc.code);
         self.alternatives.push(match &value {
             Ok(c) => c.alternatives.as_slice().into(),
             Err(u) => u.alternatives.as_slice().into(),
         });
         self.values.push(value);
-        self.keys.len() - 1
+        at
     }
 
     fn codes(&self, at: usize) -> &[Code] {
