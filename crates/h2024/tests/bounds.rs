@@ -114,6 +114,28 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                "follow_up": i % 2 == 0})
     };
     let longest_id = |i: usize| format!("{i:0>128}");
+    // `n` sessions `e0`, `e1`, ..., each changed by `change` (given its position).
+    let sessions = |change: &dyn Fn(usize, &mut Value)| -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                let mut e = session(i, format!("e{i}"));
+                change(i, &mut e);
+                e
+            })
+            .collect()
+    };
+    // A session on day `i` from 2026-01-01, 09:00 to 09:45.
+    let daily = |i: usize, e: &mut Value| {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(i as u64);
+        e["start"] = json!(format!("{date}T09:00:00-05:00"));
+        e["end"] = json!(format!("{date}T09:45:00-05:00"));
+    };
+    // Sessions overlapping one another, 30 minutes each, starting a minute apart.
+    let overlapping = |i: usize, e: &mut Value| {
+        e["start"] = json!(at(i % 600));
+        e["end"] = json!(at(i % 600 + 30));
+    };
     vec![
         // Empty objects: each an invalid encounter.
         ("empty encounters", {
@@ -136,18 +158,7 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
         // Every session overlapping every other (one patient, one provider).
         (
             "all overlapping",
-            request(
-                "medicaid",
-                true,
-                (0..n)
-                    .map(|i| {
-                        let mut e = session(i, format!("e{i}"));
-                        e["start"] = json!(at(i % 600));
-                        e["end"] = json!(at(i % 600 + 30));
-                        e
-                    })
-                    .collect(),
-            ),
+            request("medicaid", true, sessions(&overlapping)),
         ),
         // Many distinct other timed services on one patient-day (the CMS 8-minute pool).
         (
@@ -176,16 +187,7 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                 "start": "2026-01-01", "end": "2030-12-31", "units_authorized": 1,
                 "limits": [{"per": "day", "units": 1}, {"per": "week", "units": 1},
                            {"per": "month", "units": 1}, {"per": "authorization", "units": 1}]}]);
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-            let encounters: Vec<Value> = (0..n)
-                .map(|i| {
-                    let date = day + chrono::Days::new(i as u64);
-                    let mut e = session(i, format!("e{i}"));
-                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
-                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
-                    e
-                })
-                .collect();
+            let encounters = sessions(&daily);
             json!({"policy": "medicaid", "explain": true, "patients": patients,
                    "providers": providers, "encounters": encounters})
             .to_string()
@@ -193,19 +195,12 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
         // A session a day with twelve diagnoses of its own: beyond the first line, every
         // diagnosis is left off the claim, each with a too_many_diagnoses finding.
         ("diagnoses beyond twelve a claim", {
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-            let encounters: Vec<Value> = (0..n)
-                .map(|i| {
-                    let date = day + chrono::Days::new(i as u64);
-                    let mut e = session(i, format!("e{i}"));
-                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
-                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
-                    e["diagnoses"] = json!((0..12)
-                        .map(|k| format!("A{}{}.{i:04}", k % 10, k / 10))
-                        .collect::<Vec<_>>());
-                    e
-                })
-                .collect();
+            let encounters = sessions(&|i, e| {
+                daily(i, e);
+                e["diagnoses"] = json!((0..12)
+                    .map(|k| format!("A{}{}.{i:04}", k % 10, k / 10))
+                    .collect::<Vec<_>>());
+            });
             request("medicaid", true, encounters)
         }),
         // An inline policy with the longest fee schedule, every entry for the lines' code
@@ -221,16 +216,7 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                            "from": from, "to": from})
                 })
                 .collect();
-            let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-            let encounters: Vec<Value> = (0..n)
-                .map(|i| {
-                    let date = day + chrono::Days::new(i as u64);
-                    let mut e = session(i, format!("e{i}"));
-                    e["start"] = json!(format!("{date}T09:00:00-05:00"));
-                    e["end"] = json!(format!("{date}T09:45:00-05:00"));
-                    e
-                })
-                .collect();
+            let encounters = sessions(&daily);
             json!({"policy": {"extends": "medicaid", "fees": fees}, "explain": true,
                    "patients": patients, "providers": providers, "encounters": encounters})
             .to_string()
@@ -239,14 +225,7 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
         // other (the matching is a sort and two segment trees per pair, never pairwise).
         ("evv visits all overlapping", {
             let (patients, providers) = people();
-            let encounters: Vec<Value> = (0..n)
-                .map(|i| {
-                    let mut e = session(i, format!("e{i}"));
-                    e["start"] = json!(at(i % 600));
-                    e["end"] = json!(at(i % 600 + 30));
-                    e
-                })
-                .collect();
+            let encounters = sessions(&overlapping);
             let visits: Vec<Value> = (0..n)
                 .map(|i| {
                     json!({"id": format!("v{i}"), "patient": "p1", "provider": "pr1",
@@ -276,7 +255,6 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
                    "encounters": [], "evv_visits": visits})
             .to_string()
         }),
-        // The longest lists an encounter may hold.
         // Every session pinned to a code of its own (most outside the code set): one
         // candidate computation per distinct code, each found again by a sorted lookup.
         (
@@ -284,31 +262,24 @@ fn shapes(n: usize) -> Vec<(&'static str, String)> {
             request(
                 "medicaid",
                 true,
-                (0..n)
-                    .map(|i| {
-                        let mut e = session(i, format!("e{i}"));
-                        e["code"] = json!(format!("{}{:04}", ['A', 'G', 'H', 'T'][i % 4], i));
-                        e
-                    })
-                    .collect(),
+                sessions(&|i, e| {
+                    e["code"] = json!(format!("{}{:04}", ['A', 'G', 'H', 'T'][i % 4], i));
+                }),
             ),
         ),
+        // The longest lists an encounter may hold.
         (
             "longest lists",
             request(
                 "medicaid",
                 true,
-                (0..n)
-                    .map(|i| {
-                        let mut e = session(i, format!("e{i}"));
-                        e["documentation"]["skills_taught"] =
-                            json!((0..100).map(|k| format!("skill {k}")).collect::<Vec<_>>());
-                        e["documentation"]["techniques"] = json!(vec!["modeling"; 100]);
-                        e["billed"] = json!({"code": "H2024", "units": 1,
-                                             "modifiers": vec!["ZZ"; 10]});
-                        e
-                    })
-                    .collect(),
+                sessions(&|_, e| {
+                    e["documentation"]["skills_taught"] =
+                        json!((0..100).map(|k| format!("skill {k}")).collect::<Vec<_>>());
+                    e["documentation"]["techniques"] = json!(vec!["modeling"; 100]);
+                    e["billed"] = json!({"code": "H2024", "units": 1,
+                                         "modifiers": vec!["ZZ"; 10]});
+                }),
             ),
         ),
     ]
