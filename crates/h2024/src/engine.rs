@@ -573,11 +573,13 @@ fn evaluate_items(
         line.authorization_units_remaining = Some(drawn.remaining);
     }
     let finished = claims::finish(policy, &eval, &mut lines);
-    let mut findings = std::mem::take(&mut eval.findings);
-    findings.extend(checked.findings);
-    findings.extend(finished.findings);
+    let found = [
+        std::mem::take(&mut eval.findings),
+        checked.findings,
+        finished.findings,
+    ];
     let decisions = std::mem::take(&mut eval.decisions);
-    let findings = in_request_order(findings, &decisions);
+    let findings = in_request_order(found, &decisions);
     Ok(Response {
         schema_version: SCHEMA_VERSION,
         policy: policy.base().id().to_owned(),
@@ -591,29 +593,46 @@ fn evaluate_items(
 
 /// Findings in the request order of their encounters, then the findings on no encounter
 /// (at position `items`: the EVV visits'); within an encounter, in the order they were
-/// found (evaluation first, then the checks). A counting sort: linear, and the findings are
-/// moved once. Each finding on an encounter gets the encounter's id here, from its
-/// decision (the evaluation and the checks leave it empty), so that the ids are read in
-/// request order.
-fn in_request_order(mut findings: Vec<(usize, Finding)>, decisions: &[Decision]) -> Vec<Finding> {
+/// found (`found` in order: evaluation, checks, claims; each list in its own order). A
+/// counting sort: linear, and each finding is moved about once. The lists are joined onto
+/// the longest one, so that the most findings are not copied into fresh memory first (at
+/// 1M encounters of the benchmark month, the checks' 1.9M findings are 325 MB). Each
+/// finding on an encounter gets the encounter's id here, from its decision (the
+/// evaluation and the checks leave it empty), so that the ids are read in request order.
+fn in_request_order(mut found: [Vec<(usize, Finding)>; 3], decisions: &[Decision]) -> Vec<Finding> {
     let items = decisions.len();
     // Where each finding goes: its encounter's first slot, then the next, in found order.
     let mut next = vec![0usize; items + 2];
-    for (item, _) in &findings {
+    for (item, _) in found.iter().flatten() {
         next[*item + 1] += 1;
     }
     for i in 0..=items {
         next[i + 1] += next[i];
     }
-    let target: Vec<u32> = findings
-        .iter()
-        .map(|(item, _)| {
-            let at = next[*item];
+    // The joined vector holds the longest list first, then the others in found order.
+    let longest = (0..found.len())
+        .max_by_key(|&i| found[i].len())
+        .unwrap_or(0);
+    let order = std::iter::once(longest).chain((0..found.len()).filter(|&i| i != longest));
+    let mut offsets = [0usize; 3];
+    let mut total = 0;
+    for list in order.clone() {
+        offsets[list] = total;
+        total += found[list].len();
+    }
+    let mut target = vec![0u32; total];
+    for (list, offset) in found.iter().zip(offsets) {
+        for (k, (item, _)) in list.iter().enumerate() {
+            target[offset + k] = next[*item] as u32;
             next[*item] += 1;
-            at as u32
-        })
-        .collect();
+        }
+    }
     drop(next);
+    let mut findings = std::mem::take(&mut found[longest]);
+    findings.reserve_exact(total - findings.len());
+    for list in order.skip(1) {
+        findings.append(&mut found[list]);
+    }
     // Applied in place: no second vector of findings.
     crate::evaluation::permute(&mut findings, target);
     (findings.into_iter())
@@ -734,5 +753,64 @@ fn refused(request: &Request, policy: String, err: &RequestError) -> Response {
                 path: err.path().map(str::to_owned),
             },
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::in_request_order;
+    use crate::findings::{Data, Finding, Rule};
+    use crate::response::Decision;
+
+    proptest! {
+        /// Whichever list is longest, the findings come out in request order of their
+        /// encounters, those on no encounter last, and within an encounter in found order
+        /// (evaluation, checks, claims): the order of a stable sort of the three lists
+        /// joined in that order. Each finding on an encounter gets its decision's id.
+        #[test]
+        fn findings_come_out_in_request_then_found_order(
+            items in 0usize..6,
+            lists in prop::array::uniform3(prop::collection::vec(0usize..7, 0..40)),
+        ) {
+            let decisions: Vec<Decision> = (0..items)
+                .map(|i| Decision {
+                    encounter: format!("e{i}").into(),
+                    code: None,
+                    line: None,
+                    policy_version: None,
+                    reasons: Vec::new(),
+                    alternatives: Arc::from([]),
+                })
+                .collect();
+            // Each finding is tagged by its place in the joined lists (in `line`).
+            let mut tag = 0;
+            let found = lists.clone().map(|list| {
+                list.into_iter()
+                    .map(|item| {
+                        let item = item.min(items);
+                        tag += 1;
+                        (item, Finding::about(Rule::ProviderOverlap, None, Data::NoTime).on_line(tag))
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let mut expected: Vec<(usize, usize)> = found
+                .iter()
+                .flatten()
+                .map(|(item, f)| (*item, f.line.unwrap()))
+                .collect();
+            expected.sort_by_key(|&(item, _)| item);
+            let got = in_request_order(found, &decisions);
+            let got_tags: Vec<usize> = got.iter().map(|f| f.line.unwrap()).collect();
+            let expected_tags: Vec<usize> = expected.iter().map(|&(_, t)| t).collect();
+            prop_assert_eq!(got_tags, expected_tags);
+            for (f, (item, _)) in got.iter().zip(&expected) {
+                let id = decisions.get(*item).map(|d| d.encounter.clone());
+                prop_assert_eq!(&f.encounter, &id);
+            }
+        }
     }
 }
