@@ -32,7 +32,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use h2024::{Code, Engine, Request, Response};
-use workload::Explain;
+use workload::{Explain, Practice};
 
 const POLICY: &str = "medicaid";
 
@@ -59,7 +59,7 @@ fn month(c: &mut Criterion) {
         &[1_000, 10_000]
     };
     for &n in sizes {
-        let text = workload::request(n, POLICY, Explain::Default);
+        let text = workload::request(Practice::FIXED, n, POLICY, Explain::Default);
         let request: Request = serde_json::from_str(&text).expect("the workload is valid");
         let response = engine.evaluate(&request);
 
@@ -77,7 +77,7 @@ fn month(c: &mut Criterion) {
             b.iter_with_large_drop(|| engine.evaluate_json(black_box(&text)))
         });
         if compact {
-            let text = workload::request(n, POLICY, Explain::Off);
+            let text = workload::request(Practice::FIXED, n, POLICY, Explain::Off);
             let request: Request = serde_json::from_str(&text).expect("the workload is valid");
             let response = engine.evaluate(&request);
             drop(request);

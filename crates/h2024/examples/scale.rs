@@ -5,6 +5,7 @@
 //! cargo run --release --example scale                          # every mode at 1k..1M, a table
 //! cargo run --release --example scale -- --sizes 1000,10000    # the same, smaller
 //! cargo run --release --example scale -- --mode compact --n 1000000 --repeat 3
+//! cargo run --release --example scale -- --practice growing --sizes 10000,1000000
 //! ```
 //!
 //! The workload is `benches/workload` (a month of a practice's documented sessions, the
@@ -37,8 +38,11 @@
 //! program again), so that each peak RSS is that mode's own; then a table and the ratios
 //! the project's targets are stated in. The table gives the median time per encounter and the
 //! fastest run's: on a busy machine the spread between them is the noise.
-//! The workload's practice does not grow with `n` (see `benches/workload`), so growth per
-//! encounter across sizes includes more findings per encounter.
+//! By default the workload's practice does not grow with `n` (see `benches/workload`), so
+//! growth per encounter across sizes includes more findings per encounter. With
+//! `--practice growing` the practice grows with `n` and keeps the 10k month's crowding (the
+//! same document up to 20k encounters), so that growth across sizes is scaling alone. Each
+//! record names the practice's `patients` and `providers`.
 //!
 //! Memory: `input_rss_mib` is the resident set once the input is built (the request text or
 //! the typed request, plus the precomputed response for `roundtrip`), before any
@@ -58,7 +62,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use h2024::{Engine, Request, Response};
-use workload::Explain;
+use workload::{Explain, Practice};
 
 const POLICY: &str = "medicaid";
 const DEFAULT_SIZES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
@@ -126,10 +130,12 @@ struct Args {
     sizes: Vec<usize>,
     calls: usize,
     emit_request: bool,
+    growing: bool,
 }
 
 const USAGE: &str = "usage: scale [--mode roundtrip|roundtrip-compact|typed|explained|compact|streamed|\
-     single|single-compact] [--n N] [--repeat R] [--sizes N,N,...] [--calls N] [--emit-request]";
+     single|single-compact] [--n N] [--repeat R] [--sizes N,N,...] [--calls N] \
+     [--practice fixed|growing] [--emit-request]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -139,6 +145,7 @@ fn parse_args() -> Result<Args, String> {
         sizes: DEFAULT_SIZES.to_vec(),
         calls: DEFAULT_CALLS,
         emit_request: false,
+        growing: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -167,6 +174,13 @@ fn parse_args() -> Result<Args, String> {
             "--n" => args.n = number(&value)?,
             "--repeat" => args.repeat = number(&value)?,
             "--calls" => args.calls = number(&value)?,
+            "--practice" => {
+                args.growing = match value.as_str() {
+                    "fixed" => false,
+                    "growing" => true,
+                    _ => return Err(format!("--practice: fixed or growing\n{USAGE}")),
+                };
+            }
             "--sizes" => {
                 args.sizes = value.split(',').map(number).collect::<Result<_, _>>()?;
             }
@@ -189,25 +203,44 @@ fn main() -> ExitCode {
     }
     match args.mode {
         Some(mode) if args.emit_request => {
-            print!("{}", request_of(mode, args.n));
+            print!("{}", request_of(mode, args.n, args.practice()));
             ExitCode::SUCCESS
         }
         Some(mode) => {
-            println!("{}", measure(mode, args.n, args.repeat).line());
+            println!(
+                "{}",
+                measure(mode, args.n, args.repeat, args.growing).line()
+            );
             ExitCode::SUCCESS
         }
         None => sweep(&args),
     }
 }
 
+impl Args {
+    /// The practice whose month `--n` encounters are (the single modes' request is always
+    /// the fixed practice's).
+    fn practice(&self) -> Practice {
+        practice(self.n, self.growing)
+    }
+}
+
+fn practice(n: usize, growing: bool) -> Practice {
+    if growing {
+        Practice::growing(n)
+    } else {
+        Practice::FIXED
+    }
+}
+
 /// The request JSON a mode evaluates or parses (`--emit-request`): `roundtrip` and `typed`
 /// the `explained` one, `roundtrip-compact` the `compact` one.
-fn request_of(mode: Mode, n: usize) -> String {
+fn request_of(mode: Mode, n: usize, practice: Practice) -> String {
     match mode {
         Mode::Single | Mode::SingleCompact => {
             workload::single(SINGLE_ENCOUNTER, POLICY, mode.explain())
         }
-        _ => workload::request(n, POLICY, mode.explain()),
+        _ => workload::request(practice, n, POLICY, mode.explain()),
     }
 }
 
@@ -265,11 +298,16 @@ enum Input {
     RoundTrip(String, Response),
 }
 
-fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
+fn measure(mode: Mode, n: usize, repeat: usize, growing: bool) -> Record {
     let engine = Engine::default();
+    let practice = practice(n, growing);
     let mut record = Record::default();
     record.set("mode", mode.name());
     record.set("n", n);
+    if !matches!(mode, Mode::Single | Mode::SingleCompact) {
+        record.set("patients", practice.patients);
+        record.set("providers", practice.providers);
+    }
     if mode.explain() == Explain::Off && !workload::compact_supported(&engine) {
         record.set("status", "n/a");
         record.set("reason", "engine-refuses-explain");
@@ -280,16 +318,18 @@ fn measure(mode: Mode, n: usize, repeat: usize) -> Record {
 
     let input = match mode {
         Mode::Roundtrip | Mode::RoundtripCompact => {
-            let text = request_of(mode, n);
+            let text = request_of(mode, n, practice);
             let request: Request = serde_json::from_str(&text).expect("the workload is valid");
             let response = engine.evaluate(&request);
             drop(request);
             Input::RoundTrip(text, response)
         }
-        Mode::Typed => Input::Typed(workload::typed(n, POLICY)),
-        Mode::Explained | Mode::Compact | Mode::Streamed => Input::Text(request_of(mode, n)),
+        Mode::Typed => Input::Typed(workload::typed(practice, n, POLICY)),
+        Mode::Explained | Mode::Compact | Mode::Streamed => {
+            Input::Text(request_of(mode, n, practice))
+        }
         Mode::Single | Mode::SingleCompact => {
-            let text = request_of(mode, n);
+            let text = request_of(mode, n, practice);
             for _ in 0..n.min(1_000) {
                 black_box(engine.evaluate_json(&text).map(|s| s.len()).ok());
             }
@@ -444,7 +484,9 @@ fn sweep(args: &Args) -> ExitCode {
     };
     let started = Instant::now();
     println!(
-        "# h2024 scale: policy {POLICY}, sizes {:?}, repeat {}, {} single calls; load average {}",
+        "# h2024 scale: policy {POLICY}, {} practice, sizes {:?}, repeat {}, {} single calls; \
+         load average {}",
+        if args.growing { "growing" } else { "fixed" },
         args.sizes,
         args.repeat,
         args.calls,
@@ -470,6 +512,7 @@ fn sweep(args: &Args) -> ExitCode {
             .args(["--mode", mode.name()])
             .args(["--n", &n.to_string()])
             .args(["--repeat", &args.repeat.to_string()])
+            .args(["--practice", if args.growing { "growing" } else { "fixed" }])
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
             .output();

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use common::{conformance_cases, json_files, patient, provider, read_json, request, session};
 use h2024::{Engine, Response};
 use serde_json::{Value, json};
-use workload::Explain;
+use workload::{Explain, Practice};
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -188,7 +188,7 @@ fn the_benchmark_workload_is_written_as_serde_json_writes_it() {
     let mut report = Report::default();
     for explain in [Explain::Default, Explain::Off] {
         // A month large enough for findings (providers overlap), written in many chunks.
-        let text = workload::request(N, "medicaid", explain);
+        let text = workload::request(Practice::FIXED, N, "medicaid", explain);
         let response = report.check(&engine, &format!("{N} encounters ({explain:?})"), &text);
         let response = response.expect("the workload is evaluated");
         assert!(!response.findings.is_empty());

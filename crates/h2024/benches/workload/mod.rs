@@ -5,12 +5,15 @@
 //! fully documented, so the findings are the typical few rather than one per missing element.
 //! The same `n` always gives the same document.
 //!
-//! The practice does not grow with `n`: a larger month crowds each patient's and each
-//! provider's days. From about 10k encounters providers overlap (`provider_overlap`), from
-//! about 100k patients' sessions overlap (`overlapping_services`); findings per encounter
-//! go from 0 at 1k to 0.61 at 10k and 1.26 at 100k, and lines merge (37k lines for 100k
-//! encounters). Growth per encounter across sizes is therefore more work per encounter as
-//! well as scaling.
+//! In the benchmark month the practice does not grow with `n` ([`Practice::FIXED`]): a
+//! larger month crowds each patient's and each provider's days. From about 10k encounters
+//! providers overlap (`provider_overlap`), from about 100k patients' sessions overlap
+//! (`overlapping_services`) and repeat (`duplicate_encounter`); findings per encounter go
+//! from 0 at 1k to 0.69 at 10k, 1.34 at 100k and 1.93 at 1M, and lines merge (37k lines for
+//! 100k encounters, 70k for 1M). Growth per encounter across sizes is therefore more work
+//! per encounter as well as scaling. [`Practice::growing`] keeps the crowding of the 10k
+//! month at every size (the practice grows with `n`), so that growth across sizes is
+//! scaling alone.
 //!
 //! Shared by `benches/evaluate.rs` (`mod workload;`) and `examples/scale.rs`
 //! (`#[path = "../benches/workload/mod.rs"]`). It lives in a folder so that Cargo does not
@@ -24,10 +27,53 @@ use std::fmt::Write as _;
 
 use h2024::{Encounter, Engine, Request};
 
-/// Patients in the practice.
+/// Patients in the fixed practice.
 pub const PATIENTS: usize = 1_000;
-/// Rendering providers in the practice.
+/// Rendering providers in the fixed practice.
 pub const PROVIDERS: usize = 50;
+/// Encounters a month of the fixed practice holds before a growing practice grows.
+const MONTH: usize = 10_000;
+
+/// The practice whose month is generated: how many patients and providers share the
+/// encounters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Practice {
+    /// Patients; encounter `i` is patient `(31 i) mod patients`.
+    pub patients: usize,
+    /// Rendering providers; encounter `i` is provider `(17 i) mod providers`.
+    pub providers: usize,
+}
+
+impl Practice {
+    /// The benchmark practice: 1,000 patients and 50 providers, whatever the size.
+    pub const FIXED: Practice = Practice {
+        patients: PATIENTS,
+        providers: PROVIDERS,
+    };
+
+    /// A practice as crowded as the fixed one is by a 10k month: `k` times its patients and
+    /// providers for `n` encounters, `k` = `n` / 10,000 (at least 1), raised past multiples
+    /// of 17 and 31 so that the strides above still reach every patient and provider. Up to
+    /// 20k encounters it is the fixed practice.
+    pub fn growing(n: usize) -> Practice {
+        let mut k = (n / MONTH).max(1);
+        while k % 17 == 0 || k % 31 == 0 {
+            k += 1;
+        }
+        Practice {
+            patients: PATIENTS * k,
+            providers: PROVIDERS * k,
+        }
+    }
+
+    fn patient_of(self, i: usize) -> usize {
+        (i * 31) % self.patients
+    }
+
+    fn provider_of(self, i: usize) -> usize {
+        (i * 17) % self.providers
+    }
+}
 
 /// Whether the request asks for the explained response (the default, no `explain` field)
 /// or the compact one (`"explain": false`).
@@ -52,56 +98,47 @@ const CREDENTIALS: [&str; 3] = ["masters", "bachelors", "paraprofessional"];
 /// Bytes of one encounter's JSON, a little more than the longest (387), to reserve the request.
 const ENCOUNTER_BYTES: usize = 400;
 
-/// The request JSON for encounters `0..n` under `policy`.
-pub fn request(n: usize, policy: &str, explain: Explain) -> String {
-    let mut out = String::with_capacity(200_000 + n * ENCOUNTER_BYTES);
-    open(&mut out, policy, explain, 0..PATIENTS, 0..PROVIDERS);
+/// The request JSON for encounters `0..n` of `practice` under `policy`.
+pub fn request(practice: Practice, n: usize, policy: &str, explain: Explain) -> String {
+    let mut out = String::with_capacity(200 * practice.patients + n * ENCOUNTER_BYTES);
+    open(&mut out, policy, explain, practice);
     for i in 0..n {
         if i > 0 {
             out.push(',');
         }
-        encounter(&mut out, i);
+        encounter(&mut out, practice, i);
     }
     out.push_str("]}");
     out
 }
 
-/// The typed request for encounters `0..n` under `policy`: the same document as
-/// [`request`], parsed one encounter at a time so that the whole text never exists.
-pub fn typed(n: usize, policy: &str) -> Request {
+/// The typed request for encounters `0..n` of `practice` under `policy`: the same document
+/// as [`request`], parsed one encounter at a time so that the whole text never exists.
+pub fn typed(practice: Practice, n: usize, policy: &str) -> Request {
     let mut head = String::new();
-    open(
-        &mut head,
-        policy,
-        Explain::Default,
-        0..PATIENTS,
-        0..PROVIDERS,
-    );
+    open(&mut head, policy, Explain::Default, practice);
     head.push_str("]}");
     let mut request: Request = serde_json::from_str(&head).expect("the workload is valid");
     request.encounters.reserve_exact(n);
     let mut text = String::with_capacity(ENCOUNTER_BYTES);
     for i in 0..n {
         text.clear();
-        encounter(&mut text, i);
+        encounter(&mut text, practice, i);
         let parsed: Encounter = serde_json::from_str(&text).expect("the workload is valid");
         request.encounters.push(parsed);
     }
     request
 }
 
-/// A request with the single encounter `i` of the month, its patient and its provider.
+/// A request with the single encounter `i` of the fixed practice's month, its patient and
+/// its provider.
 pub fn single(i: usize, policy: &str, explain: Explain) -> String {
-    let (patient, provider) = (patient_of(i), provider_of(i));
+    let practice = Practice::FIXED;
+    let (patient, provider) = (practice.patient_of(i), practice.provider_of(i));
     let mut out = String::new();
-    open(
-        &mut out,
-        policy,
-        explain,
-        patient..patient + 1,
-        provider..provider + 1,
-    );
-    encounter(&mut out, i);
+    start(&mut out, policy, explain);
+    people(&mut out, patient..patient + 1, provider..provider + 1);
+    encounter(&mut out, practice, i);
     out.push_str("]}");
     out
 }
@@ -114,22 +151,14 @@ pub fn compact_supported(engine: &Engine) -> bool {
         .is_ok()
 }
 
-fn patient_of(i: usize) -> usize {
-    (i * 31) % PATIENTS
-}
-
-fn provider_of(i: usize) -> usize {
-    (i * 17) % PROVIDERS
-}
-
 /// Everything up to the first encounter: `{"policy":...,"patients":[...],...,"encounters":[`.
-fn open(
-    out: &mut String,
-    policy: &str,
-    explain: Explain,
-    patients: std::ops::Range<usize>,
-    providers: std::ops::Range<usize>,
-) {
+fn open(out: &mut String, policy: &str, explain: Explain, practice: Practice) {
+    start(out, policy, explain);
+    people(out, 0..practice.patients, 0..practice.providers);
+}
+
+/// `{"policy":...,` and the `explain` field if any.
+fn start(out: &mut String, policy: &str, explain: Explain) {
     // Policy ids are plain words: no JSON escaping needed.
     assert!(
         policy
@@ -140,6 +169,10 @@ fn open(
     if explain == Explain::Off {
         out.push_str(r#""explain":false,"#);
     }
+}
+
+/// `"patients":[...],"providers":[...],"encounters":[`.
+fn people(out: &mut String, patients: std::ops::Range<usize>, providers: std::ops::Range<usize>) {
     out.push_str(r#""patients":["#);
     for (k, i) in patients.enumerate() {
         if k > 0 {
@@ -171,8 +204,8 @@ fn open(
     out.push_str(r#"],"encounters":["#);
 }
 
-/// Encounter `i` of the month.
-fn encounter(out: &mut String, i: usize) {
+/// Encounter `i` of `practice`'s month.
+fn encounter(out: &mut String, practice: Practice, i: usize) {
     let day = 1 + (i / 7) % 30;
     let hour = 8 + (i % 9);
     let minutes = 10 + (i * 7) % 110;
@@ -180,8 +213,8 @@ fn encounter(out: &mut String, i: usize) {
     write!(
         out,
         r#"{{"id":"e{i}","patient":"p{patient}","provider":"pr{provider}","service":"{service}","setting":"{setting}","modality":"{modality}","follow_up":{follow_up},"group_size":{group_size},"start":"2026-03-{day:02}T{hour:02}:00:00-05:00","end":"2026-03-{day:02}T{end_h:02}:{end_m:02}:00-05:00","documentation":{{"skills_taught":["budgeting"],"participation":"active","progress":"paid two bills","techniques":["modeling"],"objectives":["g1"]}}}}"#,
-        patient = patient_of(i),
-        provider = provider_of(i),
+        patient = practice.patient_of(i),
+        provider = practice.provider_of(i),
         service = SERVICES[i % SERVICES.len()],
         setting = SETTINGS[i % SETTINGS.len()],
         modality = if i % 11 == 0 {
