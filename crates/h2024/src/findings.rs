@@ -216,7 +216,7 @@ impl fmt::Display for Rule {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(deny_unknown_fields, transform = crate::schema::finding_prose)
+    schemars(deny_unknown_fields, transform = finding_prose)
 )]
 #[non_exhaustive]
 pub struct Finding {
@@ -751,6 +751,31 @@ impl EvvVisitProblem {
             EvvVisitProblem::DuplicateId => "id",
         }
     }
+}
+
+#[cfg(feature = "schema")]
+/// Adds an optional string property `name` (prose, only in an explained response).
+pub(crate) fn prose_property(
+    schema: &mut schemars::Schema,
+    name: &str,
+    property: serde_json::Value,
+) {
+    if let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") {
+        properties.insert(name.to_owned(), property);
+    }
+}
+
+#[cfg(feature = "schema")]
+/// A finding's `message`, in an explained response only.
+pub(crate) fn finding_prose(schema: &mut schemars::Schema) {
+    prose_property(
+        schema,
+        "message",
+        serde_json::json!({
+            "description": "What a biller can act on, rendered from `data`; names fields, never patient data. Only in an explained response (`explain` true).",
+            "type": "string",
+        }),
+    );
 }
 
 #[cfg(test)]

@@ -2193,6 +2193,46 @@ fn unit_rule(spec: &UnitSpec, path: &str) -> Result<UnitRule, PolicyError> {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DocumentationKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DocumentationKey".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::DocumentationKey".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "`default`, `therapy`, or a code pattern (a procedure code, or up to four letters and digits followed by `*`).",
+            "pattern": "^(?:default|therapy|[A-Za-z0-9]{0,4}\\*|[A-Va-v][0-9]{4}|[0-9]{4}[0-9A-Za-z])$",
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for UnitsKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UnitsKey".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::policy::UnitsKey".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A key of a policy's `units` map: `default` (every code without an entry of its own) or a code.",
+            "anyOf": [
+                {"type": "string", "enum": ["default"]},
+                <Code as schemars::JsonSchema>::json_schema(generator),
+            ],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1057,7 +1057,7 @@ pub const MAX_LIST_LEN: usize = 100;
 
 /// The most `diagnoses` an encounter lists (as many as a claim carries: 837P HI, CMS-1500
 /// box 21). Longer lists are taken as a data error.
-pub const MAX_DIAGNOSES: usize = crate::response::MAX_CLAIM_DIAGNOSES;
+pub const MAX_DIAGNOSES: usize = crate::diagnoses::MAX_CLAIM_DIAGNOSES;
 /// The most `evv_visits` a request holds: a month of a large practice, as many as
 /// [`MAX_REQUEST_BYTES`](crate::MAX_REQUEST_BYTES) leaves room for encounters. Longer is
 /// refused as a whole (path `evv_visits`).
@@ -1320,6 +1320,31 @@ impl Encounter {
                 SessionError::Minutes => "minutes",
             };
             FieldError::new(field, e)
+        })
+    }
+}
+
+/// A policy id: 1-64 letters, digits, `_`, `-`, `.` (README, "Your own policies").
+#[cfg(feature = "schema")]
+const POLICY_ID_PATTERN: &str = "^[A-Za-z0-9_.-]{1,64}$";
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PolicyRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PolicyRef".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::request::PolicyRef".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The payer policy: the id of a built-in or loaded policy (default `medicaid`), or a policy object of the request's own (its `id` may be left out: it is then called `inline`).",
+            "anyOf": [
+                {"type": "string", "pattern": POLICY_ID_PATTERN},
+                generator.subschema_for::<crate::policy::PolicySpec>(),
+            ],
         })
     }
 }

@@ -29,7 +29,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(deny_unknown_fields, transform = crate::schema::response_prose)
+    schemars(deny_unknown_fields, transform = response_prose)
 )]
 #[non_exhaustive]
 pub struct Response {
@@ -121,7 +121,7 @@ pub struct Line {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(deny_unknown_fields, transform = crate::schema::decision_prose)
+    schemars(deny_unknown_fields, transform = decision_prose)
 )]
 #[non_exhaustive]
 pub struct Decision {
@@ -147,7 +147,7 @@ pub struct Decision {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(deny_unknown_fields, transform = crate::schema::alternative_prose)
+    schemars(deny_unknown_fields, transform = alternative_prose)
 )]
 #[non_exhaustive]
 pub struct Alternative {
@@ -168,8 +168,7 @@ impl Alternative {
 /// CMS-1500 prints six a page). A patient's further lines start a new claim.
 pub const MAX_CLAIM_LINES: usize = 50;
 
-/// The most diagnoses one claim carries (837P HI01-HI12; CMS-1500 box 21, A-L).
-pub const MAX_CLAIM_DIAGNOSES: usize = 12;
+pub use crate::diagnoses::MAX_CLAIM_DIAGNOSES;
 
 /// One claim: a patient's lines, in line order (date of service, then code), at most
 /// [`MAX_CLAIM_LINES`] (an 837P 2300 loop, a CMS-1500 form).
@@ -194,4 +193,60 @@ pub struct Claim {
     /// The claim's place of service (837P CLM05-1): the one most of its lines have (ties:
     /// the earliest line's). Each line also gives its own (SV105).
     pub place_of_service: PlaceOfService,
+}
+
+#[cfg(feature = "schema")]
+/// The prose goes with `explain`: an explained response carries every `rationale`, `reason`
+/// and `message`, a compact one none (README, "Reasons as data, prose on demand").
+pub(crate) fn response_prose(schema: &mut schemars::Schema) {
+    let prose = |present: bool| {
+        let field = |name: &str| -> serde_json::Value {
+            if present {
+                serde_json::json!({"required": [name]})
+            } else {
+                serde_json::json!({"properties": {name: false}})
+            }
+        };
+        let mut decision = field("rationale");
+        decision["properties"]["alternatives"] = serde_json::json!({"items": field("reason")});
+        serde_json::json!({
+            "properties": {
+                "decisions": {"items": decision},
+                "findings": {"items": field("message")},
+            },
+        })
+    };
+    schema.insert(
+        "if".to_owned(),
+        serde_json::json!({"properties": {"explain": {"const": false}}}),
+    );
+    schema.insert("then".to_owned(), prose(false));
+    schema.insert("else".to_owned(), prose(true));
+}
+
+#[cfg(feature = "schema")]
+/// A decision's `rationale`: one sentence per reason, in an explained response only.
+pub(crate) fn decision_prose(schema: &mut schemars::Schema) {
+    crate::findings::prose_property(
+        schema,
+        "rationale",
+        serde_json::json!({
+            "description": "One sentence per reason, rendered from `reasons`; only in an explained response (`explain` true).",
+            "type": "array",
+            "items": {"type": "string"},
+        }),
+    );
+}
+
+#[cfg(feature = "schema")]
+/// An alternative's `reason`: why the code was turned down, in an explained response only.
+pub(crate) fn alternative_prose(schema: &mut schemars::Schema) {
+    crate::findings::prose_property(
+        schema,
+        "reason",
+        serde_json::json!({
+            "description": "Why the code was turned down, rendered from `why`; only in an explained response (`explain` true).",
+            "type": "string",
+        }),
+    );
 }

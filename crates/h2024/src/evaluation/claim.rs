@@ -23,7 +23,7 @@
 //! Grouping is by hashing and sorting: the work grows as n log n in the number of
 //! encounters, never pairwise.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -31,6 +31,7 @@ use chrono::NaiveDate;
 use crate::codes::{Code, Service};
 use crate::credentials::Discipline;
 use crate::error::{RequestError, RequestErrorKind};
+use crate::evaluation::index::Index;
 use crate::evaluation::{Evaluated, Evaluation, LineMembers};
 use crate::findings::{Data, Finding, Rule};
 use crate::ids::Id;
@@ -63,72 +64,6 @@ pub(crate) struct Rejected {
 pub(crate) enum Item<'a> {
     Parsed(&'a Encounter),
     Rejected(&'a Rejected),
-}
-
-/// Patients or providers indexed once: id to position, and each position's rank in id
-/// order (lines are sorted by id; ranks let them be compared as integers).
-pub(crate) struct Index<'a> {
-    by_id: ById<'a>,
-    rank: Vec<u32>,
-}
-
-/// Id to position: a short list is searched in order (a request for one patient need not
-/// build a hash table), a longer one is hashed (SipHash, keyed per table, so ids a request
-/// chooses cannot make the lookups collide).
-enum ById<'a> {
-    Few(Vec<&'a str>),
-    Many(HashMap<&'a str, u32>),
-}
-
-impl<'a> Index<'a> {
-    /// Lists up to this long are searched in order: a few comparisons of short ids cost
-    /// less than hashing one.
-    const FEW: usize = 8;
-
-    /// Indexes `ids`, refusing two equal ids (`what` names the list).
-    fn new(ids: Vec<&'a str>, what: &str) -> Result<Self, RequestError> {
-        // The first id equal to an earlier one, as a hash table would meet it.
-        let repeated = |i: usize| {
-            RequestError::new(
-                RequestErrorKind::InvalidRequest,
-                Some(format!("{what}[{i}].id")),
-                format!("two {what} share this id"),
-            )
-        };
-        let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
-        let mut rank = vec![0u32; ids.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        let by_id = if ids.len() <= Self::FEW {
-            if let Some(i) = (1..ids.len()).find(|&i| ids[..i].contains(&ids[i])) {
-                return Err(repeated(i));
-            }
-            ById::Few(ids)
-        } else {
-            let mut by_id = HashMap::with_capacity(ids.len());
-            for (i, &id) in ids.iter().enumerate() {
-                if by_id.insert(id, i as u32).is_some() {
-                    return Err(repeated(i));
-                }
-            }
-            ById::Many(by_id)
-        };
-        Ok(Index { by_id, rank })
-    }
-
-    fn get(&self, id: &str) -> Option<u32> {
-        match &self.by_id {
-            ById::Few(ids) => ids.iter().position(|&have| have == id).map(|at| at as u32),
-            ById::Many(by_id) => by_id.get(id).copied(),
-        }
-    }
-
-    /// The rank of the patient or provider with this id, if there is one.
-    pub(crate) fn rank_of(&self, id: &str) -> Option<u32> {
-        self.get(id).map(|at| self.rank[at as usize])
-    }
 }
 
 /// An encounter that passed every check and has candidate codes.
@@ -511,7 +446,7 @@ fn check_encounters<'a>(
             },
         };
         out.decisions[item].policy_version = policy.version();
-        let patient_rank = patient_index.rank[patient_at as usize];
+        let patient_rank = patient_index.rank(patient_at);
         let provider = &providers[provider_at as usize];
         let pos = PlaceOfService::for_session(enc.setting, enc.modality);
         let ev = encounters.len();
@@ -522,7 +457,7 @@ fn check_encounters<'a>(
             provider,
             policy,
             patient_rank,
-            provider_rank: provider_index.rank[provider_at as usize],
+            provider_rank: provider_index.rank(provider_at),
             session,
             code: None,
             line: None,
@@ -632,7 +567,7 @@ fn check_encounters<'a>(
             enc,
             provider,
             patient: patient_rank,
-            provider_rank: provider_index.rank[provider_at as usize],
+            provider_rank: provider_index.rank(provider_at),
             session,
             pos,
             stretch,

@@ -3,9 +3,10 @@
 //! [`checks`](crate::checks) and turned into the response by the engine.
 
 pub(crate) mod claim;
+pub(crate) mod index;
 
 use crate::codes::Code;
-use crate::evaluation::claim::Index;
+use crate::evaluation::index::Index;
 use crate::findings::{Data, Finding, Rule};
 use crate::places::PlaceOfService;
 use crate::policy::Policy;

@@ -607,6 +607,47 @@ impl<'de> Deserialize<'de> for CodePattern {
     }
 }
 
+#[cfg(feature = "schema")]
+const CODE_DESCRIPTION: &str = "A procedure code: a HCPCS Level II code (a letter A-V and four digits) or a CPT code (four digits, then a digit or a letter), in upper case.";
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": CODE_DESCRIPTION,
+            "pattern": "^(?:[A-V][0-9]{4}|[0-9]{4}[0-9A-Z])$",
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for CodePattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CodePattern".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::CodePattern".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A procedure code, or up to four letters and digits followed by `*` for every code starting with them (`*` alone: every code).",
+            "pattern": "^(?:[A-Za-z0-9]{0,4}\\*|[A-Va-v][0-9]{4}|[0-9]{4}[0-9A-Za-z])$",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

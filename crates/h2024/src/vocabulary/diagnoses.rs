@@ -15,6 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The most characters of an ICD-10-CM code, without its dot.
 const MAX_CHARS: usize = 7;
 
+/// The most diagnoses one claim carries (837P HI01-HI12; CMS-1500 box 21, A-L).
+pub const MAX_CLAIM_DIAGNOSES: usize = 12;
+
 /// A well-formed ICD-10-CM code.
 ///
 /// Parsing accepts the code with or without its dot and in either case; it is stored in
@@ -113,6 +116,25 @@ impl<'de> Deserialize<'de> for Diagnosis {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Diagnosis {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Diagnosis".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::Diagnosis".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An ICD-10-CM diagnosis code: a letter, a digit, a letter or digit, then up to four more letters or digits after an optional dot (any case).",
+            "pattern": "^[A-Za-z][0-9][0-9A-Za-z](?:\\.?[0-9A-Za-z]{1,4})?$",
+        })
     }
 }
 

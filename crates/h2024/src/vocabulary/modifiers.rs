@@ -510,6 +510,26 @@ impl Ord for LineModifiers {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Modifier {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Modifier".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::Modifier".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Modifier::ALL.iter().map(|m| m.as_str()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A procedure-code modifier this library knows, in upper case (README, \"Modifiers and place of service\").",
+            "enum": names,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,6 +190,26 @@ impl<'de> Deserialize<'de> for PlaceOfService {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for PlaceOfService {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PlaceOfService".into()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "h2024::PlaceOfService".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = PlaceOfService::ALL.iter().map(|p| p.as_str()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A CMS place-of-service code (X12 837P SV105).",
+            "enum": codes,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
