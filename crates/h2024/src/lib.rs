@@ -35,7 +35,8 @@
 //!
 //! ## Layers
 //!
-//! Each layer uses only those above it (no module cycle):
+//! Each layer uses only those above it (no module cycle; the test `tests/layers.rs` follows
+//! every `crate::` path and fails on a file that reaches itself again):
 //!
 //! 1. vocabulary: [`codes`], [`modifiers`], [`places`] (settings, modalities, places of
 //!    service), [`credentials`]; plain types with their meanings; [`units`] (a code's
