@@ -41,7 +41,7 @@
 //! By default the workload's practice does not grow with `n` (see `benches/workload`), so
 //! growth per encounter across sizes includes more findings per encounter. With
 //! `--practice growing` the practice grows with `n` and keeps the 10k month's crowding (the
-//! same document up to 20k encounters), so that growth across sizes is scaling alone. Each
+//! same document below 20k encounters), so that growth across sizes is scaling alone. Each
 //! record names the practice's `patients` and `providers`.
 //!
 //! Memory: `input_rss_mib` is the resident set once the input is built (the request text or

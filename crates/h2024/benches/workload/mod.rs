@@ -53,7 +53,7 @@ impl Practice {
 
     /// A practice as crowded as the fixed one is by a 10k month: `k` times its patients and
     /// providers for `n` encounters, `k` = `n` / 10,000 (at least 1), raised past multiples
-    /// of 17 and 31 so that the strides above still reach every patient and provider. Up to
+    /// of 17 and 31 so that the strides above still reach every patient and provider. Below
     /// 20k encounters it is the fixed practice.
     pub fn growing(n: usize) -> Practice {
         let mut k = (n / MONTH).max(1);
