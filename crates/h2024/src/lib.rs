@@ -35,12 +35,13 @@
 //!
 //! ## Layers
 //!
-//! Each layer uses only those above it (no module cycle; the test `tests/layers.rs` follows
-//! every `crate::` path and fails on a file that reaches itself again):
+//! Each layer uses only itself and the layers above it, and no module reaches itself again
+//! through others (the test `tests/layers.rs` follows every `crate::` path and checks both):
 //!
 //! 1. vocabulary: [`codes`], [`modifiers`], [`places`] (settings, modalities, places of
 //!    service), [`credentials`]; plain types with their meanings; [`units`] (a code's
-//!    rounding rule) and [`session`] (a session's time);
+//!    rounding rule) and [`session`] (a session's time); the strict JSON reading, the
+//!    error types and timestamps;
 //! 2. [`policy`]: payer policies as data, resolved once into plain fields (with their
 //!    [`fees`]);
 //! 3. [`request`]: what a request says, read strictly;

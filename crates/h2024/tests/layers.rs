@@ -1,5 +1,6 @@
 //! The crate's modules depend on each other one way (the crate documentation, "Layers"): no
-//! source file reaches, through `crate::` paths, a file that reaches it back.
+//! source file reaches, through `crate::` paths, a file that reaches it back, and no file
+//! uses a file of a layer below its own.
 //!
 //! Each file under `src/` is a node; a `crate::a` or `crate::a::b` path outside comments and
 //! test modules is an edge to the file that defines it (`src/a.rs`, `src/a/mod.rs`,
@@ -9,6 +10,49 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
+
+/// The layers of the crate documentation ("Layers"), top first, each with the files it
+/// holds (a path names a file or a folder; a file is in the layer of the longest path that
+/// names it). A file uses only files of its own layer or of layers above it.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "vocabulary",
+        &[
+            "vocabulary",
+            "rules/units",
+            "session",
+            "timestamp",
+            "strict",
+            "error",
+        ],
+    ),
+    ("policy", &["policy", "fees"]),
+    ("request", &["request"]),
+    ("results", &["rules/reasons", "findings", "response"]),
+    ("rules", &["rules"]),
+    ("evaluation", &["evaluation"]),
+    ("checks", &["checks"]),
+    ("claims", &["claims", "x12"]),
+    ("explanation", &["explain"]),
+    ("engine", &["wire", "engine", "schema", "lib"]),
+];
+
+/// The layer of a file (`evaluation/claim`), as its position in [`LAYERS`].
+fn layer_of(file: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None; // (length of the path, layer)
+    for (layer, (_, paths)) in LAYERS.iter().enumerate() {
+        for path in *paths {
+            let names = file == *path
+                || file
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('/'));
+            if names && best.is_none_or(|(len, _)| path.len() > len) {
+                best = Some((path.len(), layer));
+            }
+        }
+    }
+    best.map(|(_, layer)| layer)
+}
 
 /// Every `.rs` file under `dir`, as its path relative to `src/` without `.rs` (`engine`,
 /// `evaluation/mod`, `evaluation/claim`), with its text.
@@ -96,15 +140,16 @@ fn resolve(
     }
 }
 
-#[test]
-fn no_module_reaches_back_to_itself() {
+/// The library's files, and for each the files it uses, with the first line that does.
+type Edges = BTreeMap<String, BTreeMap<String, usize>>;
+
+fn edges() -> (BTreeMap<String, String>, Edges) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = BTreeMap::new();
     sources(&root, &root, &mut files);
     assert!(files.len() > 20, "the crate's sources were found");
 
-    // file -> file -> first line that uses it
-    let mut edges: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut edges: Edges = BTreeMap::new();
     for (name, text) in &files {
         for (line_no, code) in library_code(text) {
             for path in crate_paths(code) {
@@ -124,6 +169,35 @@ fn no_module_reaches_back_to_itself() {
             .is_some_and(|e| e.contains_key("policy")),
         "the edges were read (engine uses policy)"
     );
+    (files, edges)
+}
+
+#[test]
+fn no_file_uses_a_layer_below_its_own() {
+    let (files, edges) = edges();
+    let unplaced: Vec<&String> = files.keys().filter(|f| layer_of(f).is_none()).collect();
+    assert!(
+        unplaced.is_empty(),
+        "files in no layer (add them to LAYERS and to the crate documentation): {unplaced:?}"
+    );
+    let mut wrong = Vec::new();
+    for (from, used) in &edges {
+        for (to, line) in used {
+            let (a, b) = (layer_of(from).unwrap(), layer_of(to).unwrap());
+            if b > a {
+                wrong.push(format!(
+                    "{from}.rs:{line} ({}) uses {to} ({})",
+                    LAYERS[a].0, LAYERS[b].0
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "uses of a lower layer:\n{wrong:#?}");
+}
+
+#[test]
+fn no_module_reaches_back_to_itself() {
+    let (files, edges) = edges();
 
     // Depth-first search; a cycle is reported with the line of each step.
     fn visit(
@@ -182,4 +256,14 @@ fn paths_are_read_from_code_not_comments() {
         .map(|(first, _)| first)
         .collect();
     assert_eq!(paths, ["a"]);
+}
+
+#[test]
+fn files_are_placed_by_their_longest_path() {
+    assert_eq!(layer_of("rules/units"), Some(0));
+    assert_eq!(layer_of("rules/reasons"), Some(3));
+    assert_eq!(layer_of("rules/selection"), Some(4));
+    assert_eq!(layer_of("rules"), Some(4));
+    assert_eq!(layer_of("evaluation/claim"), Some(5));
+    assert_eq!(layer_of("policyx"), None);
 }
