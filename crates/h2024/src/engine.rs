@@ -598,7 +598,8 @@ fn evaluate_items(
 /// the longest one, so that the most findings are not copied into fresh memory first (at
 /// 1M encounters of the benchmark month, the checks' 1.9M findings are 325 MB). Each
 /// finding on an encounter gets the encounter's id here, from its decision (the
-/// evaluation and the checks leave it empty), so that the ids are read in request order.
+/// evaluation, the checks and the claims leave it empty), so that the ids are read in
+/// request order.
 fn in_request_order(mut found: [Vec<(usize, Finding)>; 3], decisions: &[Decision]) -> Vec<Finding> {
     let items = decisions.len();
     // Where each finding goes: its encounter's first slot, then the next, in found order.
