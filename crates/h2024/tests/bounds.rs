@@ -80,6 +80,20 @@ const RESPONSE_FACTOR: usize = 160;
 const MEMORY_FACTOR: usize = 500;
 const CONSTANT: usize = 1 << 20;
 
+impl Cost {
+    /// Holds the cost of the request `what` to the README's bounds.
+    fn assert_within_bounds(&self, what: &str) {
+        assert!(
+            self.response <= RESPONSE_FACTOR * self.request + CONSTANT,
+            "{what}: response {self:?}"
+        );
+        assert!(
+            self.peak <= MEMORY_FACTOR * self.request + CONSTANT,
+            "{what}: memory {self:?}"
+        );
+    }
+}
+
 fn people() -> (Value, Value) {
     (
         json!([{"id": "p1", "treatment_plan": {"goals": [{"id": "g1", "skills": ["budgeting"],
@@ -294,16 +308,8 @@ fn hostile_shapes_stay_within_the_stated_bounds_and_grow_linearly() {
     for ((name, a), (_, b)) in small.iter().zip(&large) {
         let ca = measure(&engine, a);
         let cb = measure(&engine, b);
-        for c in [&ca, &cb] {
-            assert!(
-                c.response <= RESPONSE_FACTOR * c.request + CONSTANT,
-                "{name}: response {c:?}"
-            );
-            assert!(
-                c.peak <= MEMORY_FACTOR * c.request + CONSTANT,
-                "{name}: memory {c:?}"
-            );
-        }
+        ca.assert_within_bounds(name);
+        cb.assert_within_bounds(name);
         // Four times the encounters: at most about four times the work and the output.
         let work = cb.allocated as f64 / ca.allocated as f64;
         let output = cb.response as f64 / ca.response as f64;
@@ -320,14 +326,7 @@ fn hostile_shapes_stay_within_the_stated_bounds_and_grow_linearly() {
     let n = 100_000;
     let empty = format!(r#"{{"encounters": [{}]}}"#, vec!["{}"; n].join(","));
     let c = measure(&engine, &empty);
-    assert!(
-        c.response <= RESPONSE_FACTOR * c.request + CONSTANT,
-        "{n} empty encounters: response {c:?}"
-    );
-    assert!(
-        c.peak <= MEMORY_FACTOR * c.request + CONSTANT,
-        "{n} empty encounters: memory {c:?}"
-    );
+    c.assert_within_bounds(&format!("{n} empty encounters"));
     report.push(format!(
         "{n} empty encounters, explained: response/request {:.1}, peak/request {:.1}",
         c.response as f64 / c.request as f64,
